@@ -1,0 +1,179 @@
+//! # newsflow (the binary)
+//!
+//! ```text
+//!   newsflow run FILE.sql      run every statement of a Flink SQL script as one job
+//!   newsflow explain FILE.sql  show the plan of each INSERT / SELECT
+//!   newsflow demo              the flagship pipeline on generated data, live in the terminal
+//! ```
+//!
+//! The CLI only parses arguments and prints; the engine lives in `newsflow-runtime`.
+
+mod demo;
+mod table;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use newsflow_runtime::{Job, JobOptions, JobReport};
+
+#[derive(Parser)]
+#[command(
+    name = "newsflow",
+    version,
+    about = "Real-time news-impact analysis: a Flink-SQL streaming engine in one binary"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a Flink SQL script (CREATE TABLE / VIEW, SET, INSERT INTO, SELECT) as one job.
+    ///
+    /// Example:
+    ///   newsflow run examples/flagship.sql
+    ///   cd ../shared/golden/flagship_small && newsflow run case.sql
+    Run {
+        /// The SQL file.
+        file: PathBuf,
+        /// Directory for dead letters (records that could not be read), one file per table.
+        #[arg(long, default_value = "dead-letter")]
+        dead_letter_dir: PathBuf,
+        /// Stop after this many seconds (for unbounded sources).
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Rows per source poll.
+        #[arg(long, default_value_t = 1024)]
+        batch_size: usize,
+        /// Print the job report as JSON on stderr at the end.
+        #[arg(long)]
+        report_json: bool,
+    },
+    /// Show the streaming plan of each INSERT / SELECT in a script.
+    ///
+    /// Example:
+    ///   newsflow explain examples/flagship.sql
+    Explain { file: PathBuf },
+    /// Run examples/flagship.sql on generated news and trades, showing results live.
+    ///
+    /// Example:
+    ///   newsflow demo --duration 30
+    Demo {
+        /// Stop after this many seconds (default: run until Ctrl-C).
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Where results are written (JSON lines).
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+        /// Event-time seconds per wall-clock second.
+        #[arg(long, default_value_t = 60.0)]
+        speed_up: f64,
+    },
+}
+
+fn read_sql(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+}
+
+fn base_dir(file: &Path) -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| file.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+pub fn print_report(report: &JobReport) {
+    let secs = report.elapsed.as_secs_f64();
+    for (t, n) in &report.rows_read {
+        eprintln!("read    {n:>10} rows from {t}");
+    }
+    for o in &report.operators {
+        if o.late_rows > 0 {
+            eprintln!(
+                "late    {:>10} rows dropped by {} in {}",
+                o.late_rows, o.operator, o.pipeline
+            );
+        }
+    }
+    for (t, n, path) in &report.dead_letters {
+        eprintln!("bad     {n:>10} records of {t} → {path}");
+    }
+    eprintln!("done in {secs:.2} s");
+}
+
+fn run(file: &Path, opts: JobOptions, report_json: bool) -> anyhow::Result<()> {
+    let sql = read_sql(file)?;
+    let mut job = Job::build(&sql, opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let report = job.run()?;
+    print_report(&report);
+    if report_json {
+        let ops: Vec<String> = report
+            .operators
+            .iter()
+            .map(|o| {
+                format!(
+                    "{{\"operator\":\"{}\",\"max_state\":{},\"late_rows\":{}}}",
+                    o.operator, o.max_state, o.late_rows
+                )
+            })
+            .collect();
+        eprintln!(
+            "{{\"elapsed_s\":{},\"dead_letters\":{},\"operators\":[{}]}}",
+            report.elapsed.as_secs_f64(),
+            report.dead_letter_total(),
+            ops.join(",")
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NEWSFLOW_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            file,
+            dead_letter_dir,
+            duration,
+            batch_size,
+            report_json,
+        } => {
+            let opts = JobOptions {
+                base_dir: base_dir(&file),
+                dead_letter_dir,
+                batch_size,
+                max_duration: duration.map(Duration::from_secs_f64),
+                ..Default::default()
+            };
+            run(&file, opts, report_json)
+        }
+        Command::Explain { file } => read_sql(&file).and_then(|sql| {
+            let job = Job::build(
+                &sql,
+                JobOptions {
+                    base_dir: base_dir(&file),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("{}", job.explain());
+            Ok(())
+        }),
+        Command::Demo {
+            duration,
+            out,
+            speed_up,
+        } => demo::run(duration, &out, speed_up),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

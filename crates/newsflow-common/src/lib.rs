@@ -1,0 +1,27 @@
+//! # newsflow-common
+//!
+//! The vocabulary every other crate speaks. Nothing here knows about SQL text, operators
+//! or connectors; every crate above depends on this one and it depends on none of them.
+//!
+//! ```text
+//!   DataType ── the SQL type of a column (Flink's names: STRING, INT, TIMESTAMP(3), …)
+//!   Value    ── one cell; TIMESTAMP(3) is epoch milliseconds with no time zone
+//!   Row      ── Vec<Value>, positionally matching a Schema
+//!   Schema   ── named, typed, nullable fields; resolution by (qualifier, name)
+//!   Error    ── every user-facing error, with an optional source Span (line, column)
+//!   time     ── civil-date arithmetic and Java SimpleDateFormat patterns
+//! ```
+//!
+//! Invariant: a `Value` stored in a column of type `t` is either `Null` or the variant that
+//! `t` maps to (see [`DataType::accepts`]); operators rely on it instead of re-checking.
+
+pub mod error;
+pub mod schema;
+pub mod time;
+pub mod types;
+pub mod value;
+
+pub use error::{Error, Result, Span};
+pub use schema::{Field, Schema};
+pub use types::DataType;
+pub use value::{Row, Value};

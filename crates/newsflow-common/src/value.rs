@@ -1,0 +1,235 @@
+//! One cell of a row.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::time;
+
+/// A value. Strings are shared (`Arc<str>`) so that copying a row through a join is cheap.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i32),
+    BigInt(i64),
+    Float(f32),
+    Double(f64),
+    /// DECIMAL values are carried as f64 (documented limitation).
+    Decimal(f64),
+    Str(Arc<str>),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Epoch milliseconds: TIMESTAMP(3) (no zone) and TIMESTAMP_LTZ(3) (UTC instant).
+    Timestamp(i64),
+    /// A day-time interval in milliseconds.
+    Interval(i64),
+}
+
+pub type Row = Vec<Value>;
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v as i64),
+            Value::BigInt(v) | Value::Timestamp(v) | Value::Interval(v) => Some(*v),
+            Value::Date(v) => Some(*v as i64),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(v) => Some(*v as f64),
+            Value::BigInt(v) => Some(*v as f64),
+            Value::Float(v) => Some(*v as f64),
+            Value::Double(v) | Value::Decimal(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn timestamp(&self) -> Option<i64> {
+        match self {
+            Value::Timestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// Total order used by ORDER BY, MIN/MAX and comparisons of same-typed values.
+    /// NULL sorts first. Values of different numeric types compare numerically.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => Ordering::Equal,
+            (Null, _) => Ordering::Less,
+            (_, Null) => Ordering::Greater,
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Int(a), Int(b)) => a.cmp(b),
+            (BigInt(a), BigInt(b)) | (Timestamp(a), Timestamp(b)) | (Interval(a), Interval(b)) => a.cmp(b),
+            (Date(a), Date(b)) => a.cmp(b),
+            (Str(a), Str(b)) => a.cmp(b),
+            (a, b) => match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                _ => a.type_rank().cmp(&b.type_rank()),
+            },
+        }
+    }
+
+    fn type_rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Double(_) | Value::Decimal(_) => 2,
+            Value::Str(_) => 3,
+            Value::Date(_) => 4,
+            Value::Timestamp(_) => 5,
+            Value::Interval(_) => 6,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (BigInt(a), BigInt(b)) | (Timestamp(a), Timestamp(b)) | (Interval(a), Interval(b)) => a == b,
+            (Date(a), Date(b)) => a == b,
+            (Str(a), Str(b)) => a == b,
+            (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
+            (Double(a), Double(b)) | (Decimal(a), Decimal(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(v) => v.hash(state),
+            Value::BigInt(v) | Value::Timestamp(v) | Value::Interval(v) => v.hash(state),
+            Value::Date(v) => v.hash(state),
+            Value::Float(v) => v.to_bits().hash(state),
+            Value::Double(v) | Value::Decimal(v) => v.to_bits().hash(state),
+            Value::Str(s) => s.hash(state),
+        }
+    }
+}
+
+/// Format a double the way Java's `Double.toString` does (what Flink's JSON and print
+/// output show): shortest round-trip digits, at least one fractional digit, and scientific
+/// notation below 1e-3 and from 1e7 up (`1.0E7`).
+pub fn java_double(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let a = v.abs();
+    if (1e-3..1e7).contains(&a) {
+        let s = format!("{v}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        // Rust's `{:e}` gives the shortest digits: "1.2345e7" / "1e-5".
+        let s = format!("{v:e}");
+        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let mant = if mant.contains('.') {
+            mant.to_string()
+        } else {
+            format!("{mant}.0")
+        };
+        format!("{mant}E{exp}")
+    }
+}
+
+/// Format a float the way Java's `Float.toString` does.
+pub fn java_float(v: f32) -> String {
+    let a = v.abs();
+    if v == 0.0 || !v.is_finite() || (1e-3..1e7).contains(&a) {
+        let s = format!("{v}");
+        if s.contains('.') || !v.is_finite() {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        let s = format!("{v:e}");
+        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let mant = if mant.contains('.') {
+            mant.to_string()
+        } else {
+            format!("{mant}.0")
+        };
+        format!("{mant}E{exp}")
+    }
+}
+
+impl fmt::Display for Value {
+    /// The text Flink's `CAST(x AS STRING)` gives.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "NULL"),
+            Value::Bool(b) => write!(f, "{}", if *b { "TRUE" } else { "FALSE" }),
+            Value::Int(v) => write!(f, "{v}"),
+            Value::BigInt(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{}", java_float(*v)),
+            Value::Double(v) => write!(f, "{}", java_double(*v)),
+            Value::Decimal(v) => write!(f, "{v}"),
+            Value::Str(s) => write!(f, "{s}"),
+            Value::Date(d) => write!(f, "{}", time::format_date(*d)),
+            Value::Timestamp(t) => write!(f, "{}", time::format_timestamp_sql(*t, 3)),
+            Value::Interval(ms) => write!(f, "{}", time::format_interval(*ms)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_print_like_java() {
+        assert_eq!(java_double(2375.0), "2375.0");
+        assert_eq!(java_double(352.84666666666664), "352.84666666666664");
+        assert_eq!(java_double(1e7), "1.0E7");
+        assert_eq!(java_double(12345678.5), "1.23456785E7");
+        assert_eq!(java_double(0.0001), "1.0E-4");
+        assert_eq!(java_double(-0.5), "-0.5");
+    }
+}

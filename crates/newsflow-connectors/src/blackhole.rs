@@ -1,0 +1,26 @@
+//! `blackhole`: accepts and discards rows (for benchmarks), counting them.
+
+use newsflow_common::{Result, Row};
+
+use crate::{Sink, TableSpec};
+
+#[derive(Default)]
+pub struct BlackholeSink {
+    pub rows: u64,
+}
+
+pub fn create(t: &TableSpec) -> Result<Box<dyn Sink>> {
+    t.options
+        .check(t.name, "blackhole", &["connector", "sink.parallelism"], &[])?;
+    Ok(Box::new(BlackholeSink::default()))
+}
+
+impl Sink for BlackholeSink {
+    fn write(&mut self, rows: &[Row]) -> Result<()> {
+        self.rows += rows.len() as u64;
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}

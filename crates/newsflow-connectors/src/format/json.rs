@@ -1,0 +1,533 @@
+//! The `json` format, as Flink's: one JSON object per record, fields matched by name,
+//! missing fields NULL, unknown fields ignored; TIMESTAMP(3) as `yyyy-MM-dd HH:mm:ss[.fff]`
+//! (or ISO-8601 with `'json.timestamp-format.standard' = 'ISO-8601'`).
+//!
+//! The decoder is a hand-written single-pass scanner for flat objects: it parses each value
+//! straight into the column's type, with no intermediate JSON tree (this is the hot path of
+//! every file or topic source). Nested objects and arrays are kept as their JSON text when
+//! the column is a STRING.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use newsflow_common::time;
+use newsflow_common::value::{java_double, java_float};
+use newsflow_common::{DataType, Error, Result, Row, Schema, Value};
+
+use super::{Decoder, Encoder};
+use crate::Options;
+
+pub const OPTIONS: &[&str] = &[
+    "json.timestamp-format.standard",
+    "json.fail-on-missing-field",
+    "json.ignore-parse-errors",
+    "json.encode.ignore-null-fields",
+    "json.map-null-key.mode",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TsStyle {
+    Sql,
+    Iso,
+}
+
+fn ts_style(opts: &Options) -> Result<TsStyle> {
+    match opts.get("json.timestamp-format.standard") {
+        None | Some("SQL") => Ok(TsStyle::Sql),
+        Some("ISO-8601") => Ok(TsStyle::Iso),
+        Some(other) => Err(Error::config(format!(
+            "'json.timestamp-format.standard' must be 'SQL' or 'ISO-8601', got '{other}'"
+        ))),
+    }
+}
+
+pub struct JsonDecoder {
+    names: HashMap<Vec<u8>, usize>,
+    types: Vec<DataType>,
+    style: TsStyle,
+    fail_on_missing: bool,
+    seen: Vec<bool>,
+    /// Recently seen short strings (symbols, statuses) shared instead of re-allocated.
+    interned: HashMap<Vec<u8>, Arc<str>>,
+    scratch: Vec<u8>,
+}
+
+impl JsonDecoder {
+    pub fn new(schema: &Schema, opts: &Options) -> Result<Self> {
+        Ok(JsonDecoder {
+            names: schema
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.as_bytes().to_vec(), i))
+                .collect(),
+            types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
+            style: ts_style(opts)?,
+            fail_on_missing: opts.get("json.fail-on-missing-field") == Some("true"),
+            seen: vec![false; schema.len()],
+            interned: HashMap::new(),
+            scratch: Vec::new(),
+        })
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn expect(&mut self, c: u8) -> std::result::Result<(), String> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(format!("malformed JSON: expected '{}' at byte {}", c as char, self.i))
+        }
+    }
+    /// Parse a string body after the opening quote; returns raw slice if no escapes, else
+    /// decodes into `scratch`.
+    fn string<'s>(&mut self, scratch: &'s mut Vec<u8>) -> std::result::Result<StrRef<'a, 's>, String>
+    where
+        'a: 's,
+    {
+        let start = self.i;
+        let rest = &self.b[start..];
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(p) if rest[p] == b'"' => {
+                self.i = start + p + 1;
+                return Ok(StrRef::Raw(&self.b[start..start + p]));
+            }
+            None => return Err("malformed JSON: unterminated string".into()),
+            _ => {}
+        }
+        scratch.clear();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err("malformed JSON: unterminated string".into());
+            };
+            self.i += 1;
+            match c {
+                b'"' => return Ok(StrRef::Owned(scratch)),
+                b'\\' => {
+                    let Some(e) = self.peek() else {
+                        return Err("malformed JSON: bad escape".into());
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' => scratch.push(b'"'),
+                        b'\\' => scratch.push(b'\\'),
+                        b'/' => scratch.push(b'/'),
+                        b'b' => scratch.push(8),
+                        b'f' => scratch.push(12),
+                        b'n' => scratch.push(b'\n'),
+                        b'r' => scratch.push(b'\r'),
+                        b't' => scratch.push(b'\t'),
+                        b'u' => {
+                            let mut cp = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&cp) && self.b.get(self.i..self.i + 2) == Some(b"\\u") {
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF);
+                            }
+                            let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
+                            let mut buf = [0u8; 4];
+                            scratch.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        _ => return Err(format!("malformed JSON: bad escape '\\{}'", e as char)),
+                    }
+                }
+                _ => scratch.push(c),
+            }
+        }
+    }
+    fn hex4(&mut self) -> std::result::Result<u32, String> {
+        let h = self.b.get(self.i..self.i + 4).ok_or("malformed JSON: bad \\u escape")?;
+        self.i += 4;
+        u32::from_str_radix(std::str::from_utf8(h).map_err(|_| "bad \\u escape")?, 16)
+            .map_err(|_| "malformed JSON: bad \\u escape".into())
+    }
+    /// Skip any JSON value, returning its raw text.
+    fn skip_value(&mut self) -> std::result::Result<&'a [u8], String> {
+        self.ws();
+        let start = self.i;
+        match self.peek() {
+            Some(b'"') => {
+                self.i += 1;
+                let mut s = Vec::new();
+                self.string(&mut s)?;
+            }
+            Some(b'{') | Some(b'[') => {
+                let mut depth = 0i32;
+                let mut in_str = false;
+                while let Some(c) = self.peek() {
+                    self.i += 1;
+                    if in_str {
+                        if c == b'\\' {
+                            self.i += 1;
+                        } else if c == b'"' {
+                            in_str = false;
+                        }
+                        continue;
+                    }
+                    match c {
+                        b'"' => in_str = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Ok(&self.b[start..self.i]);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                return Err("malformed JSON: unterminated object or array".into());
+            }
+            Some(_) => {
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                        break;
+                    }
+                    self.i += 1;
+                }
+                if self.i == start {
+                    return Err("malformed JSON: expected a value".into());
+                }
+            }
+            None => return Err("malformed JSON: unexpected end of input".into()),
+        }
+        Ok(&self.b[start..self.i])
+    }
+}
+
+enum StrRef<'a, 's> {
+    Raw(&'a [u8]),
+    Owned(&'s [u8]),
+}
+
+impl StrRef<'_, '_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            StrRef::Raw(b) => b,
+            StrRef::Owned(b) => b,
+        }
+    }
+}
+
+fn utf8(b: &[u8]) -> std::result::Result<&str, String> {
+    std::str::from_utf8(b).map_err(|_| "invalid UTF-8 in string".to_string())
+}
+
+impl JsonDecoder {
+    fn intern(&mut self, b: &[u8]) -> std::result::Result<Value, String> {
+        if b.len() <= 16 {
+            if let Some(s) = self.interned.get(b) {
+                return Ok(Value::Str(s.clone()));
+            }
+            let s: Arc<str> = Arc::from(utf8(b)?);
+            if self.interned.len() < 4096 {
+                self.interned.insert(b.to_vec(), s.clone());
+            }
+            return Ok(Value::Str(s));
+        }
+        Ok(Value::Str(Arc::from(utf8(b)?)))
+    }
+
+    fn typed_from_text(&self, col: usize, text: &str, quoted: bool) -> std::result::Result<Value, String> {
+        let t = &self.types[col];
+        let bad = || {
+            format!(
+                "cannot read {} value {} as {t}",
+                if quoted { "string" } else { "JSON" },
+                if quoted {
+                    format!("\"{text}\"")
+                } else {
+                    text.to_string()
+                }
+            )
+        };
+        Ok(match t {
+            DataType::Int => Value::Int(text.trim().parse().map_err(|_| bad())?),
+            DataType::BigInt => Value::BigInt(text.trim().parse().map_err(|_| bad())?),
+            DataType::Double => Value::Double(text.trim().parse().map_err(|_| bad())?),
+            DataType::Float => Value::Float(text.trim().parse().map_err(|_| bad())?),
+            DataType::Decimal(_, _) => Value::Decimal(text.trim().parse().map_err(|_| bad())?),
+            DataType::Boolean => match text.trim() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => return Err(bad()),
+            },
+            DataType::Timestamp(_) => {
+                let sep = if self.style == TsStyle::Iso { b'T' } else { b' ' };
+                Value::Timestamp(time::parse_timestamp(text, Some(sep)).ok_or_else(|| {
+                    format!(
+                        "unparsable timestamp \"{text}\" (expected {})",
+                        if self.style == TsStyle::Iso {
+                            "yyyy-MM-ddTHH:mm:ss[.SSS]"
+                        } else {
+                            "yyyy-MM-dd HH:mm:ss[.SSS]"
+                        }
+                    )
+                })?)
+            }
+            DataType::TimestampLtz(_) => Value::Timestamp(
+                time::parse_timestamp(text, None).ok_or_else(|| format!("unparsable timestamp \"{text}\""))?,
+            ),
+            DataType::Date => Value::Date(time::parse_date(text).ok_or_else(|| format!("unparsable date \"{text}\""))?),
+            DataType::Varchar(_) => Value::str(text),
+            DataType::Interval | DataType::Null => Value::Null,
+        })
+    }
+}
+
+impl Decoder for JsonDecoder {
+    fn decode(&mut self, record: &[u8]) -> std::result::Result<Row, String> {
+        let mut row: Row = vec![Value::Null; self.types.len()];
+        self.seen.iter_mut().for_each(|s| *s = false);
+        let mut c = Cursor { b: record, i: 0 };
+        c.expect(b'{')?;
+        c.ws();
+        if c.peek() == Some(b'}') {
+            c.i += 1;
+        } else {
+            let mut key_scratch = Vec::new();
+            loop {
+                c.expect(b'"')?;
+                let key = c.string(&mut key_scratch)?.bytes().to_vec();
+                c.expect(b':')?;
+                c.ws();
+                match self.names.get(&key).copied() {
+                    None => {
+                        c.skip_value()?;
+                    }
+                    Some(col) => {
+                        self.seen[col] = true;
+                        let v = match c.peek() {
+                            Some(b'"') => {
+                                c.i += 1;
+                                let mut scratch = std::mem::take(&mut self.scratch);
+                                let s = c.string(&mut scratch)?;
+                                let v = if self.types[col].is_string() {
+                                    self.intern(s.bytes())
+                                } else {
+                                    let text = utf8(s.bytes())?.to_string();
+                                    self.typed_from_text(col, &text, true)
+                                };
+                                self.scratch = scratch;
+                                v.map_err(|e| format!("field `{}`: {e}", String::from_utf8_lossy(&key)))?
+                            }
+                            Some(b'n') if record.get(c.i..c.i + 4) == Some(b"null") => {
+                                c.i += 4;
+                                Value::Null
+                            }
+                            _ => {
+                                let raw = c.skip_value()?;
+                                let text = utf8(raw)?;
+                                let v = if self.types[col].is_string() {
+                                    Ok(Value::str(text))
+                                } else if matches!(raw.first(), Some(b'{') | Some(b'[')) {
+                                    Err(format!(
+                                        "cannot read JSON {} as {}",
+                                        if raw[0] == b'{' { "object" } else { "array" },
+                                        self.types[col]
+                                    ))
+                                } else {
+                                    self.typed_from_text(col, text, false)
+                                };
+                                v.map_err(|e| format!("field `{}`: {e}", String::from_utf8_lossy(&key)))?
+                            }
+                        };
+                        row[col] = v;
+                    }
+                }
+                c.ws();
+                match c.peek() {
+                    Some(b',') => {
+                        c.i += 1;
+                        c.ws();
+                    }
+                    Some(b'}') => {
+                        c.i += 1;
+                        break;
+                    }
+                    _ => return Err(format!("malformed JSON: expected ',' or '}}' at byte {}", c.i)),
+                }
+            }
+        }
+        c.ws();
+        if c.i != record.len() {
+            return Err(format!("malformed JSON: trailing characters at byte {}", c.i));
+        }
+        if self.fail_on_missing {
+            if let Some(missing) = self.seen.iter().position(|s| !s) {
+                let name = self
+                    .names
+                    .iter()
+                    .find(|(_, i)| **i == missing)
+                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
+                return Err(format!("missing field `{}`", name.unwrap_or_default()));
+            }
+        }
+        Ok(row)
+    }
+}
+
+pub struct JsonEncoder {
+    keys: Vec<Vec<u8>>,
+    types: Vec<DataType>,
+    style: TsStyle,
+    ignore_nulls: bool,
+}
+
+impl JsonEncoder {
+    pub fn new(schema: &Schema, opts: &Options) -> Result<Self> {
+        Ok(JsonEncoder {
+            keys: schema
+                .fields
+                .iter()
+                .map(|f| {
+                    let mut k = Vec::new();
+                    write_json_string(&mut k, &f.name);
+                    k.push(b':');
+                    k
+                })
+                .collect(),
+            types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
+            style: ts_style(opts)?,
+            ignore_nulls: opts.get("json.encode.ignore-null-fields") == Some("true"),
+        })
+    }
+}
+
+/// Write a JSON string literal the way Jackson does (non-ASCII kept as UTF-8).
+pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => out.extend_from_slice(format!("\\u{b:04X}").as_bytes()),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+impl Encoder for JsonEncoder {
+    fn encode(&mut self, row: &Row, out: &mut Vec<u8>) {
+        use std::io::Write;
+        out.push(b'{');
+        let mut first = true;
+        for (i, v) in row.iter().enumerate() {
+            if self.ignore_nulls && v.is_null() {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(&self.keys[i]);
+            let _ = match v {
+                Value::Null => write!(out, "null"),
+                Value::Bool(b) => write!(out, "{b}"),
+                Value::Int(x) => write!(out, "{x}"),
+                Value::BigInt(x) => write!(out, "{x}"),
+                Value::Float(x) => write!(out, "{}", java_float(*x)),
+                Value::Double(x) => write!(out, "{}", java_double(*x)),
+                Value::Decimal(x) => write!(out, "{x}"),
+                Value::Str(s) => {
+                    write_json_string(out, s);
+                    Ok(())
+                }
+                Value::Date(d) => write!(out, "\"{}\"", time::format_date(*d)),
+                Value::Timestamp(t) => {
+                    let p = match &self.types[i] {
+                        DataType::Timestamp(p) | DataType::TimestampLtz(p) => *p,
+                        _ => 3,
+                    };
+                    let text = match (self.style, &self.types[i]) {
+                        (TsStyle::Iso, _) => time::format_timestamp_iso(*t, p),
+                        (_, DataType::TimestampLtz(_)) => format!("{}Z", time::format_timestamp_sql(*t, p)),
+                        _ => time::format_timestamp_sql(*t, p),
+                    };
+                    write!(out, "\"{text}\"")
+                }
+                Value::Interval(ms) => write!(out, "{ms}"),
+            };
+        }
+        out.push(b'}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_common::Field;
+
+    fn schema() -> Schema {
+        Schema::new(vec![
+            Field::new("symbol", DataType::STRING),
+            Field::new("price", DataType::Double),
+            Field::new("volume", DataType::Int),
+            Field::new("ts", DataType::Timestamp(3)),
+        ])
+    }
+
+    #[test]
+    fn decodes_flat_objects() {
+        let mut d = JsonDecoder::new(&schema(), &Options::default()).unwrap();
+        let row = d.decode(br#"{"symbol": "AMZN", "price": 331.35, "extra": {"a": [1, 2]}, "volume": 8776, "ts": "2025-07-01 09:00:00.5"}"#).unwrap();
+        assert_eq!(row[0], Value::str("AMZN"));
+        assert_eq!(row[1], Value::Double(331.35));
+        assert_eq!(row[2], Value::Int(8776));
+        assert_eq!(row[3], Value::Timestamp(1_751_360_400_500));
+        let row = d.decode(br#"{"symbol": "A\"\u00e9"}"#).unwrap();
+        assert_eq!(row[0], Value::str("A\"é"));
+        assert!(row[1].is_null());
+    }
+
+    #[test]
+    fn reports_bad_records() {
+        let mut d = JsonDecoder::new(&schema(), &Options::default()).unwrap();
+        assert!(d.decode(b"{\"symbol\": \"A\"").unwrap_err().contains("malformed"));
+        assert!(d.decode(b"not json").unwrap_err().contains("malformed"));
+        let e = d.decode(br#"{"volume": "lots"}"#).unwrap_err();
+        assert!(e.contains("volume") && e.contains("INT"), "{e}");
+        let e = d.decode(br#"{"ts": "2025-13-01 00:00:00"}"#).unwrap_err();
+        assert!(e.contains("unparsable timestamp"), "{e}");
+    }
+
+    #[test]
+    fn encodes_like_flink() {
+        let mut e = JsonEncoder::new(&schema(), &Options::default()).unwrap();
+        let mut out = Vec::new();
+        e.encode(
+            &vec![
+                Value::str("A\"B"),
+                Value::Double(2375.0),
+                Value::Null,
+                Value::Timestamp(1_751_360_400_000),
+            ],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"symbol":"A\"B","price":2375.0,"volume":null,"ts":"2025-07-01 09:00:00"}"#
+        );
+    }
+}

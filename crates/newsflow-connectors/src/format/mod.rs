@@ -1,0 +1,68 @@
+//! Row formats: how one record's bytes map to a row of the table's physical columns.
+
+pub mod csv;
+pub mod json;
+
+use newsflow_common::{Error, Result, Row, Schema};
+
+use crate::Options;
+
+/// Decode one record (a line, a message) into a row, or say why not.
+pub trait Decoder: Send {
+    fn decode(&mut self, record: &[u8]) -> std::result::Result<Row, String>;
+}
+
+/// Encode one row into bytes (without a trailing newline).
+pub trait Encoder: Send {
+    fn encode(&mut self, row: &Row, out: &mut Vec<u8>);
+}
+
+pub const FORMATS: &[&str] = &["json", "csv"];
+
+/// Option keys a format accepts (with the format-name prefix).
+pub fn format_options(format: &str) -> &'static [&'static str] {
+    match format {
+        "json" => json::OPTIONS,
+        "csv" => csv::OPTIONS,
+        _ => &[],
+    }
+}
+
+pub fn format_name<'a>(table: &str, opts: &'a Options) -> Result<&'a str> {
+    let f = opts.get("format").or_else(|| opts.get("value.format")).ok_or_else(|| {
+        Error::config(format!(
+            "table `{table}`: option 'format' is required (valid: {})",
+            FORMATS.join(", ")
+        ))
+    })?;
+    if !FORMATS.contains(&f) {
+        return Err(Error::config(format!(
+            "table `{table}`: unknown format '{f}'; valid formats: {}",
+            FORMATS.join(", ")
+        )));
+    }
+    Ok(f)
+}
+
+pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Decoder>> {
+    Ok(match format_name(table, opts)? {
+        "json" => Box::new(json::JsonDecoder::new(schema, opts)?),
+        _ => Box::new(csv::CsvDecoder::new(schema, opts)?),
+    })
+}
+
+pub fn encoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Encoder>> {
+    Ok(match format_name(table, opts)? {
+        "json" => Box::new(json::JsonEncoder::new(schema, opts)?),
+        _ => Box::new(csv::CsvEncoder::new(schema, opts)?),
+    })
+}
+
+/// Allowed option keys for a connector using a format: the format's own keys.
+pub fn allowed_format_keys(opts: &Options) -> Vec<&'static str> {
+    let mut keys = vec!["format"];
+    if let Some(f) = opts.get("format") {
+        keys.extend_from_slice(format_options(f));
+    }
+    keys
+}

@@ -1,0 +1,137 @@
+//! # newsflow-connectors
+//!
+//! Where rows come from and go to. One module per connector behind two traits:
+//!
+//! ```text
+//!   Source::poll ──► Poll::Data { partition, rows }   rows = physical columns, table order
+//!                    Poll::PartitionEnd(p) / Pending(wake_at) / Finished
+//!   Sink::write(rows) … Sink::finish()                 rows already in the sink's column types
+//! ```
+//!
+//! | connector    | source | sink | module |
+//! |--------------|--------|------|--------|
+//! | `datagen`    | yes    |      | [`datagen`]: built-in `news` / `stock` / `sensor` generators, or Flink-style random fields |
+//! | `filesystem` | yes    | yes  | [`filesystem`]: a file or directory of JSON lines / CSV; one partition per file |
+//! | `topic`      | yes    | yes  | [`topic`]: an in-process, append-only log shared by the statements of one job (Kafka without a broker) |
+//! | `print`      |        | yes  | [`print`]: `+I[…]` lines on stdout, like Flink |
+//! | `blackhole`  |        | yes  | [`blackhole`]: discards rows |
+//!
+//! Options are validated when a job is built ([`options::Options::check`]): an unknown key is
+//! an error that names it and lists the valid ones. Formats live in [`format`]. Records a
+//! format cannot decode are never dropped silently: they go to the job's [`DeadLetters`]
+//! with the reason.
+//!
+//! Invariant: connectors know nothing of SQL, plans or watermarks; they move rows.
+
+pub mod blackhole;
+pub mod datagen;
+pub mod dead_letter;
+pub mod filesystem;
+pub mod format;
+pub mod options;
+pub mod print;
+pub mod topic;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use newsflow_common::{Error, Result, Row, Schema};
+
+pub use dead_letter::DeadLetters;
+pub use options::Options;
+pub use topic::Topics;
+
+/// What a poll of a source gives.
+#[derive(Debug)]
+pub enum Poll {
+    /// Rows of one partition, in that partition's order.
+    Data { partition: usize, rows: Vec<Row> },
+    /// A partition has no more data (bounded input).
+    PartitionEnd(usize),
+    /// Nothing now; poll again at (or before) the given instant.
+    Pending(Option<Instant>),
+    /// Every partition has ended.
+    Finished,
+}
+
+pub trait Source: Send {
+    /// Number of partitions; the runtime keeps a watermark per partition.
+    fn partitions(&self) -> usize;
+    /// Read up to `max_rows` rows. Undecodable records go to `dead`.
+    fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Poll>;
+    /// Is this source bounded (will it finish by itself)?
+    fn bounded(&self) -> bool;
+}
+
+pub trait Sink: Send {
+    fn write(&mut self, rows: &[Row]) -> Result<()>;
+    /// Make everything written so far durable/visible (end of job, checkpoint).
+    fn finish(&mut self) -> Result<()>;
+}
+
+/// Everything a connector needs from the job that creates it.
+#[derive(Clone)]
+pub struct ConnectorContext {
+    /// Relative paths resolve against this directory (the SQL file's working directory).
+    pub base_dir: PathBuf,
+    pub topics: Topics,
+}
+
+/// A table as a connector sees it: name, physical columns, WITH options.
+pub struct TableSpec<'a> {
+    pub name: &'a str,
+    pub schema: &'a Schema,
+    pub options: &'a Options,
+}
+
+pub const CONNECTORS: &[&str] = &["datagen", "filesystem", "topic", "print", "blackhole"];
+
+fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
+    let c = t.options.get("connector").ok_or_else(|| {
+        Error::config(format!(
+            "table `{}` has no 'connector' option; valid connectors: {}",
+            t.name,
+            CONNECTORS.join(", ")
+        ))
+    })?;
+    if c == "kafka" || c == "upsert-kafka" || c == "kinesis" {
+        return Err(Error::config(format!(
+            "table `{}`: the '{c}' connector is not available in this build yet; for a job on one machine use \
+             'connector' = 'topic' (an in-process topic with the same 'topic' option), or 'filesystem'",
+            t.name
+        )));
+    }
+    if !CONNECTORS.contains(&c) {
+        return Err(Error::config(format!(
+            "table `{}`: unknown connector '{c}'; valid connectors: {}",
+            t.name,
+            CONNECTORS.join(", ")
+        )));
+    }
+    Ok(c)
+}
+
+pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
+    match connector_name(t)? {
+        "datagen" => datagen::create(t),
+        "filesystem" => filesystem::create_source(t, ctx),
+        "topic" => topic::create_source(t, ctx),
+        c => Err(Error::config(format!(
+            "table `{}`: the '{c}' connector can only be written to (it is a sink), but the job reads from it",
+            t.name
+        ))),
+    }
+}
+
+pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
+    match connector_name(t)? {
+        "filesystem" => filesystem::create_sink(t, ctx),
+        "topic" => topic::create_sink(t, ctx),
+        "print" => print::create(t),
+        "blackhole" => blackhole::create(t),
+        c => Err(Error::config(format!(
+            "table `{}`: the '{c}' connector can only be read from (it is a source), but the job writes to it",
+            t.name
+        ))),
+    }
+}

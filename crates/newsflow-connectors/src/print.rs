@@ -1,0 +1,56 @@
+//! `print`: each row as `+I[v1, v2, …]` on stdout (with `'print-identifier'` as a prefix),
+//! like Flink's print connector.
+
+use std::io::Write;
+
+use newsflow_common::{Error, Result, Row};
+
+use crate::{Sink, TableSpec};
+
+pub struct PrintSink {
+    prefix: String,
+    stderr: bool,
+}
+
+pub fn create(t: &TableSpec) -> Result<Box<dyn Sink>> {
+    t.options.check(
+        t.name,
+        "print",
+        &["connector", "print-identifier", "standard-error", "sink.parallelism"],
+        &[],
+    )?;
+    let prefix = t
+        .options
+        .get("print-identifier")
+        .map(|p| format!("{p}> "))
+        .unwrap_or_default();
+    Ok(Box::new(PrintSink {
+        prefix,
+        stderr: t.options.get("standard-error") == Some("true"),
+    }))
+}
+
+pub fn format_row(row: &Row) -> String {
+    let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+    format!("+I[{}]", cells.join(", "))
+}
+
+impl Sink for PrintSink {
+    fn write(&mut self, rows: &[Row]) -> Result<()> {
+        let mut text = String::new();
+        for r in rows {
+            text.push_str(&self.prefix);
+            text.push_str(&format_row(r));
+            text.push('\n');
+        }
+        let res = if self.stderr {
+            std::io::stderr().write_all(text.as_bytes())
+        } else {
+            std::io::stdout().lock().write_all(text.as_bytes())
+        };
+        res.map_err(|e| Error::io("printing rows", e))
+    }
+    fn finish(&mut self) -> Result<()> {
+        std::io::stdout().flush().map_err(|e| Error::io("flushing stdout", e))
+    }
+}

@@ -1,0 +1,209 @@
+//! `topic`: an in-process, append-only log, shared by all statements of one job — what a
+//! Kafka topic is to the source documents' jobs, without a broker. One statement writes
+//! (`INSERT INTO news_summary_sink`), another reads (`FROM news_summary_source`) with the
+//! same `'topic'`. Records are stored encoded (as on Kafka), so the reading table decodes
+//! them with its own schema and format.
+//!
+//! A reader waits while any writer of its topic is still running and ends when all writers
+//! have finished and it has read everything. Records every reader has read are dropped,
+//! so memory stays bounded by the slowest reader's lag.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use newsflow_common::{Error, Result, Row};
+
+use crate::format::{self, Decoder, Encoder};
+use crate::{ConnectorContext, DeadLetters, Poll, Sink, Source, TableSpec};
+
+const OPTIONS: &[&str] = &[
+    "connector",
+    "topic",
+    "properties.group.id",
+    "scan.startup.mode",
+    "sink.partitioner",
+];
+
+#[derive(Default)]
+struct Log {
+    base: u64,
+    records: VecDeque<Vec<u8>>,
+    writers: usize,
+    readers: HashMap<usize, u64>,
+    next_reader: usize,
+}
+
+impl Log {
+    fn trim(&mut self) {
+        let min = self
+            .readers
+            .values()
+            .copied()
+            .min()
+            .unwrap_or(self.base + self.records.len() as u64);
+        while self.base < min && !self.records.is_empty() {
+            self.records.pop_front();
+            self.base += 1;
+        }
+    }
+}
+
+/// The topics of one job.
+#[derive(Clone, Default)]
+pub struct Topics {
+    inner: Arc<Mutex<HashMap<String, Log>>>,
+}
+
+impl Topics {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Log>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records currently buffered in a topic (for tests and metrics).
+    pub fn buffered(&self, topic: &str) -> usize {
+        self.lock().get(topic).map(|l| l.records.len()).unwrap_or(0)
+    }
+}
+
+fn topic_name(t: &TableSpec) -> Result<String> {
+    let mut valid = OPTIONS.to_vec();
+    valid.extend(format::allowed_format_keys(t.options));
+    t.options.check(t.name, "topic", &valid, &["properties."])?;
+    Ok(t.options.require(t.name, "topic")?.to_string())
+}
+
+pub struct TopicSource {
+    table: String,
+    topic: String,
+    topics: Topics,
+    reader: usize,
+    decoder: Box<dyn Decoder>,
+}
+
+pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
+    let topic = topic_name(t)?;
+    match t.options.get("scan.startup.mode") {
+        None | Some("earliest-offset") => {}
+        Some(other) => {
+            return Err(Error::config(format!(
+                "table `{}`: an in-process topic starts empty, so only 'scan.startup.mode' = 'earliest-offset' applies (got '{other}')",
+                t.name
+            )))
+        }
+    }
+    let decoder = format::decoder(t.name, t.schema, t.options)?;
+    let mut logs = ctx.topics.lock();
+    let log = logs.entry(topic.clone()).or_default();
+    let reader = log.next_reader;
+    log.next_reader += 1;
+    let start = log.base;
+    log.readers.insert(reader, start);
+    drop(logs);
+    Ok(Box::new(TopicSource {
+        table: t.name.to_string(),
+        topic,
+        topics: ctx.topics.clone(),
+        reader,
+        decoder,
+    }))
+}
+
+impl Source for TopicSource {
+    fn partitions(&self) -> usize {
+        1
+    }
+    fn bounded(&self) -> bool {
+        false
+    }
+    fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Poll> {
+        let records: Vec<Vec<u8>>;
+        let writers;
+        {
+            let mut logs = self.topics.lock();
+            let Some(log) = logs.get_mut(&self.topic) else {
+                return Ok(Poll::Finished);
+            };
+            let off = log.readers.get(&self.reader).copied().unwrap_or(log.base);
+            let from = (off - log.base) as usize;
+            let to = (from + max_rows).min(log.records.len());
+            records = log.records.range(from..to).cloned().collect();
+            log.readers.insert(self.reader, off + records.len() as u64);
+            writers = log.writers;
+            log.trim();
+        }
+        if records.is_empty() {
+            return Ok(if writers == 0 {
+                Poll::Finished
+            } else {
+                Poll::Pending(None)
+            });
+        }
+        dead.set_table(&self.table);
+        let mut rows = Vec::with_capacity(records.len());
+        for r in &records {
+            match self.decoder.decode(r) {
+                Ok(row) => rows.push(row),
+                Err(reason) => dead.record(r, &format!("topic {}: {reason}", self.topic))?,
+            }
+        }
+        Ok(Poll::Data { partition: 0, rows })
+    }
+}
+
+impl Drop for TopicSource {
+    fn drop(&mut self) {
+        let mut logs = self.topics.lock();
+        if let Some(log) = logs.get_mut(&self.topic) {
+            log.readers.remove(&self.reader);
+            log.trim();
+        }
+    }
+}
+
+pub struct TopicSink {
+    topic: String,
+    topics: Topics,
+    encoder: Box<dyn Encoder>,
+    open: bool,
+}
+
+pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
+    let topic = topic_name(t)?;
+    let encoder = format::encoder(t.name, t.schema, t.options)?;
+    ctx.topics.lock().entry(topic.clone()).or_default().writers += 1;
+    Ok(Box::new(TopicSink {
+        topic,
+        topics: ctx.topics.clone(),
+        encoder,
+        open: true,
+    }))
+}
+
+impl Sink for TopicSink {
+    fn write(&mut self, rows: &[Row]) -> Result<()> {
+        let encoded: Vec<Vec<u8>> = rows
+            .iter()
+            .map(|r| {
+                let mut out = Vec::with_capacity(128);
+                self.encoder.encode(r, &mut out);
+                out
+            })
+            .collect();
+        let mut logs = self.topics.lock();
+        let log = logs.entry(self.topic.clone()).or_default();
+        log.records.extend(encoded);
+        if log.readers.is_empty() {
+            log.trim();
+        }
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<()> {
+        if self.open {
+            self.open = false;
+            if let Some(log) = self.topics.lock().get_mut(&self.topic) {
+                log.writers = log.writers.saturating_sub(1);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! Aggregate functions with Flink's result types, as mergeable accumulators (windows that
+//! share panes, e.g. HOP, merge pane accumulators).
+
+use std::collections::HashSet;
+
+use newsflow_common::{DataType, Value};
+
+use crate::ScalarExpr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggKind {
+    pub fn from_name(name: &str) -> Option<AggKind> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "COUNT" => AggKind::Count,
+            "SUM" => AggKind::Sum,
+            "AVG" => AggKind::Avg,
+            "MIN" => AggKind::Min,
+            "MAX" => AggKind::Max,
+            _ => return None,
+        })
+    }
+
+    /// Flink's result type: COUNT is BIGINT; SUM/AVG keep the input type (AVG(INT) is INT);
+    /// MIN/MAX keep the input type.
+    pub fn result_type(self, input: &DataType) -> Result<DataType, String> {
+        match self {
+            AggKind::CountStar | AggKind::Count => Ok(DataType::BigInt),
+            AggKind::Sum | AggKind::Avg => {
+                if input.is_numeric() {
+                    Ok(input.clone())
+                } else {
+                    Err(format!("expects a numeric argument, got {input}"))
+                }
+            }
+            AggKind::Min | AggKind::Max => Ok(input.clone()),
+        }
+    }
+}
+
+/// One aggregate in a query: the function, its argument, DISTINCT, and result type.
+#[derive(Debug, Clone)]
+pub struct AggregateCall {
+    pub kind: AggKind,
+    pub arg: Option<ScalarExpr>,
+    pub distinct: bool,
+    pub input_type: DataType,
+    pub output_type: DataType,
+}
+
+impl AggregateCall {
+    pub fn new_accumulator(&self) -> Accumulator {
+        if self.distinct {
+            return Accumulator::Distinct(HashSet::new());
+        }
+        match (self.kind, &self.input_type) {
+            (AggKind::CountStar | AggKind::Count, _) => Accumulator::Count(0),
+            (AggKind::Sum | AggKind::Avg, t) if t.is_integer() => Accumulator::IntSum { sum: 0, count: 0 },
+            (AggKind::Sum | AggKind::Avg, _) => Accumulator::FloatSum { sum: 0.0, count: 0 },
+            (AggKind::Min | AggKind::Max, _) => Accumulator::Extreme(None),
+        }
+    }
+
+    /// Evaluate the argument for one input row and fold it in.
+    #[inline]
+    pub fn update(&self, acc: &mut Accumulator, row: &[Value]) {
+        match self.kind {
+            AggKind::CountStar => {
+                if let Accumulator::Count(n) = acc {
+                    *n += 1;
+                }
+            }
+            _ => {
+                let v = match &self.arg {
+                    Some(ScalarExpr::Column(i)) => match row.get(*i) {
+                        Some(v) => v,
+                        None => return,
+                    },
+                    Some(e) => return self.update_value(acc, e.eval(row)),
+                    None => return,
+                };
+                self.update_ref(acc, v)
+            }
+        }
+    }
+
+    fn update_value(&self, acc: &mut Accumulator, v: Value) {
+        self.update_ref(acc, &v)
+    }
+
+    #[inline]
+    fn update_ref(&self, acc: &mut Accumulator, v: &Value) {
+        if v.is_null() {
+            return;
+        }
+        match acc {
+            Accumulator::Count(n) => *n += 1,
+            Accumulator::IntSum { sum, count } => {
+                *sum = sum.wrapping_add(v.as_i64().unwrap_or(0));
+                *count += 1;
+            }
+            Accumulator::FloatSum { sum, count } => {
+                *sum += v.as_f64().unwrap_or(0.0);
+                *count += 1;
+            }
+            Accumulator::Extreme(cur) => {
+                let replace = match cur {
+                    None => true,
+                    Some(c) => {
+                        let ord = v.total_cmp(c);
+                        if self.kind == AggKind::Min {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        }
+                    }
+                };
+                if replace {
+                    *cur = Some(v.clone());
+                }
+            }
+            Accumulator::Distinct(set) => {
+                set.insert(v.clone());
+            }
+        }
+    }
+
+    /// Fold `other` (a pane's accumulator) into `acc`.
+    pub fn merge(&self, acc: &mut Accumulator, other: &Accumulator) {
+        match (acc, other) {
+            (Accumulator::Count(a), Accumulator::Count(b)) => *a += b,
+            (Accumulator::IntSum { sum, count }, Accumulator::IntSum { sum: s2, count: c2 }) => {
+                *sum = sum.wrapping_add(*s2);
+                *count += c2;
+            }
+            (Accumulator::FloatSum { sum, count }, Accumulator::FloatSum { sum: s2, count: c2 }) => {
+                *sum += s2;
+                *count += c2;
+            }
+            (a @ Accumulator::Extreme(_), Accumulator::Extreme(Some(v))) => {
+                let v = v.clone();
+                self.update_ref(a, &v)
+            }
+            (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().cloned()),
+            _ => {}
+        }
+    }
+
+    /// The aggregate's value.
+    pub fn finish(&self, acc: &Accumulator) -> Value {
+        match acc {
+            Accumulator::Count(n) => Value::BigInt(*n),
+            Accumulator::IntSum { sum, count } => {
+                if *count == 0 {
+                    return Value::Null;
+                }
+                let v = if self.kind == AggKind::Avg { sum / count } else { *sum };
+                int_value(v, &self.output_type)
+            }
+            Accumulator::FloatSum { sum, count } => {
+                if *count == 0 {
+                    return Value::Null;
+                }
+                let v = if self.kind == AggKind::Avg {
+                    sum / *count as f64
+                } else {
+                    *sum
+                };
+                float_value(v, &self.output_type)
+            }
+            Accumulator::Extreme(v) => v.clone().unwrap_or(Value::Null),
+            Accumulator::Distinct(set) => {
+                let plain = AggregateCall {
+                    distinct: false,
+                    ..self.clone()
+                };
+                let mut inner = plain.new_accumulator();
+                for v in set {
+                    plain.update_ref(&mut inner, v);
+                }
+                plain.finish(&inner)
+            }
+        }
+    }
+}
+
+fn int_value(v: i64, t: &DataType) -> Value {
+    match t {
+        DataType::Int => Value::Int(v as i32),
+        _ => Value::BigInt(v),
+    }
+}
+
+fn float_value(v: f64, t: &DataType) -> Value {
+    match t {
+        DataType::Float => Value::Float(v as f32),
+        DataType::Decimal(..) => Value::Decimal(v),
+        _ => Value::Double(v),
+    }
+}
+
+/// The running state of one aggregate.
+#[derive(Debug, Clone)]
+pub enum Accumulator {
+    Count(i64),
+    IntSum { sum: i64, count: i64 },
+    FloatSum { sum: f64, count: i64 },
+    Extreme(Option<Value>),
+    Distinct(HashSet<Value>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(kind: AggKind, t: DataType, distinct: bool) -> AggregateCall {
+        AggregateCall {
+            kind,
+            arg: Some(ScalarExpr::Column(0)),
+            distinct,
+            output_type: kind.result_type(&t).unwrap(),
+            input_type: t,
+        }
+    }
+
+    #[test]
+    fn avg_of_int_truncates_like_flink() {
+        let c = call(AggKind::Avg, DataType::Int, false);
+        let mut a = c.new_accumulator();
+        for v in [1, 2, 2] {
+            c.update(&mut a, &[Value::Int(v)]);
+        }
+        assert_eq!(c.finish(&a), Value::Int(1));
+    }
+
+    #[test]
+    fn count_distinct_merges_panes() {
+        let c = AggregateCall {
+            ..call(AggKind::Count, DataType::STRING, true)
+        };
+        let (mut a, mut b) = (c.new_accumulator(), c.new_accumulator());
+        c.update(&mut a, &[Value::str("x")]);
+        c.update(&mut b, &[Value::str("x")]);
+        c.update(&mut b, &[Value::str("y")]);
+        c.update(&mut b, &[Value::Null]);
+        c.merge(&mut a, &b);
+        assert_eq!(c.finish(&a), Value::BigInt(2));
+    }
+
+    #[test]
+    fn min_max_and_empty_sum() {
+        let mn = call(AggKind::Min, DataType::Double, false);
+        let mut a = mn.new_accumulator();
+        for v in [3.0, -1.5, 2.0] {
+            mn.update(&mut a, &[Value::Double(v)]);
+        }
+        assert_eq!(mn.finish(&a), Value::Double(-1.5));
+        let s = call(AggKind::Sum, DataType::Double, false);
+        assert_eq!(s.finish(&s.new_accumulator()), Value::Null);
+    }
+}

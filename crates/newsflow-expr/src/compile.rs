@@ -1,0 +1,666 @@
+//! SQL AST → typed [`ScalarExpr`].
+
+use std::sync::Arc;
+
+use newsflow_common::time::JavaDateFormat;
+use newsflow_common::{DataType, Error, Result, Schema, Span, Value};
+use sqlparser::ast::{self, Spanned};
+
+use crate::expr::{BinOp, ScalarExpr};
+use crate::functions;
+
+/// A hook the planner uses to replace sub-expressions (aggregate calls, group keys, window
+/// properties) by columns of an aggregate's output before normal compilation.
+pub type Substitute<'a> = dyn Fn(&ast::Expr) -> Result<Option<(ScalarExpr, DataType)>> + 'a;
+
+/// What names mean while compiling an expression.
+pub struct Scope<'a> {
+    pub schema: &'a Schema,
+    pub substitute: Option<&'a Substitute<'a>>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(schema: &'a Schema) -> Self {
+        Scope {
+            schema,
+            substitute: None,
+        }
+    }
+}
+
+/// The source position of an AST expression.
+pub fn span_of(e: &ast::Expr) -> Span {
+    let s = e.span().start;
+    Span::new(s.line, s.column)
+}
+
+pub fn ident_span(i: &ast::Ident) -> Span {
+    Span::new(i.span.start.line, i.span.start.column)
+}
+
+/// Map a parsed SQL type to ours (Flink's names).
+pub fn sql_type(dt: &ast::DataType, span: Span) -> Result<DataType> {
+    use ast::DataType as A;
+    let precision = |p: &Option<u64>| p.map(|p| p.min(9) as u8).unwrap_or(6);
+    Ok(match dt {
+        A::String(_) | A::Text => DataType::STRING,
+        A::Varchar(len) | A::CharacterVarying(len) | A::CharVarying(len) | A::Char(len) | A::Character(len) => {
+            DataType::Varchar(match len {
+                Some(ast::CharacterLength::IntegerLength { length, .. }) => Some((*length).min(u32::MAX as u64) as u32),
+                _ => None,
+            })
+        }
+        A::Int(_) | A::Integer(_) | A::SmallInt(_) | A::TinyInt(_) => DataType::Int,
+        A::BigInt(_) => DataType::BigInt,
+        A::Double(_) | A::DoublePrecision | A::Float8 => DataType::Double,
+        A::Float(_) | A::Real | A::Float4 => DataType::Float,
+        A::Boolean | A::Bool => DataType::Boolean,
+        A::Decimal(info) | A::Numeric(info) => match info {
+            ast::ExactNumberInfo::None => DataType::Decimal(10, 0),
+            ast::ExactNumberInfo::Precision(p) => DataType::Decimal(*p as u8, 0),
+            ast::ExactNumberInfo::PrecisionAndScale(p, s) => DataType::Decimal(*p as u8, (*s).max(0) as u8),
+        },
+        A::Date => DataType::Date,
+        A::Timestamp(p, tz) => match tz {
+            ast::TimezoneInfo::WithTimeZone => DataType::TimestampLtz(precision(p)),
+            _ => DataType::Timestamp(precision(p)),
+        },
+        A::Custom(name, args) => {
+            let n = name.to_string().to_ascii_uppercase();
+            let p = args.first().and_then(|a| a.parse::<u8>().ok()).unwrap_or(6).min(9);
+            match n.as_str() {
+                "TIMESTAMP_LTZ" => DataType::TimestampLtz(p),
+                "STRING" => DataType::STRING,
+                _ => return Err(Error::sql(format!("unsupported type {dt}; {}", SUPPORTED_TYPES), span)),
+            }
+        }
+        other => {
+            return Err(Error::sql(
+                format!("unsupported type {other}; {}", SUPPORTED_TYPES),
+                span,
+            ))
+        }
+    })
+}
+
+pub const SUPPORTED_TYPES: &str = "supported types: STRING, VARCHAR(n), CHAR(n), INT, INTEGER, BIGINT, DOUBLE, \
+FLOAT, BOOLEAN, DECIMAL(p, s), DATE, TIMESTAMP(p), TIMESTAMP_LTZ(p)";
+
+/// The value in milliseconds of a constant `INTERVAL 'n' UNIT` expression.
+pub fn interval_millis(e: &ast::Expr) -> Option<i64> {
+    match e {
+        ast::Expr::Interval(iv) => interval_value(iv).ok(),
+        ast::Expr::Nested(inner) => interval_millis(inner),
+        _ => None,
+    }
+}
+
+fn interval_value(iv: &ast::Interval) -> Result<i64> {
+    let span = span_of(&iv.value);
+    let text = match iv.value.as_ref() {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+            ast::Value::Number(n, _) => n.clone(),
+            other => return Err(Error::sql(format!("bad interval value {other}"), span)),
+        },
+        other => {
+            return Err(Error::sql(
+                format!("interval value must be a literal, got {other}"),
+                span,
+            ))
+        }
+    };
+    let text = text.trim();
+    let unit = iv.leading_field.as_ref().map(|f| f.to_string().to_ascii_uppercase());
+    let unit = unit.as_deref().unwrap_or("SECOND");
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let per: i64 = match unit.trim_end_matches('S') {
+        "MILLISECOND" => 1,
+        "SECOND" => 1000,
+        "MINUTE" => 60_000,
+        "HOUR" => 3_600_000,
+        "DAY" => 86_400_000,
+        "WEEK" => 7 * 86_400_000,
+        other => {
+            return Err(Error::sql(
+                format!("unsupported interval unit {other}; use MILLISECOND, SECOND, MINUTE, HOUR or DAY"),
+                span,
+            ))
+        }
+    };
+    let ms = if unit.starts_with("SECOND") && body.contains('.') {
+        let f: f64 = body
+            .parse()
+            .map_err(|_| Error::sql(format!("bad interval value '{text}'"), span))?;
+        (f * 1000.0).round() as i64
+    } else if let Some(last) = &iv.last_field {
+        // 'H:M' HOUR TO MINUTE and the like
+        let parts: Vec<i64> = body.split([':', ' ']).filter_map(|p| p.parse().ok()).collect();
+        let last = last.to_string().to_ascii_uppercase();
+        let units: &[i64] = match (unit, last.as_str()) {
+            ("DAY", "HOUR") => &[86_400_000, 3_600_000],
+            ("DAY", "MINUTE") => &[86_400_000, 3_600_000, 60_000],
+            ("DAY", "SECOND") => &[86_400_000, 3_600_000, 60_000, 1000],
+            ("HOUR", "MINUTE") => &[3_600_000, 60_000],
+            ("HOUR", "SECOND") => &[3_600_000, 60_000, 1000],
+            ("MINUTE", "SECOND") => &[60_000, 1000],
+            _ => return Err(Error::sql(format!("unsupported interval {unit} TO {last}"), span)),
+        };
+        if parts.len() != units.len() {
+            return Err(Error::sql(
+                format!("bad interval value '{text}' for {unit} TO {last}"),
+                span,
+            ));
+        }
+        parts.iter().zip(units).map(|(p, u)| p * u).sum()
+    } else {
+        let n: i64 = body
+            .parse()
+            .map_err(|_| Error::sql(format!("bad interval value '{text}'"), span))?;
+        n * per
+    };
+    Ok(if neg { -ms } else { ms })
+}
+
+fn literal(v: &ast::Value, span: Span) -> Result<(ScalarExpr, DataType)> {
+    Ok(match v {
+        ast::Value::Number(n, _) => {
+            if let Ok(i) = n.parse::<i32>() {
+                (ScalarExpr::Literal(Value::Int(i)), DataType::Int)
+            } else if let Ok(i) = n.parse::<i64>() {
+                (ScalarExpr::Literal(Value::BigInt(i)), DataType::BigInt)
+            } else if n.contains(['e', 'E']) {
+                let f: f64 = n.parse().map_err(|_| Error::sql(format!("bad number {n}"), span))?;
+                (ScalarExpr::Literal(Value::Double(f)), DataType::Double)
+            } else {
+                let f: f64 = n.parse().map_err(|_| Error::sql(format!("bad number {n}"), span))?;
+                let scale = n.split_once('.').map(|(_, s)| s.len()).unwrap_or(0) as u8;
+                let precision = n.chars().filter(|c| c.is_ascii_digit()).count() as u8;
+                (
+                    ScalarExpr::Literal(Value::Decimal(f)),
+                    DataType::Decimal(precision.max(1), scale),
+                )
+            }
+        }
+        ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => (
+            ScalarExpr::Literal(Value::str(s)),
+            DataType::Varchar(Some(s.chars().count() as u32)),
+        ),
+        ast::Value::Boolean(b) => (ScalarExpr::Literal(Value::Bool(*b)), DataType::Boolean),
+        ast::Value::Null => (ScalarExpr::Literal(Value::Null), DataType::Null),
+        other => return Err(Error::sql(format!("unsupported literal {other}"), span)),
+    })
+}
+
+fn bin_op(op: &ast::BinaryOperator) -> Option<BinOp> {
+    use ast::BinaryOperator as B;
+    Some(match op {
+        B::Plus => BinOp::Plus,
+        B::Minus => BinOp::Minus,
+        B::Multiply => BinOp::Multiply,
+        B::Divide => BinOp::Divide,
+        B::Modulo => BinOp::Modulo,
+        B::Eq => BinOp::Eq,
+        B::NotEq => BinOp::NotEq,
+        B::Lt => BinOp::Lt,
+        B::LtEq => BinOp::LtEq,
+        B::Gt => BinOp::Gt,
+        B::GtEq => BinOp::GtEq,
+        B::And => BinOp::And,
+        B::Or => BinOp::Or,
+        B::StringConcat => BinOp::Concat,
+        _ => return None,
+    })
+}
+
+fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<DataType> {
+    use DataType as T;
+    let mismatch = || Error::sql(format!("cannot apply {op:?} to {l} and {r}"), span);
+    Ok(match op {
+        BinOp::And | BinOp::Or => {
+            for t in [l, r] {
+                if !matches!(t, T::Boolean | T::Null) {
+                    return Err(Error::sql(format!("{op:?} expects BOOLEAN operands, got {t}"), span));
+                }
+            }
+            T::Boolean
+        }
+        BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq => {
+            T::common(l, r).ok_or_else(mismatch)?;
+            T::Boolean
+        }
+        BinOp::Concat => T::STRING,
+        _ => match (l, r) {
+            (T::Timestamp(p), T::Interval) | (T::Interval, T::Timestamp(p)) if op != BinOp::Multiply => {
+                T::Timestamp(*p)
+            }
+            (T::TimestampLtz(p), T::Interval) => T::TimestampLtz(*p),
+            (T::Interval, T::Interval) => T::Interval,
+            (a, b) if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) => {
+                T::common(a, b).ok_or_else(mismatch)?
+            }
+            _ => return Err(mismatch()),
+        },
+    })
+}
+
+/// Compile an expression against a scope.
+pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
+    if let Some(sub) = scope.substitute {
+        if let Some(hit) = sub(e)? {
+            return Ok(hit);
+        }
+    }
+    let span = span_of(e);
+    use ast::Expr as E;
+    Ok(match e {
+        E::Identifier(id) => {
+            let i = scope.schema.resolve(None, &id.value, ident_span(id))?;
+            (ScalarExpr::Column(i), scope.schema.fields[i].data_type.clone())
+        }
+        E::CompoundIdentifier(parts) if parts.len() == 2 => {
+            let i = scope
+                .schema
+                .resolve(Some(&parts[0].value), &parts[1].value, ident_span(&parts[0]))?;
+            (ScalarExpr::Column(i), scope.schema.fields[i].data_type.clone())
+        }
+        E::CompoundIdentifier(_) => return Err(Error::sql(format!("unsupported name {e}"), span)),
+        E::Value(v) => literal(&v.value, span)?,
+        E::Nested(inner) => compile(inner, scope)?,
+        E::Interval(iv) => (
+            ScalarExpr::Literal(Value::Interval(interval_value(iv)?)),
+            DataType::Interval,
+        ),
+        E::TypedString(ts) => {
+            let text = match &ts.value.value {
+                ast::Value::SingleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let t = sql_type(&ts.data_type, span)?;
+            let v = crate::cast::cast(Value::str(&text), &t);
+            if v.is_null() {
+                return Err(Error::sql(format!("'{text}' is not a valid {t} literal"), span));
+            }
+            (ScalarExpr::Literal(v), t)
+        }
+        E::BinaryOp { left, op, right } => {
+            let Some(bop) = bin_op(op) else {
+                return Err(Error::sql(format!("unsupported operator {op}"), span));
+            };
+            let (l, lt) = compile(left, scope)?;
+            let (r, rt) = compile(right, scope)?;
+            let t = binary_type(bop, &lt, &rt, span)?;
+            (
+                ScalarExpr::Binary {
+                    op: bop,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                },
+                t,
+            )
+        }
+        E::UnaryOp { op, expr } => {
+            let (x, t) = compile(expr, scope)?;
+            match op {
+                ast::UnaryOperator::Not => (ScalarExpr::Not(Box::new(x)), DataType::Boolean),
+                ast::UnaryOperator::Minus => (ScalarExpr::Negate(Box::new(x)), t),
+                ast::UnaryOperator::Plus => (x, t),
+                other => return Err(Error::sql(format!("unsupported operator {other}"), span)),
+            }
+        }
+        E::IsNull(x) | E::IsNotNull(x) => {
+            let (x, _) = compile(x, scope)?;
+            (
+                ScalarExpr::IsNull {
+                    expr: Box::new(x),
+                    negated: matches!(e, E::IsNotNull(_)),
+                },
+                DataType::Boolean,
+            )
+        }
+        E::IsTrue(x) | E::IsFalse(x) | E::IsNotTrue(x) | E::IsNotFalse(x) => {
+            // x IS TRUE ⇔ COALESCE(x, FALSE) = TRUE; IS NOT TRUE is its negation.
+            let (x, _) = compile(x, scope)?;
+            let want = matches!(e, E::IsTrue(_) | E::IsNotTrue(_));
+            let test = ScalarExpr::Binary {
+                op: BinOp::Eq,
+                left: Box::new(ScalarExpr::Call {
+                    func: functions::Func::Coalesce,
+                    args: vec![x, ScalarExpr::Literal(Value::Bool(!want))],
+                }),
+                right: Box::new(ScalarExpr::Literal(Value::Bool(want))),
+            };
+            let negated = matches!(e, E::IsNotTrue(_) | E::IsNotFalse(_));
+            (
+                if negated { ScalarExpr::Not(Box::new(test)) } else { test },
+                DataType::Boolean,
+            )
+        }
+        E::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (x, xt) = compile(expr, scope)?;
+            let (lo, lot) = compile(low, scope)?;
+            let (hi, hit) = compile(high, scope)?;
+            binary_type(BinOp::GtEq, &xt, &lot, span)?;
+            binary_type(BinOp::LtEq, &xt, &hit, span)?;
+            let both = ScalarExpr::Binary {
+                op: BinOp::And,
+                left: Box::new(ScalarExpr::Binary {
+                    op: BinOp::GtEq,
+                    left: Box::new(x.clone()),
+                    right: Box::new(lo),
+                }),
+                right: Box::new(ScalarExpr::Binary {
+                    op: BinOp::LtEq,
+                    left: Box::new(x),
+                    right: Box::new(hi),
+                }),
+            };
+            (
+                if *negated {
+                    ScalarExpr::Not(Box::new(both))
+                } else {
+                    both
+                },
+                DataType::Boolean,
+            )
+        }
+        E::InList { expr, list, negated } => {
+            let (x, _) = compile(expr, scope)?;
+            let list = list
+                .iter()
+                .map(|i| compile(i, scope).map(|(c, _)| c))
+                .collect::<Result<Vec<_>>>()?;
+            (
+                ScalarExpr::InList {
+                    expr: Box::new(x),
+                    list,
+                    negated: *negated,
+                },
+                DataType::Boolean,
+            )
+        }
+        E::Like {
+            negated, expr, pattern, ..
+        } => {
+            let (x, _) = compile(expr, scope)?;
+            let (p, _) = compile(pattern, scope)?;
+            (
+                ScalarExpr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    negated: *negated,
+                },
+                DataType::Boolean,
+            )
+        }
+        E::Cast { expr, data_type, .. } => {
+            let (x, _) = compile(expr, scope)?;
+            let t = sql_type(data_type, span)?;
+            (
+                ScalarExpr::Cast {
+                    expr: Box::new(x),
+                    to: t.clone(),
+                },
+                t,
+            )
+        }
+        E::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            let operand = match operand {
+                Some(o) => Some(Box::new(compile(o, scope)?.0)),
+                None => None,
+            };
+            let mut t = DataType::Null;
+            let mut whens = Vec::new();
+            for c in conditions {
+                let (w, _) = compile(&c.condition, scope)?;
+                let (r, rt) = compile(&c.result, scope)?;
+                t = DataType::common(&t, &rt).ok_or_else(|| {
+                    Error::sql(format!("CASE branches of types {t} and {rt} have no common type"), span)
+                })?;
+                whens.push((w, r));
+            }
+            let otherwise = match else_result {
+                Some(x) => {
+                    let (r, rt) = compile(x, scope)?;
+                    t = DataType::common(&t, &rt).ok_or_else(|| {
+                        Error::sql(format!("CASE branches of types {t} and {rt} have no common type"), span)
+                    })?;
+                    Some(Box::new(r))
+                }
+                None => None,
+            };
+            (
+                ScalarExpr::Case {
+                    operand,
+                    whens,
+                    otherwise,
+                },
+                t,
+            )
+        }
+        E::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            let mut args = vec![compile(expr, scope)?.0];
+            args.push(match substring_from {
+                Some(f) => compile(f, scope)?.0,
+                None => ScalarExpr::Literal(Value::Int(1)),
+            });
+            if let Some(f) = substring_for {
+                args.push(compile(f, scope)?.0);
+            }
+            (
+                ScalarExpr::Call {
+                    func: functions::Func::Substring,
+                    args,
+                },
+                DataType::STRING,
+            )
+        }
+        E::Trim {
+            expr,
+            trim_where,
+            trim_what,
+            ..
+        } => {
+            if trim_what.is_some() {
+                return Err(Error::sql("TRIM(chars FROM x) is not supported; use TRIM(x)", span));
+            }
+            let func = match trim_where {
+                Some(ast::TrimWhereField::Leading) => functions::Func::Ltrim,
+                Some(ast::TrimWhereField::Trailing) => functions::Func::Rtrim,
+                _ => functions::Func::Trim,
+            };
+            (
+                ScalarExpr::Call {
+                    func,
+                    args: vec![compile(expr, scope)?.0],
+                },
+                DataType::STRING,
+            )
+        }
+        E::Position { expr, r#in } => (
+            ScalarExpr::Call {
+                func: functions::Func::Position,
+                args: vec![compile(expr, scope)?.0, compile(r#in, scope)?.0],
+            },
+            DataType::Int,
+        ),
+        E::Ceil { expr, .. } | E::Floor { expr, .. } => {
+            let (x, t) = compile(expr, scope)?;
+            let func = if matches!(e, E::Ceil { .. }) {
+                functions::Func::Ceil
+            } else {
+                functions::Func::Floor
+            };
+            (ScalarExpr::Call { func, args: vec![x] }, t)
+        }
+        E::Extract { field, expr, .. } => {
+            let (x, _) = compile(expr, scope)?;
+            let f = field.to_string().to_ascii_uppercase();
+            let func = match f.as_str() {
+                "YEAR" => functions::Func::Year,
+                "MONTH" => functions::Func::Month,
+                "DAY" => functions::Func::DayOfMonth,
+                "HOUR" => functions::Func::Hour,
+                "MINUTE" => functions::Func::Minute,
+                "SECOND" => functions::Func::Second,
+                other => return Err(Error::sql(format!("EXTRACT({other} …) is not supported"), span)),
+            };
+            (ScalarExpr::Call { func, args: vec![x] }, DataType::BigInt)
+        }
+        E::Function(f) => compile_function(f, scope, span)?,
+        other => return Err(Error::sql(format!("unsupported expression {other}"), span)),
+    })
+}
+
+/// The plain argument expressions of a function call.
+pub fn function_args(f: &ast::Function) -> Result<Vec<&ast::Expr>> {
+    let span = Span::new(f.name.span().start.line, f.name.span().start.column);
+    match &f.args {
+        ast::FunctionArguments::None => Ok(vec![]),
+        ast::FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => Ok(x),
+                other => Err(Error::sql(format!("unsupported function argument {other}"), span)),
+            })
+            .collect(),
+        ast::FunctionArguments::Subquery(_) => Err(Error::sql("subquery arguments are not supported", span)),
+    }
+}
+
+const AGGREGATES: &[&str] = &["COUNT", "SUM", "AVG", "MIN", "MAX"];
+const WINDOW_FUNCS: &[&str] = &[
+    "TUMBLE",
+    "HOP",
+    "SESSION",
+    "TUMBLE_START",
+    "TUMBLE_END",
+    "TUMBLE_ROWTIME",
+    "HOP_START",
+    "HOP_END",
+    "HOP_ROWTIME",
+    "SESSION_START",
+    "SESSION_END",
+    "SESSION_ROWTIME",
+];
+
+fn constant_format(arg: Option<&&ast::Expr>, what: &str, span: Span) -> Result<Option<Arc<JavaDateFormat>>> {
+    match arg {
+        None => Ok(None),
+        Some(ast::Expr::Value(v)) => match &v.value {
+            ast::Value::SingleQuotedString(p) => JavaDateFormat::compile(p)
+                .map(|f| Some(Arc::new(f)))
+                .map_err(|m| Error::sql(format!("{what}: bad date pattern '{p}': {m}"), span)),
+            _ => Err(Error::sql(
+                format!("{what}: the pattern must be a string literal"),
+                span,
+            )),
+        },
+        Some(_) => Err(Error::sql(
+            format!("{what}: the pattern must be a string literal"),
+            span,
+        )),
+    }
+}
+
+fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(ScalarExpr, DataType)> {
+    let name = f.name.to_string().to_ascii_uppercase();
+    let args = function_args(f)?;
+    match name.as_str() {
+        "TO_TIMESTAMP" | "TO_TIMESTAMP_LTZ" if !args.is_empty() && args.len() <= 2 => {
+            let (x, xt) = compile(args[0], scope)?;
+            if !xt.is_string() && xt != DataType::Null {
+                return Err(Error::sql(format!("{name} expects a STRING, got {xt}"), span));
+            }
+            let format = constant_format(args.get(1), &name, span)?;
+            let t = if name == "TO_TIMESTAMP" {
+                DataType::Timestamp(3)
+            } else {
+                DataType::TimestampLtz(3)
+            };
+            return Ok((
+                ScalarExpr::ToTimestamp {
+                    arg: Box::new(x),
+                    format,
+                },
+                t,
+            ));
+        }
+        "DATE_FORMAT" if args.len() == 2 => {
+            let (x, _) = compile(args[0], scope)?;
+            let format = constant_format(args.get(1), &name, span)?
+                .ok_or_else(|| Error::sql("DATE_FORMAT needs a pattern", span))?;
+            return Ok((
+                ScalarExpr::DateFormat {
+                    arg: Box::new(x),
+                    format,
+                },
+                DataType::STRING,
+            ));
+        }
+        n if AGGREGATES.contains(&n) => {
+            return Err(Error::sql(
+                format!("aggregate {n}(…) is only allowed in the SELECT list of a GROUP BY query"),
+                span,
+            ))
+        }
+        n if WINDOW_FUNCS.contains(&n) => {
+            return Err(Error::sql(
+                format!(
+                    "{n}(…) is only allowed with GROUP BY {}(…)",
+                    n.split('_').next().unwrap_or(n)
+                ),
+                span,
+            ))
+        }
+        _ => {}
+    }
+    let Some((func, lo, hi)) = functions::lookup(&name) else {
+        return Err(Error::sql(
+            format!(
+                "unknown function {name}; built-in functions: TO_TIMESTAMP, DATE_FORMAT, {}",
+                functions::names().join(", ")
+            ),
+            span,
+        ));
+    };
+    if args.len() < lo || args.len() > hi {
+        let want = if lo == hi {
+            format!("{lo}")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        return Err(Error::sql(
+            format!("{name} takes {want} arguments, got {}", args.len()),
+            span,
+        ));
+    }
+    let mut compiled = Vec::new();
+    let mut types = Vec::new();
+    for a in args {
+        let (x, t) = compile(a, scope)?;
+        compiled.push(x);
+        types.push(t);
+    }
+    let t = functions::return_type(func, &types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
+    Ok((ScalarExpr::Call { func, args: compiled }, t))
+}

@@ -1,0 +1,31 @@
+//! # newsflow-expr
+//!
+//! Scalar expressions and aggregates, the way Flink SQL types and evaluates them.
+//!
+//! ```text
+//!  sqlparser::ast::Expr ──compile(Scope)──► ScalarExpr (typed, columns resolved to indexes)
+//!                                               │
+//!                            row: &[Value] ──eval──► Value
+//!
+//!  AggregateCall ──► Accumulator (update per row, merge panes, final value)
+//! ```
+//!
+//! * [`compile`] resolves names against a [`Schema`](newsflow_common::Schema), checks and
+//!   infers types, folds `INTERVAL` literals and compiles constant date patterns once.
+//! * [`ScalarExpr::eval`] never fails: like Flink's built-in functions, an input a function
+//!   cannot handle (unparsable `TO_TIMESTAMP`, failed `CAST`) yields `NULL`.
+//! * [`aggregate`] holds COUNT, COUNT(DISTINCT), SUM, AVG, MIN, MAX with Flink's result
+//!   types (`AVG(INT)` is an INT, truncated).
+//!
+//! Why not DataFusion's physical expressions: see ARCHITECTURE.md ("Rows, not Arrow, on
+//! the hot path").
+
+pub mod aggregate;
+pub mod cast;
+pub mod compile;
+pub mod expr;
+pub mod functions;
+
+pub use aggregate::{Accumulator, AggKind, AggregateCall};
+pub use compile::{compile, interval_millis, Scope};
+pub use expr::{BinOp, ScalarExpr};

@@ -1,0 +1,581 @@
+//! Term lists for English and Korean financial news, with their cues and weights.
+//!
+//! Every entry maps a surface form to a [`Cue`]: what the term *does* to the
+//! score. Most terms are not simply "positive" or "negative":
+//!
+//! * [`Cue::Polar`] terms carry a fixed polarity (`lawsuit`, `recall`, `호조`, `리콜`).
+//! * [`Cue::Move`] terms are verbs/nouns of change (`raises`, `falls`, `증가`, `하락`).
+//!   Their sign is combined with the nearest [`Cue::Quantity`], so `raises guidance`
+//!   is good while `losses widen` and `비용 증가` are bad, and `cuts costs` /
+//!   `적자 축소` are good.
+//! * [`Cue::Quantity`] terms are the things that move (`revenue`, `price target`,
+//!   `영업이익`, `손실`): `pol` says whether more of it is good (+1) or bad (-1).
+//! * Modifiers: negators, intensifiers/diminishers and concessive/contrastive
+//!   markers, which reshape the values of nearby terms (see `rules.rs`).
+//!
+//! English entries are matched as whole lower-case word sequences (so `beat` does not
+//! fire inside `heartbeat`); alternatives are separated by `|` and are normalised with
+//! the same tokenizer as the input (hyphens split words: `all-time high` is written
+//! `all time high`). Korean entries are matched as substrings because Korean attaches
+//! particles and endings directly to stems (`목표주가를`, `급등했다`); a space inside a
+//! Korean entry matches zero or more spaces in the text (`흑자 전환` ≈ `흑자전환`).
+//! Matching is leftmost-longest, so `적자 전환` wins over `적자` and `목표주가` over `주가`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::text::{tokenize_en, TokKind};
+
+/// What a matched term contributes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cue {
+    /// Fixed sentiment value.
+    Polar(f64),
+    /// A change in some quantity. `dir` is +1 (up) or -1 (down). When the term is
+    /// anchored (a quantity or a percentage is nearby) its value is
+    /// `dir * quantity_pol * anchored`; otherwise it is `alone` (already signed).
+    Move { dir: f64, anchored: f64, alone: f64 },
+    /// A measurable thing. `pol` is +1 when an increase is good, -1 when bad.
+    /// `alone` is the (signed) value used when no move refers to it.
+    Quantity { pol: f64, alone: f64 },
+    /// Flips nearby sentiment (not, never, fails to, 않, 못, 없).
+    Negator,
+    /// Multiplies the next sentiment-bearing term; contributes `alone` if there is none.
+    Intensifier { factor: f64, alone: f64 },
+    /// Multiplies the values of the following terms in the same clause (despite, although).
+    DiscountFollowing(f64),
+    /// Multiplies the values of the terms within `window` units before it in the same
+    /// sentence (but, however, 불구하고, 와 달리).
+    DiscountPreceding { factor: f64, window: usize },
+    /// Matches only to stop a shorter, wrong match (오늘 vs 늘, 연기금 vs 연기).
+    Inert,
+}
+
+const fn p(w: f64) -> Cue {
+    Cue::Polar(w)
+}
+const fn up(anchored: f64, alone: f64) -> Cue {
+    Cue::Move {
+        dir: 1.0,
+        anchored,
+        alone,
+    }
+}
+const fn down(anchored: f64, alone: f64) -> Cue {
+    Cue::Move {
+        dir: -1.0,
+        anchored,
+        alone: -alone,
+    }
+}
+/// A quantity where more is better (revenue, target price).
+const fn gq(alone: f64) -> Cue {
+    Cue::Quantity { pol: 1.0, alone }
+}
+/// A quantity where more is worse (losses, costs, risk); `alone` is given as a magnitude.
+const fn bq(alone: f64) -> Cue {
+    Cue::Quantity {
+        pol: -1.0,
+        alone: -alone,
+    }
+}
+const fn int(factor: f64, alone: f64) -> Cue {
+    Cue::Intensifier { factor, alone }
+}
+const NEG: Cue = Cue::Negator;
+const INERT: Cue = Cue::Inert;
+
+/// English terms. Alternatives separated by `|`.
+pub(crate) static ENGLISH: &[(&str, Cue)] = &[
+    // ---- beats / misses, surprises -------------------------------------------------
+    ("beat|beats|beating|beaten", p(0.8)),
+    ("tops|topped|topping", p(0.6)),
+    ("exceed|exceeds|exceeded|exceeding|surpass|surpasses|surpassed|surpassing", p(0.6)),
+    ("outperform|outperforms|outperformed|outperforming", p(0.5)),
+    (
+        "better than expected|stronger than expected|higher than expected|above expectations|above estimates|above consensus|above guidance|ahead of expectations|ahead of estimates|positive surprise|blowout|better than anticipated|stronger than anticipated|higher than anticipated|blow past|blows past|blew past|sails past|sailed past|crushes expectations|crushed expectations|crushes estimates|crushed estimates|ahead of analyst estimates|ahead of analysts estimates|above analyst estimates|above analysts estimates|ahead of wall street estimates|above wall street estimates",
+        p(0.8),
+    ),
+    ("miss|misses|missed", p(-0.8)),
+    ("fall short|falls short|fell short|falling short", p(-0.7)),
+    (
+        "worse than expected|weaker than expected|lower than expected|below expectations|below estimates|below consensus|short of expectations|short of estimates|wider than expected|below guidance|under guidance|short of guidance|worse than anticipated|weaker than anticipated|lower than anticipated|comes up short|came up short|coming up short|below analyst estimates|below analysts estimates|below wall street estimates",
+        p(-0.8),
+    ),
+    ("disappoint|disappoints|disappointed|disappointing|disappointment", p(-0.7)),
+    // ---- analyst actions -----------------------------------------------------------
+    ("upgrade|upgrades|upgraded|upgrading", p(0.8)),
+    ("downgrade|downgrades|downgraded|downgrading", p(-0.8)),
+    ("overweight|buy rating|strong buy|top pick", p(0.3)),
+    ("underweight|underperform rating|sell rating", p(-0.4)),
+    ("bullish|upbeat", p(0.6)),
+    ("bearish", p(-0.6)),
+    ("optimistic|optimism|confident|confidence|impress|impresses|impressed|impressive", p(0.4)),
+    ("pessimistic|pessimism|cautious", p(-0.4)),
+    // ---- tone adjectives ------------------------------------------------------------
+    ("strong|stronger|strongest|robust|healthy|resilient", p(0.4)),
+    ("solid", p(0.3)),
+    ("weak|weaker|weakest|weakness|weakening|weakens|weakened", p(-0.5)),
+    ("soft|softer|softness|sluggish|tepid|lackluster|lacklustre", p(-0.4)),
+    ("bleak|gloomy|grim|dismal", p(-0.5)),
+    ("record high|record highs|all time high|all time highs|all time peak|record peak|new high|new highs|fresh high|fresh highs|fresh record|52 week high", p(0.9)),
+    ("record low|record lows|all time low|multi year low|new low|new lows|fresh low|fresh lows|52 week low", p(-0.8)),
+    ("worst|worst day|worst week", p(-0.6)),
+    ("best day|best week", p(0.6)),
+    // ---- profitability --------------------------------------------------------------
+    ("profitable|profitability", p(0.4)),
+    (
+        "turns profitable|turned profitable|turn profitable|return to profit|returns to profit|returned to profit|swings to profit|swung to profit|back in the black",
+        p(0.9),
+    ),
+    (
+        "swings to loss|swung to loss|swings to a loss|swung to a loss|into the red|in the red",
+        p(-0.9),
+    ),
+    ("profit warning|guidance cut", p(-0.9)),
+    // ---- deals, approvals, capital return ------------------------------------------
+    ("win|wins|won|winning", p(0.5)),
+    ("secure|secures|secured|award|awards|awarded|land|lands|landed|clinch|clinches|clinched", p(0.4)),
+    ("contract|contracts|deal|deals|agreement", p(0.2)),
+    ("approval|approvals|approve|approves|approved|clearance|cleared", p(0.5)),
+    ("partnership|partners with|teams up|collaboration", p(0.3)),
+    ("breakthrough", p(0.6)),
+    (
+        "buyback|buybacks|repurchase|repurchases|share repurchase|stock buyback|repurchase program",
+        p(0.6),
+    ),
+    (
+        "first ever dividend|initiates dividend|initiates a dividend|special dividend|dividend increase|dividend hike",
+        p(0.6),
+    ),
+    ("dividend cut", p(-0.7)),
+    ("investment|investments|invest|invests|investing|funding", p(0.3)),
+    ("recovery|recover|recovers|recovered|rebound|rebounds|rebounded|rebounding", p(0.5)),
+    ("upside|tailwind|tailwinds|momentum", p(0.4)),
+    ("boom|booming", p(0.5)),
+    ("improve|improves|improved|improving|improvement", p(0.5)),
+    ("accelerate|accelerates|accelerated|accelerating|acceleration", p(0.4)),
+    ("cost cuts|cost cutting|cost savings|efficiency gains", p(0.4)),
+    ("lifts ban|lifted ban|lifts restrictions|lifted restrictions|eases restrictions", p(0.5)),
+    // ---- legal, regulatory ----------------------------------------------------------
+    ("lawsuit|lawsuits|litigation|class action", p(-0.6)),
+    ("suit|suits", p(-0.4)),
+    ("sue|sues|sued|suing", p(-0.6)),
+    ("antitrust|monopoly|anticompetitive", p(-0.4)),
+    (
+        "probe|probes|investigation|investigations|investigate|investigates|investigating|subpoena|inquiry",
+        p(-0.5),
+    ),
+    ("fine|fined|fines|penalty|penalties", p(-0.6)),
+    ("settle|settles|settled|settlement", p(-0.2)),
+    ("verdict|verdicts|infringement|complaint|complaints|ordered to pay", p(-0.4)),
+    ("fraud|embezzlement|misconduct|indicted|indictment|charged with", p(-0.9)),
+    ("scandal", p(-0.7)),
+    ("ban|bans|banned|banning|blocked|blocks", p(-0.5)),
+    ("restriction|restrictions|curbs|export controls|sanction|sanctions", bq(0.5)),
+    ("tariff|tariffs", bq(0.3)),
+    // ---- operational trouble --------------------------------------------------------
+    ("recall|recalls|recalled|recalling", p(-0.7)),
+    (
+        "layoff|layoffs|lays off|lay off|laid off|laying off|job cuts|job losses|redundancies",
+        p(-0.8),
+    ),
+    ("restructuring", p(-0.3)),
+    ("bankruptcy|bankrupt|insolvency|insolvent", p(-1.0)),
+    ("default|defaults|defaulted", p(-0.6)),
+    ("breach|breaches|hack|hacked|cyberattack|data leak|leak|leaks", p(-0.6)),
+    ("outage|outages|disruption|disruptions", p(-0.6)),
+    ("warn|warns|warned|warning|warnings", p(-0.5)),
+    ("delay|delays|delayed|delaying|postpone|postpones|postponed", p(-0.5)),
+    ("flaw|flaws|defect|defects|defective|malfunction", p(-0.5)),
+    ("strike|strikes|walkout", p(-0.5)),
+    ("halt|halts|halted|halting|shut down|shuts down|wind down|winds down", p(-0.5)),
+    ("resign|resigns|resigned|resignation|ousted|ouster|steps down", p(-0.3)),
+    ("lose|loses|losing|lost", p(-0.5)),
+    ("fail|fails|failed|failure|failures", p(-0.5)),
+    ("glut|oversupply", p(-0.6)),
+    ("headwind|headwinds", p(-0.4)),
+    ("squeeze|squeezes|squeezed|squeezing", p(-0.4)),
+    ("selloff|sell off|rout", p(-0.6)),
+    ("downturn|slowdown|recession|contraction", p(-0.5)),
+    ("shortfall", p(-0.6)),
+    ("impairment|writedown|write down|write off|writeoff", p(-0.6)),
+    ("struggle|struggles|struggled|struggling|troubled|woes|turmoil|plagued", p(-0.5)),
+    ("worrying|worrisome|alarming|backlash|criticism|boycott|balk|balks|balked|spooked|spooks|rattled", p(-0.4)),
+    ("shock|shocks", p(-0.5)),
+    ("crisis", p(-0.6)),
+    ("hurt|hurts|hurting|hit by|hit with|weigh on|weighs on|weighed on|drag on", p(-0.4)),
+    ("cancel|cancels|canceled|cancelled|cancellation", p(-0.4)),
+    ("shortage|shortages", p(-0.4)),
+    ("price cut|price cuts|price war", p(-0.3)),
+    // ---- moves up -------------------------------------------------------------------
+    ("raise|raises|raised|raising", up(0.6, 0.1)),
+    ("lift|lifts|lifted|lifting", up(0.6, 0.1)),
+    ("boost|boosts|boosted|boosting", up(0.6, 0.3)),
+    ("hike|hikes|hiked", up(0.5, 0.0)),
+    ("increase|increases|increased|increasing", up(0.5, 0.2)),
+    ("rise|rises|rose|risen|rising", up(0.5, 0.4)),
+    ("gain|gains|gained|gaining", up(0.5, 0.4)),
+    ("grow|grows|grew|grown|growing", up(0.5, 0.3)),
+    ("climb|climbs|climbed|climbing", up(0.5, 0.4)),
+    ("jump|jumps|jumped|jumping|spike|spikes|spiked|leap|leaps|leaped|leapt|pop|pops|popped", up(0.7, 0.6)),
+    ("skyrocket|skyrockets|skyrocketed|rocket|rockets|rocketed|vault|vaults|vaulted", up(0.9, 0.8)),
+    ("add|adds|added|adding", up(0.4, 0.0)),
+    ("surge|surges|surged|surging|soar|soars|soared|soaring", up(0.8, 0.7)),
+    ("rally|rallies|rallied|rallying", up(0.6, 0.6)),
+    ("double|doubles|doubled|doubling|triple|triples|tripled", up(0.7, 0.4)),
+    ("expand|expands|expanded|expanding|expansion", up(0.4, 0.3)),
+    ("widen|widens|widened|widening|wider", up(0.5, 0.0)),
+    ("tighten|tightens|tightened|tightening|tighter", up(0.4, 0.0)),
+    ("up", up(0.5, 0.0)),
+    ("higher", up(0.4, 0.1)),
+    // ---- moves down -----------------------------------------------------------------
+    ("cut|cuts|cutting", down(0.6, 0.2)),
+    ("lower|lowers|lowered|lowering", down(0.6, 0.1)),
+    ("slash|slashes|slashed|slashing", down(0.7, 0.4)),
+    ("reduce|reduces|reduced|reducing|reduction|reductions", down(0.5, 0.1)),
+    ("trim|trims|trimmed|trimming", down(0.5, 0.1)),
+    ("decrease|decreases|decreased|decreasing", down(0.5, 0.2)),
+    ("decline|declines|declined|declining", down(0.5, 0.4)),
+    ("fall|falls|fell|fallen|falling", down(0.5, 0.4)),
+    ("drop|drops|dropped|dropping", down(0.5, 0.4)),
+    ("slide|slides|slid|sliding", down(0.6, 0.5)),
+    ("slip|slips|slipped|slipping|dip|dips|dipped|dipping", down(0.4, 0.3)),
+    ("retreat|retreats|retreated|retreating|skid|skids|skidded|erode|erodes|eroded|eroding|erosion", down(0.5, 0.4)),
+    ("shed|sheds|shedding", down(0.5, 0.3)),
+    ("sink|sinks|sank|sunk|sinking", down(0.7, 0.6)),
+    ("plunge|plunges|plunged|plunging|plummet|plummets|plummeted|plummeting|collapse|collapses|collapsed|collapsing|crater|craters|cratered", down(0.9, 0.8)),
+    ("decelerate|decelerates|decelerated|decelerating|deceleration", down(0.5, 0.4)),
+    ("tumble|tumbles|tumbled|tumbling", down(0.8, 0.7)),
+    ("crash|crashes|crashed|crashing", down(0.9, 0.6)),
+    ("slump|slumps|slumped|slumping|sag|sags|sagged", down(0.7, 0.6)),
+    ("shrink|shrinks|shrank|shrunk|shrinking", down(0.5, 0.3)),
+    ("halve|halves|halved", down(0.7, 0.4)),
+    ("narrows|narrowed|narrowing", down(0.5, 0.0)),
+    ("suspend|suspends|suspended|suspending|suspension|scrap|scraps|scrapped", down(0.6, 0.4)),
+    ("slow|slows|slowed|slowing|slower", down(0.5, 0.3)),
+    ("ease|eases|eased|easing", down(0.3, 0.0)),
+    ("down", down(0.5, 0.0)),
+    // ---- quantities: more is better -------------------------------------------------
+    (
+        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|guidance|outlook|forecast|forecasts|target|price target|target price|price objective|rating|credit rating|market value|payout|shares|stock|stocks|valuation|market cap|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales",
+        gq(0.0),
+    ),
+    ("profit|profits|operating profit|net profit", gq(0.3)),
+    ("dividend|dividends", gq(0.1)),
+    ("growth", gq(0.1)),
+    // ---- quantities: more is worse --------------------------------------------------
+    ("loss|losses|net loss|operating loss", bq(0.5)),
+    ("deficit", bq(0.4)),
+    ("cost|costs|expense|expenses|inventory|inventories", bq(0.0)),
+    ("debt", bq(0.1)),
+    ("churn", bq(0.2)),
+    ("concern|concerns|worry|worries|fear|fears|jitters|uncertainty|pressure|pressures", bq(0.3)),
+    ("risk|risks", bq(0.2)),
+    // ---- modifiers ------------------------------------------------------------------
+    (
+        "sharply|sharp|steep|steeply|significantly|significant|substantially|substantial|strongly|dramatically|massive|huge|sharpest|steepest|biggest|largest|heavily|deep|deeply|big|considerably|double digit|severe|severely",
+        int(1.4, 0.0),
+    ),
+    ("major", int(1.2, 0.0)),
+    ("record|record breaking", int(1.4, 0.5)),
+    (
+        "slightly|modestly|marginally|slight|modest|small|smaller|mild|mildly|minor",
+        int(0.5, 0.0),
+    ),
+    (
+        "not|no|never|without|cannot|nor|neither|hardly|barely|no longer|fail to|fails to|failed to|failing to|unable to|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|wouldn't|can't|couldn't|hasn't|haven't|hadn't|shouldn't|didnt|doesnt|dont|isnt|wasnt|wont|cant|couldnt|hasnt|havent|deny|denies|denied|denying|rules out|ruled out",
+        NEG,
+    ),
+    ("despite|although|though|even as|even though|notwithstanding", Cue::DiscountFollowing(0.3)),
+    (
+        "but|however|nevertheless|nonetheless",
+        Cue::DiscountPreceding {
+            factor: 0.6,
+            window: 64,
+        },
+    ),
+    // ---- inert: common phrases that would otherwise trigger a wrong cue ---------------
+    (
+        "up to|set up|sets up|setting up|line up|lined up|follow up|up front|sign up|signs up|shake up|fine tune|not only|no matter|top executive|top executives",
+        INERT,
+    ),
+];
+
+/// Korean terms. Alternatives separated by `|`; a space matches zero or more spaces.
+pub(crate) static KOREAN: &[(&str, Cue)] = &[
+    // ---- results vs expectations ----------------------------------------------------
+    ("호조|호실적|선방|호황", p(0.7)),
+    ("어닝 서프라이즈|깜짝 실적", p(0.9)),
+    ("서프라이즈", p(0.5)),
+    ("상회|웃돌|웃도", p(0.7)),
+    ("기대 이상|예상 이상|기대치 이상", p(0.6)),
+    ("기대 이하|예상 이하|기대치 이하|실망", p(-0.6)),
+    ("부진", p(-0.7)),
+    ("어닝 쇼크", p(-0.9)),
+    ("쇼크", p(-0.5)),
+    ("하회|밑돌|밑도|미달|못 미치|못 미쳐|못 미친", p(-0.7)),
+    ("흑자 전환|흑전", p(1.0)),
+    ("적자 전환|적자 지속", p(-1.0)),
+    ("개선|호전|회복", p(0.5)),
+    ("악화", p(-0.6)),
+    ("고성장|급성장", p(0.6)),
+    ("역성장", p(-0.6)),
+    ("흥행|신기록|완판|최고치", p(0.6)),
+    ("최저치|충격", p(-0.6)),
+    ("사과문|사과했|공식 사과", p(-0.3)),
+    // ---- price action ---------------------------------------------------------------
+    ("강세|반등|급반등|날개|훨훨|폭발적", p(0.6)),
+    ("약세", p(-0.6)),
+    ("신고가|상한가", p(0.9)),
+    ("신저가|하한가", p(-0.9)),
+    ("최고가", p(0.6)),
+    ("최저가", p(-0.5)),
+    ("돌파", p(0.4)),
+    ("추락|반 토막", p(-0.8)),
+    ("뒷걸음|후퇴", p(-0.5)),
+    ("순매수|매수", p(0.4)),
+    ("순매도|매도", p(-0.4)),
+    ("비중 확대|최선호주", p(0.5)),
+    ("비중 축소", p(-0.5)),
+    // ---- deals, approvals, capital return -------------------------------------------
+    ("수주", p(0.6)),
+    ("공급 계약", p(0.5)),
+    ("계약", p(0.3)),
+    ("체결", p(0.2)),
+    ("승인|허가", p(0.5)),
+    ("획득|확보|선정|유치", p(0.3)),
+    ("자사주 매입|자사주 소각|자사주 취득", p(0.7)),
+    ("주주환원|주주 환원", p(0.5)),
+    ("성공", p(0.4)),
+    ("견조|탄탄", p(0.5)),
+    ("기대감|낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
+    ("효율화", p(0.3)),
+    ("독점", p(0.2)),
+    ("인상적", p(0.3)),
+    ("승소", p(0.6)),
+    // ---- legal, regulatory ----------------------------------------------------------
+    ("소송|제소|고소|고발", p(-0.6)),
+    ("피소", p(-0.7)),
+    ("패소", p(-0.8)),
+    ("혐의|수사|압수수색", p(-0.6)),
+    ("구속|기소|재판에 넘겨", p(-0.7)),
+    ("재판|위반|금지", p(-0.5)),
+    ("강등", p(-0.7)),
+    ("제재|벌금|과징금|과태료", p(-0.6)),
+    ("횡령|배임|분식", p(-0.8)),
+    ("규제", bq(0.4)),
+    ("관세", bq(0.3)),
+    // ---- operational trouble --------------------------------------------------------
+    ("리콜", p(-0.7)),
+    ("결함|불량", p(-0.5)),
+    ("감원|해고|정리해고|구조조정", p(-0.7)),
+    ("희망퇴직", p(-0.5)),
+    ("파업", p(-0.6)),
+    ("중단|철수|무산|취소|철회|불발", p(-0.5)),
+    ("지연|차질|탈락|연기", p(-0.5)),
+    ("실패", p(-0.6)),
+    ("유출|해킹|장애|화재|사고", p(-0.5)),
+    ("논란|악재|타격|악영향|위기|적신호|먹구름|빨간불|경고등", p(-0.5)),
+    ("부담|압박", p(-0.4)),
+    ("감산", p(-0.3)),
+    ("부도|파산|상장폐지", p(-1.0)),
+    ("불확실성|경고|부정적|비관", p(-0.4)),
+    ("침체|불황|한파", p(-0.5)),
+    ("불매", p(-0.5)),
+    ("손해", p(-0.4)),
+    ("잘못|불가피|문제", p(-0.3)),
+    ("둔화", down(0.5, 0.5)),
+    // ---- moves up -------------------------------------------------------------------
+    ("증가|늘어|늘었|늘려|늘린|늘며|늘고|증대|신장", up(0.5, 0.3)),
+    ("확대", up(0.5, 0.2)),
+    ("상승|상승세", up(0.5, 0.5)),
+    ("올라|올랐|오른|오르|올려|올렸|올린|높아져|높아졌|높여|높였|높인|넘어|넘었|넘어서|넘어섰|넘는|뛰어|뛰었|껑충", up(0.5, 0.4)),
+    ("급등|폭등|급상승", up(1.0, 1.0)),
+    ("급증", up(0.8, 0.7)),
+    ("상향", up(0.6, 0.4)),
+    ("인상", up(0.5, 0.0)),
+    ("강화", up(0.3, 0.2)),
+    ("두 배|세 배|2배|3배", up(0.6, 0.3)),
+    // ---- moves down -----------------------------------------------------------------
+    ("감소|줄어|줄었|줄여|줄인|줄며|줄고", down(0.5, 0.3)),
+    ("축소", down(0.5, 0.2)),
+    ("하락|하락세", down(0.5, 0.5)),
+    ("내려|내렸|내린|떨어|빠져|빠졌|꺾|낮아져|낮아졌|낮춰|낮췄|낮춘|미끄러", down(0.5, 0.4)),
+    ("곤두박질|주저앉", down(0.9, 0.9)),
+    ("급락|폭락|급하락", down(1.0, 1.0)),
+    ("급감", down(0.8, 0.7)),
+    ("하향", down(0.6, 0.4)),
+    ("인하", down(0.5, 0.0)),
+    ("감축", down(0.5, 0.2)),
+    ("약화", down(0.4, 0.3)),
+    // 절감/완화 on their own are good news (cost savings, easing): alone is positive.
+    (
+        "절감|완화",
+        Cue::Move {
+            dir: -1.0,
+            anchored: 0.5,
+            alone: 0.3,
+        },
+    ),
+    // ---- quantities: more is better -------------------------------------------------
+    (
+        "매출|매출액|실적|이익|수익|수익성|주가|목표주가|목표가|투자의견|판매|판매량|인도량|출하|출하량|수요|점유율|가입자|이용자|수출|주문|성장률|마진|이익률|가이던스|전망|전망치|등급|신용등급|일자리|고용|인력|생산|생산량|시가총액|시총|현금흐름|업황|경쟁력",
+        gq(0.0),
+    ),
+    ("영업이익|순이익", gq(0.1)),
+    ("배당|배당금", gq(0.1)),
+    ("투자", gq(0.1)),
+    ("성장", gq(0.3)),
+    ("흑자", gq(0.5)),
+    // ---- quantities: more is worse --------------------------------------------------
+    ("적자", bq(0.6)),
+    ("손실|영업손실|순손실", bq(0.5)),
+    ("비용|원가|재고|연체율", bq(0.0)),
+    ("부채", bq(0.1)),
+    ("우려", bq(0.4)),
+    ("리스크", bq(0.3)),
+    // ---- modifiers ------------------------------------------------------------------
+    ("크게|대폭|큰 폭|급격히|급격하게|대거|매우|대규모|대형|전면|훌쩍", int(1.4, 0.0)),
+    ("연속", int(1.2, 0.0)),
+    ("사상 최대|역대 최대|사상 최고|역대 최고|역대 최다|사상 최다|역대급", int(1.5, 0.7)),
+    ("분기 최대|연간 최대|분기 최고", int(1.3, 0.6)),
+    ("소폭|다소|약간|일부", int(0.5, 0.0)),
+    ("않|못|없|아니", NEG),
+    (
+        "불구",
+        Cue::DiscountPreceding {
+            factor: 0.3,
+            window: 24,
+        },
+    ),
+    (
+        "와 달리|과 달리",
+        Cue::DiscountPreceding {
+            factor: -0.5,
+            window: 10,
+        },
+    ),
+    (
+        "에도",
+        Cue::DiscountPreceding {
+            factor: 0.3,
+            window: 12,
+        },
+    ),
+    (
+        "하지만|그러나|반면|다만",
+        Cue::DiscountPreceding {
+            factor: 0.6,
+            window: 60,
+        },
+    ),
+    // ---- inert ----------------------------------------------------------------------
+    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보", INERT),
+];
+
+/// A normalised English entry: a sequence of lower-case words.
+pub(crate) struct EnEntry {
+    pub words: Vec<String>,
+    pub cue: Cue,
+}
+
+/// A normalised Korean entry; `' '` in `pat` matches zero or more whitespace chars.
+pub(crate) struct KoEntry {
+    pub pat: Vec<char>,
+    pub cue: Cue,
+}
+
+/// English entries keyed by their first word, longest first.
+pub(crate) struct EnIndex {
+    pub by_first: HashMap<String, Vec<EnEntry>>,
+}
+
+/// Korean entries keyed by their first char, longest first.
+pub(crate) struct KoIndex {
+    pub by_first: HashMap<char, Vec<KoEntry>>,
+}
+
+pub(crate) fn english() -> &'static EnIndex {
+    static INDEX: OnceLock<EnIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_first: HashMap<String, Vec<EnEntry>> = HashMap::new();
+        for (forms, cue) in ENGLISH {
+            for form in forms.split('|') {
+                let words: Vec<String> = tokenize_en(form)
+                    .into_iter()
+                    .filter_map(|t| match t.kind {
+                        TokKind::Word(w) => Some(w),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(first) = words.first().cloned() else {
+                    continue;
+                };
+                by_first.entry(first).or_default().push(EnEntry { words, cue: *cue });
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
+        }
+        EnIndex { by_first }
+    })
+}
+
+pub(crate) fn korean() -> &'static KoIndex {
+    static INDEX: OnceLock<KoIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_first: HashMap<char, Vec<KoEntry>> = HashMap::new();
+        for (forms, cue) in KOREAN {
+            for form in forms.split('|') {
+                let pat: Vec<char> = form.trim().chars().collect();
+                let Some(&first) = pat.first() else {
+                    continue;
+                };
+                by_first.entry(first).or_default().push(KoEntry { pat, cue: *cue });
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by_key(|e| std::cmp::Reverse(e.pat.len()));
+        }
+        KoIndex { by_first }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_build_and_have_no_empty_entries() {
+        let en = english();
+        assert!(en.by_first.len() > 200);
+        assert!(en.by_first.values().flatten().all(|e| !e.words.is_empty()));
+        let ko = korean();
+        assert!(ko.by_first.values().flatten().all(|e| !e.pat.is_empty()));
+    }
+
+    #[test]
+    fn english_entries_are_normalised_like_input() {
+        let en = english();
+        let all = &en.by_first["all"];
+        assert!(all.iter().any(|e| e.words == ["all", "time", "high"]));
+        let didnt = &en.by_first["didn't"];
+        assert_eq!(didnt[0].cue, Cue::Negator);
+    }
+
+    #[test]
+    fn no_duplicate_surface_forms() {
+        let mut seen = std::collections::HashSet::new();
+        for (forms, _) in ENGLISH {
+            for f in forms.split('|') {
+                assert!(seen.insert(("en", f.to_string())), "duplicate en form {f}");
+            }
+        }
+        for (forms, _) in KOREAN {
+            for f in forms.split('|') {
+                assert!(seen.insert(("ko", f.to_string())), "duplicate ko form {f}");
+            }
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Building a job from SQL text: statements → catalog → plans → operator trees.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use newsflow_common::{Error, Result, Schema};
+use newsflow_connectors::options::parse_duration_ms;
+use newsflow_connectors::{
+    create_sink, create_source, ConnectorContext, DeadLetters, Options, Sink, TableSpec, Topics,
+};
+use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement};
+
+use crate::executor::{Executor, JobReport, OperatorStats, Pipeline, SourceSlot};
+use crate::operators::calc::CalcExec;
+use crate::operators::interval_join::IntervalJoinExec;
+use crate::operators::sink::SinkExec;
+use crate::operators::source::SourceExec;
+use crate::operators::window_aggregate::WindowAggregateExec;
+
+/// Where a bare `SELECT`'s rows go: a factory given the query's schema.
+pub type QueryOutput = Box<dyn Fn(&Schema) -> Box<dyn Sink>>;
+
+pub struct JobOptions {
+    /// Relative connector paths resolve against this directory.
+    pub base_dir: PathBuf,
+    /// Dead letters go to `<dir>/<table>.jsonl`.
+    pub dead_letter_dir: PathBuf,
+    pub batch_size: usize,
+    /// Sink for bare SELECT statements (default: print).
+    pub query_output: Option<QueryOutput>,
+    /// Stop the job after this long (for demos over unbounded sources).
+    pub max_duration: Option<Duration>,
+}
+
+impl Default for JobOptions {
+    fn default() -> Self {
+        JobOptions {
+            base_dir: PathBuf::from("."),
+            dead_letter_dir: PathBuf::from("dead-letter"),
+            batch_size: 1024,
+            query_output: None,
+            max_duration: None,
+        }
+    }
+}
+
+/// SET keys newsflow understands (others are accepted with a warning, as Flink accepts
+/// any configuration key).
+pub const KNOWN_SETTINGS: &[&str] = &[
+    "table.exec.source.idle-timeout",
+    "execution.runtime-mode",
+    "parallelism.default",
+    "pipeline.name",
+    "sql-client.execution.result-mode",
+    "table.local-time-zone",
+];
+
+pub struct Job {
+    exec: Executor,
+    pub catalog: Catalog,
+    plans: Vec<(String, Plan)>,
+    started: Option<Instant>,
+}
+
+impl Job {
+    /// Parse, plan and wire every statement of a script. Nothing runs yet.
+    pub fn build(sql: &str, opts: JobOptions) -> Result<Job> {
+        let statements = parse_statements(sql)?;
+        let mut catalog = Catalog::default();
+        let ctx = ConnectorContext {
+            base_dir: opts.base_dir.clone(),
+            topics: Topics::default(),
+        };
+        let mut exec = Executor {
+            nodes: Vec::new(),
+            sources: Vec::new(),
+            pipelines: Vec::new(),
+            dead: DeadLetters::new(if opts.dead_letter_dir.is_absolute() {
+                opts.dead_letter_dir.clone()
+            } else {
+                opts.base_dir.join(&opts.dead_letter_dir)
+            }),
+            batch_size: opts.batch_size.max(1),
+            stats_every: 16,
+            stop: None,
+        };
+        let mut plans = Vec::new();
+        for stmt in &statements {
+            match stmt {
+                Statement::CreateTable(ct) => {
+                    catalog.add_table(ct)?;
+                    // Validate connector options now, so a typo is reported at its line.
+                    let def = &catalog.tables[&ct.name];
+                    let conn = def.option("connector").unwrap_or("");
+                    if !newsflow_connectors::CONNECTORS.contains(&conn) {
+                        let opts = Options::new(def.options.clone());
+                        let spec = TableSpec {
+                            name: &def.name,
+                            schema: &def.physical_schema(),
+                            options: &opts,
+                        };
+                        // create_source reports unknown/missing connectors with the valid list.
+                        if let Err(e) = create_source(&spec, &ctx) {
+                            return Err(e.at(def.option_spans.get("connector").copied().unwrap_or(def.span)));
+                        }
+                    }
+                }
+                Statement::CreateView { name, query, span } => {
+                    if catalog.tables.contains_key(name) || catalog.views.contains_key(name) {
+                        return Err(Error::sql(format!("`{name}` already exists"), *span));
+                    }
+                    // Plan once now so errors point at the view.
+                    plan_query(&catalog, query)?;
+                    catalog.views.insert(name.clone(), (**query).clone());
+                }
+                Statement::Set { key, value, span } => {
+                    if key == "table.exec.source.idle-timeout" && parse_duration_ms(value).is_none() {
+                        return Err(Error::sql(
+                            format!("'{key}' must be a duration like '5 s' or '500 ms', got '{value}'"),
+                            *span,
+                        ));
+                    }
+                    if !KNOWN_SETTINGS.contains(&key.as_str()) {
+                        tracing::warn!("SET '{key}' is not used by newsflow");
+                    }
+                    catalog.settings.insert(key.clone(), value.clone());
+                }
+                Statement::Insert {
+                    table,
+                    columns,
+                    query,
+                    span,
+                } => {
+                    let planned = plan_insert(&catalog, table, columns, query, *span)?;
+                    let def = catalog.table(table, *span)?;
+                    let sink_schema = def.physical_schema();
+                    let opts = Options::new(def.options.clone());
+                    let spec = TableSpec {
+                        name: table,
+                        schema: &sink_schema,
+                        options: &opts,
+                    };
+                    let sink = create_sink(&spec, &ctx).map_err(|e| e.at(*span))?;
+                    let types = sink_schema.fields.iter().map(|f| f.data_type.clone()).collect();
+                    let qtypes: Vec<_> = planned.schema().fields.iter().map(|f| f.data_type.clone()).collect();
+                    let sink_exec = SinkExec::new(table, sink, types, &qtypes);
+                    let name = format!("INSERT INTO {table}");
+                    wire(
+                        &mut exec,
+                        &catalog,
+                        &ctx,
+                        &planned.plan,
+                        Box::new(sink_exec),
+                        &name,
+                        *span,
+                    )?;
+                    plans.push((name, planned.plan));
+                }
+                Statement::Query { query, span } => {
+                    let planned = plan_query(&catalog, query)?;
+                    let sink: Box<dyn Sink> = match &opts.query_output {
+                        Some(f) => f(planned.schema()),
+                        None => {
+                            let o =
+                                Options::new([("connector".to_string(), "print".to_string())].into_iter().collect());
+                            let spec = TableSpec {
+                                name: "select",
+                                schema: planned.schema(),
+                                options: &o,
+                            };
+                            create_sink(&spec, &ctx)?
+                        }
+                    };
+                    let types: Vec<_> = planned.schema().fields.iter().map(|f| f.data_type.clone()).collect();
+                    let sink_exec = SinkExec::new("select", sink, types.clone(), &types);
+                    let name = format!("SELECT (line {})", span.line);
+                    wire(
+                        &mut exec,
+                        &catalog,
+                        &ctx,
+                        &planned.plan,
+                        Box::new(sink_exec),
+                        &name,
+                        *span,
+                    )?;
+                    plans.push((name, planned.plan));
+                }
+            }
+        }
+        if plans.is_empty() {
+            return Err(Error::plan(
+                "the script has no INSERT INTO or SELECT statement, so there is nothing to run",
+                Default::default(),
+            ));
+        }
+        if let Some(d) = opts.max_duration {
+            let start = Instant::now();
+            exec.stop = Some(Box::new(move || start.elapsed() >= d));
+        }
+        Ok(Job {
+            exec,
+            catalog,
+            plans,
+            started: None,
+        })
+    }
+
+    /// The plans, as text (for `newsflow explain`).
+    pub fn explain(&self) -> String {
+        self.plans
+            .iter()
+            .map(|(n, p)| format!("== {n} ==\n{p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Stop when `f` returns true (checked between batches).
+    pub fn stop_when(&mut self, f: impl FnMut() -> bool + 'static) {
+        self.exec.stop = Some(Box::new(f));
+    }
+
+    pub fn run(&mut self) -> Result<JobReport> {
+        let start = *self.started.get_or_insert_with(Instant::now);
+        self.exec.run()?;
+        let mut report = JobReport {
+            elapsed: start.elapsed(),
+            ..Default::default()
+        };
+        for s in &self.exec.sources {
+            report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
+        }
+        for n in &self.exec.nodes {
+            report.operators.push(OperatorStats {
+                pipeline: self.exec.pipelines[n.pipeline].name.clone(),
+                operator: n.op.name(),
+                max_state: n.max_state,
+                late_rows: n.op.late_rows(),
+            });
+        }
+        for (t, c) in self.exec.dead.counts() {
+            report
+                .dead_letters
+                .push((t.clone(), *c, self.exec.dead.path_for(t).display().to_string()));
+        }
+        Ok(report)
+    }
+}
+
+fn wire(
+    exec: &mut Executor,
+    catalog: &Catalog,
+    ctx: &ConnectorContext,
+    plan: &Plan,
+    sink: Box<dyn crate::operators::Operator>,
+    name: &str,
+    span: newsflow_common::Span,
+) -> Result<()> {
+    let p = exec.pipelines.len();
+    exec.pipelines.push(Pipeline {
+        name: name.to_string(),
+        sink_node: 0,
+        open_sources: 0,
+        finished: false,
+    });
+    let sink_node = exec.add_node(sink, None, 1, p);
+    exec.pipelines[p].sink_node = sink_node;
+    let idle = catalog
+        .settings
+        .get("table.exec.source.idle-timeout")
+        .and_then(|v| parse_duration_ms(v))
+        .filter(|ms| *ms > 0);
+    build(exec, catalog, ctx, plan, (sink_node, 0), p, idle, span)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    exec: &mut Executor,
+    catalog: &Catalog,
+    ctx: &ConnectorContext,
+    plan: &Plan,
+    parent: (usize, usize),
+    p: usize,
+    idle_ms: Option<i64>,
+    span: newsflow_common::Span,
+) -> Result<()> {
+    match plan {
+        Plan::Scan { table, .. } => {
+            let def = catalog.table(table, span)?;
+            let physical = def.physical_schema();
+            let mut opts = def.options.clone();
+            // Per-table idle timeout (Flink's 'scan.watermark.idle-timeout') overrides SET.
+            let table_idle = opts.remove("scan.watermark.idle-timeout");
+            let idle = match table_idle {
+                Some(v) => Some(parse_duration_ms(&v).ok_or_else(|| {
+                    Error::config(format!(
+                        "table `{table}`: 'scan.watermark.idle-timeout' must be a duration, got '{v}'"
+                    ))
+                })?),
+                None => idle_ms,
+            }
+            .filter(|ms| *ms > 0)
+            .map(|ms| Duration::from_millis(ms as u64));
+            let options = Options::new(opts);
+            let spec = TableSpec {
+                name: table,
+                schema: &physical,
+                options: &options,
+            };
+            let source = create_source(&spec, ctx).map_err(|e| e.at(def.span))?;
+            exec.sources.push(SourceSlot {
+                exec: SourceExec::new(def, source, idle),
+                parent,
+                pipeline: p,
+                done: false,
+                wake: None,
+            });
+            exec.pipelines[p].open_sources += 1;
+            Ok(())
+        }
+        Plan::Calc {
+            input, filter, exprs, ..
+        } => {
+            let node = exec.add_node(
+                Box::new(CalcExec::new(filter.clone(), exprs.clone())),
+                Some(parent),
+                1,
+                p,
+            );
+            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
+        }
+        Plan::IntervalJoin {
+            left,
+            right,
+            left_keys,
+            right_keys,
+            left_time,
+            right_time,
+            bounds,
+            residual,
+            ..
+        } => {
+            let op = IntervalJoinExec::new(
+                left_keys.clone(),
+                right_keys.clone(),
+                *left_time,
+                *right_time,
+                *bounds,
+                residual.clone(),
+            );
+            let node = exec.add_node(Box::new(op), Some(parent), 2, p);
+            build(exec, catalog, ctx, left, (node, 0), p, idle_ms, span)?;
+            build(exec, catalog, ctx, right, (node, 1), p, idle_ms, span)
+        }
+        Plan::WindowAggregate {
+            input,
+            window,
+            keys,
+            aggs,
+            ..
+        } => {
+            let op = WindowAggregateExec::new(window.kind, window.time_col, keys.clone(), aggs.clone());
+            let node = exec.add_node(Box::new(op), Some(parent), 1, p);
+            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
+        }
+    }
+}

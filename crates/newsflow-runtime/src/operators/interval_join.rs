@@ -1,0 +1,192 @@
+//! IntervalJoinExec: inner join of two streams on equal keys where
+//! `lower <= right.time - left.time <= upper` (inclusive, milliseconds), as Flink's
+//! `RowTimeIntervalJoin`.
+//!
+//! * A row joins every cached row of the other side with the same key inside its bounds —
+//!   also when it is itself behind the watermark (Flink does the same; the window after
+//!   the join decides lateness).
+//! * A row is cached only if a future row of the other side can still match it:
+//!   a left row while `wm < left.time + upper`, a right row while `wm < right.time - lower`.
+//! * State is freed as soon as the watermark passes those limits (eagerly, on every
+//!   watermark; Flink frees lazily on timers, which only keeps rows longer).
+//! * The output watermark is the input watermark minus `max(upper, -lower)`: a joined row
+//!   carries the right row's time, which can be that far behind the input watermark.
+
+use std::collections::VecDeque;
+
+use hashbrown::HashMap;
+use newsflow_common::{Result, Row, Value};
+use newsflow_expr::ScalarExpr;
+use newsflow_sql::JoinBounds;
+
+use super::Operator;
+use crate::watermark::{MAX_WATERMARK, MIN_WATERMARK};
+
+type Key = Vec<Value>;
+
+#[derive(Default)]
+struct Side {
+    /// Rows in arrival order with their time; nearly time-ordered.
+    rows: VecDeque<(i64, Row)>,
+}
+
+#[derive(Default)]
+struct KeyState {
+    left: Side,
+    right: Side,
+}
+
+pub struct IntervalJoinExec {
+    left_keys: Vec<usize>,
+    right_keys: Vec<usize>,
+    left_time: usize,
+    right_time: usize,
+    bounds: JoinBounds,
+    residual: Option<ScalarExpr>,
+    state: HashMap<Key, KeyState>,
+    wm: i64,
+    delay: i64,
+    cached: usize,
+}
+
+impl IntervalJoinExec {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        left_keys: Vec<usize>,
+        right_keys: Vec<usize>,
+        left_time: usize,
+        right_time: usize,
+        bounds: JoinBounds,
+        residual: Option<ScalarExpr>,
+    ) -> Self {
+        let delay = bounds.upper.max(-bounds.lower).max(0);
+        IntervalJoinExec {
+            left_keys,
+            right_keys,
+            left_time,
+            right_time,
+            bounds,
+            residual,
+            state: HashMap::new(),
+            wm: MIN_WATERMARK,
+            delay,
+            cached: 0,
+        }
+    }
+
+    fn emit(&self, left: &Row, right: &Row, out: &mut Vec<Row>) {
+        let mut joined = Vec::with_capacity(left.len() + right.len());
+        joined.extend_from_slice(left);
+        joined.extend_from_slice(right);
+        if let Some(r) = &self.residual {
+            if r.eval(&joined) != Value::Bool(true) {
+                return;
+            }
+        }
+        out.push(joined);
+    }
+}
+
+fn key_of(row: &Row, cols: &[usize]) -> Option<Key> {
+    let k: Key = cols.iter().map(|c| row[*c].clone()).collect();
+    // SQL equality: a NULL key matches nothing.
+    if k.iter().any(Value::is_null) {
+        None
+    } else {
+        Some(k)
+    }
+}
+
+impl Operator for IntervalJoinExec {
+    fn name(&self) -> String {
+        "IntervalJoinExec".into()
+    }
+
+    fn process(&mut self, input: usize, rows: Vec<Row>, out: &mut Vec<Row>) -> Result<()> {
+        let JoinBounds { lower, upper } = self.bounds;
+        for row in rows {
+            let (time_col, key_cols) = if input == 0 {
+                (self.left_time, &self.left_keys)
+            } else {
+                (self.right_time, &self.right_keys)
+            };
+            let Some(t) = row[time_col].timestamp() else { continue };
+            let Some(key) = key_of(&row, key_cols) else { continue };
+            let wm = self.wm;
+            let state = self.state.entry(key).or_default();
+            // The other side's rows inside the bounds, and whether this row may still be
+            // matched by a future row of the other side.
+            let (other, mine, lo, hi, keep) = if input == 0 {
+                (
+                    &state.right,
+                    &mut state.left,
+                    t.saturating_add(lower),
+                    t.saturating_add(upper),
+                    wm < t.saturating_add(upper),
+                )
+            } else {
+                (
+                    &state.left,
+                    &mut state.right,
+                    t.saturating_sub(upper),
+                    t.saturating_sub(lower),
+                    wm < t.saturating_sub(lower),
+                )
+            };
+            let partners: Vec<Row> = other
+                .rows
+                .iter()
+                .filter(|(ot, _)| *ot >= lo && *ot <= hi)
+                .map(|(_, r)| r.clone())
+                .collect();
+            if keep {
+                mine.rows.push_back((t, row.clone()));
+                self.cached += 1;
+            }
+            for p in &partners {
+                if input == 0 {
+                    self.emit(&row, p, out);
+                } else {
+                    self.emit(p, &row, out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn on_watermark(&mut self, wm: i64, _out: &mut Vec<Row>) -> Result<i64> {
+        self.wm = wm;
+        let JoinBounds { lower, upper } = self.bounds;
+        if wm == MAX_WATERMARK {
+            self.state.clear();
+            self.cached = 0;
+            return Ok(MAX_WATERMARK);
+        }
+        let mut freed = 0;
+        self.state.retain(|_, s| {
+            // Left rows expire once left.time + upper < wm, right rows once right.time - lower < wm.
+            // Rows arrive nearly in time order, so expired rows are at the front; an
+            // out-of-order straggler behind a live row is freed when it reaches the front
+            // (it can still only join inside its bounds).
+            while s.left.rows.front().is_some_and(|(t, _)| t.saturating_add(upper) < wm) {
+                s.left.rows.pop_front();
+                freed += 1;
+            }
+            while s.right.rows.front().is_some_and(|(t, _)| t.saturating_sub(lower) < wm) {
+                s.right.rows.pop_front();
+                freed += 1;
+            }
+            !(s.left.rows.is_empty() && s.right.rows.is_empty())
+        });
+        self.cached -= freed;
+        Ok(if wm == MIN_WATERMARK {
+            MIN_WATERMARK
+        } else {
+            wm.saturating_sub(self.delay)
+        })
+    }
+
+    fn state_size(&self) -> usize {
+        self.cached
+    }
+}

@@ -1,0 +1,176 @@
+//! SourceExec: turns a connector's rows into table rows and event time.
+//!
+//! For each row: place the physical columns, evaluate computed columns (`event_time AS
+//! TO_TIMESTAMP(...)`), read the rowtime. A row whose rowtime is NULL (missing field,
+//! unparsable timestamp) cannot be placed in time: it goes to the dead letters with the
+//! reason. Each partition's watermark is the maximum of the WATERMARK expression over its
+//! rows; the source's watermark is the minimum over partitions that are neither finished
+//! nor idle (no rows for `idle_timeout`).
+
+use std::time::{Duration, Instant};
+
+use newsflow_common::{Result, Row, Value};
+use newsflow_connectors::{DeadLetters, Poll, Source};
+use newsflow_expr::ScalarExpr;
+use newsflow_sql::catalog::{ColumnKind, TableDef};
+
+use crate::watermark::{WatermarkTracker, MAX_WATERMARK, MIN_WATERMARK};
+
+pub struct SourceExec {
+    pub table: String,
+    pub source: Box<dyn Source>,
+    width: usize,
+    physical: Vec<usize>,
+    computed: Vec<(usize, ScalarExpr)>,
+    rowtime: Option<(usize, String)>,
+    watermark: Option<(ScalarExpr, Option<i64>)>,
+    partitions: WatermarkTracker,
+    part_max: Vec<i64>,
+    part_done: Vec<bool>,
+    last_data: Vec<Instant>,
+    idle_timeout: Option<Duration>,
+    pub rows_read: u64,
+    pub finished: bool,
+}
+
+/// What one poll produced.
+pub struct Polled {
+    pub rows: Vec<Row>,
+    /// The source's watermark and idleness, when either changed.
+    pub watermark: Option<(i64, bool)>,
+    pub pending: Option<Option<Instant>>,
+}
+
+impl SourceExec {
+    pub fn new(def: &TableDef, source: Box<dyn Source>, idle_timeout: Option<Duration>) -> Self {
+        let n = source.partitions();
+        let computed = def
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match &c.kind {
+                ColumnKind::Computed(e) => Some((i, e.clone())),
+                ColumnKind::Physical => None,
+            })
+            .collect();
+        SourceExec {
+            table: def.name.clone(),
+            source,
+            width: def.columns.len(),
+            physical: def.physical_indexes(),
+            computed,
+            rowtime: def
+                .watermark
+                .as_ref()
+                .map(|w| (w.column, def.columns[w.column].name.clone())),
+            watermark: def.watermark.as_ref().map(|w| (w.expr.clone(), w.delay_ms)),
+            partitions: WatermarkTracker::new(n),
+            part_max: vec![MIN_WATERMARK; n.max(1)],
+            part_done: vec![false; n.max(1)],
+            last_data: vec![Instant::now(); n.max(1)],
+            idle_timeout,
+            rows_read: 0,
+            finished: false,
+        }
+    }
+
+    pub fn has_watermark(&self) -> bool {
+        self.watermark.is_some()
+    }
+
+    pub fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Polled> {
+        let mut polled = Polled {
+            rows: Vec::new(),
+            watermark: None,
+            pending: None,
+        };
+        match self.source.poll(max_rows, dead)? {
+            Poll::Data { partition, rows } => {
+                let p = partition.min(self.part_max.len() - 1);
+                self.last_data[p] = Instant::now();
+                self.rows_read += rows.len() as u64;
+                let mut out = Vec::with_capacity(rows.len());
+                dead.set_table(&self.table);
+                for phys in rows {
+                    let row = self.complete(phys);
+                    if let Some((col, name)) = &self.rowtime {
+                        let Some(ts) = row[*col].timestamp() else {
+                            dead.record(
+                                render(&row).as_bytes(),
+                                &format!("event time `{name}` is NULL (a missing field or an unparsable timestamp)"),
+                            )?;
+                            continue;
+                        };
+                        let wm = match &self.watermark {
+                            Some((_, Some(delay))) => ts.saturating_sub(*delay),
+                            Some((e, None)) => e.eval(&row).timestamp().unwrap_or(MIN_WATERMARK),
+                            None => MIN_WATERMARK,
+                        };
+                        if wm > self.part_max[p] {
+                            self.part_max[p] = wm;
+                        }
+                    }
+                    out.push(row);
+                }
+                polled.rows = out;
+                if self.watermark.is_some() {
+                    polled.watermark = self.partitions.update(p, self.part_max[p], false).map(|w| (w, false));
+                }
+            }
+            Poll::PartitionEnd(p) => {
+                let p = p.min(self.part_done.len() - 1);
+                self.part_done[p] = true;
+                // A finished partition no longer holds the source's watermark back.
+                polled.watermark = self.partitions.update(p, MAX_WATERMARK, true).map(|w| (w, false));
+            }
+            Poll::Pending(wake) => polled.pending = Some(wake),
+            Poll::Finished => {
+                self.finished = true;
+                polled.watermark = Some((MAX_WATERMARK, false));
+            }
+        }
+        Ok(polled)
+    }
+
+    /// Re-evaluate idleness; returns a watermark update when a partition went idle.
+    pub fn check_idle(&mut self) -> Option<(i64, bool)> {
+        let timeout = self.idle_timeout?;
+        if self.watermark.is_none() || self.finished {
+            return None;
+        }
+        let now = Instant::now();
+        let mut changed = None;
+        for p in 0..self.part_max.len() {
+            if !self.part_done[p] && now.duration_since(self.last_data[p]) >= timeout {
+                if let Some(w) = self.partitions.update(p, self.part_max[p], true) {
+                    changed = Some((w, false));
+                }
+            } else if !self.part_done[p] {
+                self.partitions.update(p, self.part_max[p], false);
+            }
+        }
+        if self.partitions.all_idle() && !self.part_done.iter().all(|d| *d) {
+            return Some((self.partitions.current(), true));
+        }
+        changed
+    }
+
+    fn complete(&self, phys: Row) -> Row {
+        if self.computed.is_empty() && self.physical.len() == self.width {
+            return phys;
+        }
+        let mut row = vec![Value::Null; self.width];
+        for (v, i) in phys.into_iter().zip(&self.physical) {
+            row[*i] = v;
+        }
+        for (i, e) in &self.computed {
+            row[*i] = e.eval(&row);
+        }
+        row
+    }
+}
+
+fn render(row: &Row) -> String {
+    let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+    format!("[{}]", cells.join(", "))
+}

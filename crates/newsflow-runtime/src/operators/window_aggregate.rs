@@ -1,0 +1,231 @@
+//! WindowAggregateExec: group windows (TUMBLE, HOP, SESSION) on event time.
+//!
+//! TUMBLE and HOP slice time into panes of `slide` (for TUMBLE, the window itself), keep one
+//! accumulator set per (pane, key), and fire window `[end - size, end)` once, when the
+//! watermark reaches `end - 1`, merging its panes oldest first (this reproduces Flink's
+//! floating-point sums on the golden HOP case). A row whose pane has already ended (`pane_end - 1 <= watermark`) is late: it is
+//! counted and dropped. Panes are freed once the last window that uses them has fired.
+//!
+//! SESSION keeps, per key, sessions `[first, last + gap)` merged as rows arrive, and fires a
+//! session when the watermark reaches its end − 1.
+//!
+//! Output row: group keys ++ aggregate values ++ [window_start, window_end].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hashbrown::HashMap;
+use newsflow_common::{Result, Row, Value};
+use newsflow_expr::{Accumulator, AggregateCall, ScalarExpr};
+use newsflow_sql::plan::WindowKind;
+
+use super::Operator;
+use crate::watermark::MIN_WATERMARK;
+
+type Key = Vec<Value>;
+
+pub struct WindowAggregateExec {
+    kind: WindowKind,
+    time_col: usize,
+    keys: Vec<ScalarExpr>,
+    aggs: Vec<AggregateCall>,
+    /// pane end → key → accumulators (TUMBLE, HOP)
+    panes: BTreeMap<i64, HashMap<Key, Vec<Accumulator>>>,
+    /// window ends that have data and have not fired (HOP)
+    pending_ends: BTreeSet<i64>,
+    /// key → sessions (start, end, accumulators), sorted by start (SESSION)
+    sessions: HashMap<Key, Vec<(i64, i64, Vec<Accumulator>)>>,
+    wm: i64,
+    late: u64,
+}
+
+impl WindowAggregateExec {
+    pub fn new(kind: WindowKind, time_col: usize, keys: Vec<ScalarExpr>, aggs: Vec<AggregateCall>) -> Self {
+        WindowAggregateExec {
+            kind,
+            time_col,
+            keys,
+            aggs,
+            panes: BTreeMap::new(),
+            pending_ends: BTreeSet::new(),
+            sessions: HashMap::new(),
+            wm: MIN_WATERMARK,
+            late: 0,
+        }
+    }
+
+    fn slide_size(&self) -> (i64, i64) {
+        match self.kind {
+            WindowKind::Tumble { size } => (size, size),
+            WindowKind::Hop { slide, size } => (slide, size),
+            WindowKind::Session { gap } => (gap, gap),
+        }
+    }
+
+    fn new_accs(&self) -> Vec<Accumulator> {
+        self.aggs.iter().map(AggregateCall::new_accumulator).collect()
+    }
+
+    fn key(&self, row: &Row) -> Key {
+        self.keys
+            .iter()
+            .map(|k| match k {
+                ScalarExpr::Column(i) => row[*i].clone(),
+                e => e.eval(row),
+            })
+            .collect()
+    }
+
+    fn update(aggs: &[AggregateCall], accs: &mut [Accumulator], row: &Row) {
+        for (a, acc) in aggs.iter().zip(accs.iter_mut()) {
+            a.update(acc, row);
+        }
+    }
+
+    fn output(&self, key: &Key, accs: &[Accumulator], start: i64, end: i64) -> Row {
+        let mut row = Vec::with_capacity(key.len() + accs.len() + 2);
+        row.extend(key.iter().cloned());
+        row.extend(self.aggs.iter().zip(accs).map(|(a, acc)| a.finish(acc)));
+        row.push(Value::Timestamp(start));
+        row.push(Value::Timestamp(end));
+        row
+    }
+
+    fn process_session(&mut self, t: i64, row: &Row, gap: i64) {
+        let key = self.key(row);
+        let mut accs = self.new_accs();
+        Self::update(&self.aggs, &mut accs, row);
+        let (mut start, mut end) = (t, t.saturating_add(gap));
+        let list = self.sessions.entry(key).or_default();
+        // Merge every session that overlaps [start, end).
+        let mut i = 0;
+        while i < list.len() {
+            let (s, e, _) = &list[i];
+            if *s < end && start < *e {
+                let (s, e, other) = list.remove(i);
+                start = start.min(s);
+                end = end.max(e);
+                for (a, (acc, o)) in self.aggs.iter().zip(accs.iter_mut().zip(other.iter())) {
+                    a.merge(acc, o);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        let pos = list.iter().position(|(s, _, _)| *s > start).unwrap_or(list.len());
+        list.insert(pos, (start, end, accs));
+    }
+}
+
+impl Operator for WindowAggregateExec {
+    fn name(&self) -> String {
+        "WindowAggregateExec".into()
+    }
+
+    fn process(&mut self, _input: usize, rows: Vec<Row>, _out: &mut Vec<Row>) -> Result<()> {
+        let (slide, size) = self.slide_size();
+        for row in rows {
+            let Some(t) = row[self.time_col].timestamp() else {
+                self.late += 1;
+                continue;
+            };
+            if let WindowKind::Session { gap } = self.kind {
+                // A row whose own session would already have fired is late.
+                if t.saturating_add(gap) - 1 <= self.wm {
+                    self.late += 1;
+                    continue;
+                }
+                self.process_session(t, &row, gap);
+                continue;
+            }
+            let pane_end = t - t.rem_euclid(slide) + slide;
+            if pane_end - 1 <= self.wm {
+                self.late += 1;
+                continue;
+            }
+            let key = self.key(&row);
+            if !self.panes.contains_key(&pane_end) {
+                // This pane contributes to the windows ending at pane_end, pane_end + slide, …
+                let mut e = pane_end;
+                while e < pane_end + size {
+                    self.pending_ends.insert(e);
+                    e += slide;
+                }
+            }
+            let new_accs = self.new_accs();
+            let accs = self.panes.entry(pane_end).or_default().entry(key).or_insert(new_accs);
+            Self::update(&self.aggs, accs, &row);
+        }
+        Ok(())
+    }
+
+    fn on_watermark(&mut self, wm: i64, out: &mut Vec<Row>) -> Result<i64> {
+        self.wm = wm;
+        if let WindowKind::Session { .. } = self.kind {
+            let mut fired = Vec::new();
+            self.sessions.retain(|key, list| {
+                list.retain(|(s, e, accs)| {
+                    if e - 1 <= wm {
+                        fired.push((key.clone(), *s, *e, accs.clone()));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                !list.is_empty()
+            });
+            fired.sort_by_key(|(_, _, e, _)| *e);
+            for (key, s, e, accs) in fired {
+                out.push(self.output(&key, &accs, s, e));
+            }
+            return Ok(wm);
+        }
+        let (slide, size) = self.slide_size();
+        while let Some(&end) = self.pending_ends.first() {
+            if end - 1 > wm {
+                break;
+            }
+            self.pending_ends.pop_first();
+            if slide == size {
+                if let Some(keys) = self.panes.remove(&end) {
+                    for (key, accs) in keys {
+                        out.push(self.output(&key, &accs, end - size, end));
+                    }
+                }
+                continue;
+            }
+            // Merge the window's panes, oldest first (matches Flink's sums on the golden HOP case).
+            let mut merged: HashMap<Key, Vec<Accumulator>> = HashMap::new();
+            let mut pane = end - size + slide;
+            while pane <= end {
+                if let Some(keys) = self.panes.get(&pane) {
+                    for (key, accs) in keys {
+                        let target = merged
+                            .entry(key.clone())
+                            .or_insert_with(|| self.aggs.iter().map(AggregateCall::new_accumulator).collect());
+                        for (a, (t, p)) in self.aggs.iter().zip(target.iter_mut().zip(accs.iter())) {
+                            a.merge(t, p);
+                        }
+                    }
+                }
+                pane += slide;
+            }
+            for (key, accs) in &merged {
+                out.push(self.output(key, accs, end - size, end));
+            }
+            // Panes whose last window (pane_end + size - slide) has now fired are done.
+            let done: Vec<i64> = self.panes.range(..=end - size + slide).map(|(k, _)| *k).collect();
+            for k in done {
+                self.panes.remove(&k);
+            }
+        }
+        Ok(wm)
+    }
+
+    fn state_size(&self) -> usize {
+        self.panes.values().map(|m| m.len()).sum::<usize>() + self.sessions.values().map(|l| l.len()).sum::<usize>()
+    }
+
+    fn late_rows(&self) -> u64 {
+        self.late
+    }
+}

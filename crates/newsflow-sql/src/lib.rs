@@ -1,0 +1,33 @@
+//! # newsflow-sql
+//!
+//! The SQL front end and planner for the Flink dialect.
+//!
+//! ```text
+//!  SQL text ──parser──► Statement (CREATE TABLE/VIEW, SET, INSERT, SELECT)
+//!                          │
+//!                      Catalog (tables with computed columns + watermarks, views, SET options)
+//!                          │
+//!  INSERT/SELECT ──planner──► Plan tree: Scan → Calc → IntervalJoin → WindowAggregate → Calc
+//! ```
+//!
+//! * [`parser`] uses `sqlparser` (DataFusion's parser) for expressions, queries and types,
+//!   and adds the Flink DDL the generic dialect lacks (`WATERMARK FOR`, computed columns
+//!   `c AS expr`, `PARTITIONED BY`, `WITH (...)`, `SET 'k' = 'v'`). Every error names the
+//!   line and column.
+//! * [`catalog`] holds table definitions; it does not know connectors — options are checked
+//!   by the connector factory when a job is built.
+//! * [`planner`] turns a query into a [`plan::Plan`]: it recognises interval joins (an
+//!   equality key plus time bounds on the two rowtime attributes), group windows
+//!   (`TUMBLE`/`HOP`/`SESSION` in GROUP BY and their `_START`/`_END`/`_ROWTIME`
+//!   properties), and refuses what a streaming engine cannot run (a join without time
+//!   bounds, a non-windowed aggregate into an append-only sink).
+
+pub mod catalog;
+pub mod parser;
+pub mod plan;
+pub mod planner;
+
+pub use catalog::{Catalog, ColumnDef, TableDef, WatermarkDef};
+pub use parser::{parse_statements, Statement};
+pub use plan::{JoinBounds, Plan, WindowSpec};
+pub use planner::{plan_insert, plan_query, PlannedQuery};
