@@ -37,7 +37,7 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
                 let f: f64 = v
                     .parse()
                     .map_err(|_| err(format!("option 'speed-up' must be a positive number, got '{v}'")))?;
-                if !(f > 0.0) {
+                if !f.is_finite() || f <= 0.0 {
                     return Err(err(format!("option 'speed-up' must be a positive number, got '{v}'")));
                 }
                 speed_up = Some(f);

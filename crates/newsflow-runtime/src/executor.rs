@@ -8,7 +8,7 @@ use newsflow_connectors::DeadLetters;
 
 use crate::operators::source::SourceExec;
 use crate::operators::Operator;
-use crate::watermark::{WatermarkTracker, MAX_WATERMARK, MIN_WATERMARK};
+use crate::watermark::{WatermarkTracker, MIN_WATERMARK};
 
 pub(crate) struct Node {
     pub op: Box<dyn Operator>,
@@ -205,7 +205,7 @@ impl Executor {
                     progressed = true;
                     self.push_rows(parent, polled.rows)?;
                     batches += 1;
-                    if batches % self.stats_every == 0 {
+                    if batches.is_multiple_of(self.stats_every) {
                         self.sample_state();
                     }
                 }
@@ -257,7 +257,6 @@ impl Executor {
             self.finish_pipeline(p)?;
         }
         self.dead.flush()?;
-        let _ = MAX_WATERMARK;
         Ok(())
     }
 }

@@ -1,10 +1,10 @@
 //! The offline analyser: lexicon + rules sentiment for Korean and English financial news.
 //!
-//! * [`lexicon`] — term lists with their cues and weights.
-//! * [`rules`] — how matches combine into a sentence score (quantities, negation,
+//! * `lexicon.rs` — term lists with their cues and weights.
+//! * `rules.rs` — how matches combine into a sentence score (quantities, negation,
 //!   intensifiers, percentages, target changes, concession).
 //! * [`summary`] — the extractive one-line summary.
-//! * [`text`] — clipping, sentence splitting and tokenizing.
+//! * `text.rs` — clipping, sentence splitting and tokenizing.
 
 mod lexicon;
 mod rules;
