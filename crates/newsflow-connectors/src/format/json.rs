@@ -231,6 +231,14 @@ fn utf8(b: &[u8]) -> std::result::Result<&str, String> {
 }
 
 impl JsonDecoder {
+    fn column_name(&self, col: usize) -> String {
+        self.names
+            .iter()
+            .find(|(_, i)| **i == col)
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+            .unwrap_or_default()
+    }
+
     fn intern(&mut self, b: &[u8]) -> std::result::Result<Value, String> {
         if b.len() <= 16 {
             if let Some(s) = self.interned.get(b) {
@@ -305,10 +313,13 @@ impl Decoder for JsonDecoder {
             let mut key_scratch = Vec::new();
             loop {
                 c.expect(b'"')?;
-                let key = c.string(&mut key_scratch)?.bytes().to_vec();
+                let col = {
+                    let key = c.string(&mut key_scratch)?;
+                    self.names.get(key.bytes()).copied()
+                };
                 c.expect(b':')?;
                 c.ws();
-                match self.names.get(&key).copied() {
+                match col {
                     None => {
                         c.skip_value()?;
                     }
@@ -326,7 +337,7 @@ impl Decoder for JsonDecoder {
                                     self.typed_from_text(col, &text, true)
                                 };
                                 self.scratch = scratch;
-                                v.map_err(|e| format!("field `{}`: {e}", String::from_utf8_lossy(&key)))?
+                                v.map_err(|e| format!("field `{}`: {e}", self.column_name(col)))?
                             }
                             Some(b'n') if record.get(c.i..c.i + 4) == Some(b"null") => {
                                 c.i += 4;
@@ -346,7 +357,7 @@ impl Decoder for JsonDecoder {
                                 } else {
                                     self.typed_from_text(col, text, false)
                                 };
-                                v.map_err(|e| format!("field `{}`: {e}", String::from_utf8_lossy(&key)))?
+                                v.map_err(|e| format!("field `{}`: {e}", self.column_name(col)))?
                             }
                         };
                         row[col] = v;

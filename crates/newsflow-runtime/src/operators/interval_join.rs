@@ -73,18 +73,18 @@ impl IntervalJoinExec {
             cached: 0,
         }
     }
+}
 
-    fn emit(&self, left: &Row, right: &Row, out: &mut Vec<Row>) {
-        let mut joined = Vec::with_capacity(left.len() + right.len());
-        joined.extend_from_slice(left);
-        joined.extend_from_slice(right);
-        if let Some(r) = &self.residual {
-            if r.eval(&joined) != Value::Bool(true) {
-                return;
-            }
+fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Vec<Row>) {
+    let mut joined = Vec::with_capacity(left.len() + right.len());
+    joined.extend_from_slice(left);
+    joined.extend_from_slice(right);
+    if let Some(r) = residual {
+        if r.eval(&joined) != Value::Bool(true) {
+            return;
         }
-        out.push(joined);
     }
+    out.push(joined);
 }
 
 fn key_of(row: &Row, cols: &[usize]) -> Option<Key> {
@@ -104,51 +104,54 @@ impl Operator for IntervalJoinExec {
 
     fn process(&mut self, input: usize, rows: Vec<Row>, out: &mut Vec<Row>) -> Result<()> {
         let JoinBounds { lower, upper } = self.bounds;
+        let Self {
+            left_keys,
+            right_keys,
+            left_time,
+            right_time,
+            residual,
+            state,
+            wm,
+            cached,
+            ..
+        } = self;
         for row in rows {
             let (time_col, key_cols) = if input == 0 {
-                (self.left_time, &self.left_keys)
+                (*left_time, &*left_keys)
             } else {
-                (self.right_time, &self.right_keys)
+                (*right_time, &*right_keys)
             };
             let Some(t) = row[time_col].timestamp() else { continue };
             let Some(key) = key_of(&row, key_cols) else { continue };
-            let wm = self.wm;
-            let state = self.state.entry(key).or_default();
+            let entry = state.entry(key).or_default();
             // The other side's rows inside the bounds, and whether this row may still be
             // matched by a future row of the other side.
             let (other, mine, lo, hi, keep) = if input == 0 {
                 (
-                    &state.right,
-                    &mut state.left,
+                    &entry.right,
+                    &mut entry.left,
                     t.saturating_add(lower),
                     t.saturating_add(upper),
-                    wm < t.saturating_add(upper),
+                    *wm < t.saturating_add(upper),
                 )
             } else {
                 (
-                    &state.left,
-                    &mut state.right,
+                    &entry.left,
+                    &mut entry.right,
                     t.saturating_sub(upper),
                     t.saturating_sub(lower),
-                    wm < t.saturating_sub(lower),
+                    *wm < t.saturating_sub(lower),
                 )
             };
-            let partners: Vec<Row> = other
-                .rows
-                .iter()
-                .filter(|(ot, _)| *ot >= lo && *ot <= hi)
-                .map(|(_, r)| r.clone())
-                .collect();
-            if keep {
-                mine.rows.push_back((t, row.clone()));
-                self.cached += 1;
-            }
-            for p in &partners {
-                if input == 0 {
-                    self.emit(&row, p, out);
-                } else {
-                    self.emit(p, &row, out);
+            for (ot, o) in other.rows.iter() {
+                if *ot >= lo && *ot <= hi {
+                    let (l, r) = if input == 0 { (&row, o) } else { (o, &row) };
+                    emit(residual.as_ref(), l, r, out);
                 }
+            }
+            if keep {
+                mine.rows.push_back((t, row));
+                *cached += 1;
             }
         }
         Ok(())
