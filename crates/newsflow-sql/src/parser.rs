@@ -413,7 +413,8 @@ mod tests {
 
     #[test]
     fn errors_point_at_line_and_column() {
-        let err = parse_statements("CREATE TABLE t (\n  a STRING,\n  b FROB\n) WITH ('connector' = 'x');").unwrap_err();
+        let err = parse_statements("CREATE TABLE t (\n  a STRING,\n  b INT NOT FOO\n) WITH ('connector' = 'x');")
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("line 3"), "{text}");
         let err = parse_statements("SELECT a FROM t;\nSELEC b FROM t").unwrap_err();
