@@ -8,6 +8,9 @@
 //!
 //! The CLI only parses arguments and prints; the engine lives in `newsflow-runtime`.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod demo;
 mod table;
 

@@ -7,7 +7,6 @@
 //! every file or topic source). Nested objects and arrays are kept as their JSON text when
 //! the column is a STRING.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use newsflow_common::time;
@@ -42,30 +41,31 @@ fn ts_style(opts: &Options) -> Result<TsStyle> {
 }
 
 pub struct JsonDecoder {
-    names: HashMap<Vec<u8>, usize>,
+    /// Column names; looked up linearly starting at the column after the previous one,
+    /// since records usually list fields in schema order (no hashing per field).
+    names: Vec<Vec<u8>>,
+    /// The last string decoded per column, reused when the next record repeats it
+    /// (symbols, timestamps of the same second).
+    last: Vec<Option<(Vec<u8>, Arc<str>)>>,
     types: Vec<DataType>,
     style: TsStyle,
     fail_on_missing: bool,
     seen: Vec<bool>,
     /// Recently seen short strings (symbols, statuses) shared instead of re-allocated.
-    interned: HashMap<Vec<u8>, Arc<str>>,
+    interned: hashbrown::HashMap<Vec<u8>, Arc<str>>,
     scratch: Vec<u8>,
 }
 
 impl JsonDecoder {
     pub fn new(schema: &Schema, opts: &Options) -> Result<Self> {
         Ok(JsonDecoder {
-            names: schema
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name.as_bytes().to_vec(), i))
-                .collect(),
+            names: schema.fields.iter().map(|f| f.name.as_bytes().to_vec()).collect(),
+            last: vec![None; schema.len()],
             types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
             style: ts_style(opts)?,
             fail_on_missing: opts.get("json.fail-on-missing-field") == Some("true"),
             seen: vec![false; schema.len()],
-            interned: HashMap::new(),
+            interned: hashbrown::HashMap::new(),
             scratch: Vec::new(),
         })
     }
@@ -232,11 +232,26 @@ fn utf8(b: &[u8]) -> std::result::Result<&str, String> {
 
 impl JsonDecoder {
     fn column_name(&self, col: usize) -> String {
-        self.names
-            .iter()
-            .find(|(_, i)| **i == col)
-            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
-            .unwrap_or_default()
+        self.names.get(col).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default()
+    }
+
+    #[inline]
+    fn find(&self, key: &[u8], hint: usize) -> Option<usize> {
+        let n = self.names.len();
+        (0..n).map(|i| (hint + i) % n).find(|i| self.names[*i] == key)
+    }
+
+    fn string_value(&mut self, col: usize, b: &[u8]) -> std::result::Result<Value, String> {
+        if let Some((bytes, s)) = &self.last[col] {
+            if bytes.as_slice() == b {
+                return Ok(Value::Str(s.clone()));
+            }
+        }
+        let v = self.intern(b)?;
+        if let Value::Str(s) = &v {
+            self.last[col] = Some((b.to_vec(), s.clone()));
+        }
+        Ok(v)
     }
 
     fn intern(&mut self, b: &[u8]) -> std::result::Result<Value, String> {
@@ -311,12 +326,16 @@ impl Decoder for JsonDecoder {
             c.i += 1;
         } else {
             let mut key_scratch = Vec::new();
+            let mut hint = 0;
             loop {
                 c.expect(b'"')?;
                 let col = {
                     let key = c.string(&mut key_scratch)?;
-                    self.names.get(key.bytes()).copied()
+                    self.find(key.bytes(), hint)
                 };
+                if let Some(col) = col {
+                    hint = col + 1;
+                }
                 c.expect(b':')?;
                 c.ws();
                 match col {
@@ -331,7 +350,7 @@ impl Decoder for JsonDecoder {
                                 let mut scratch = std::mem::take(&mut self.scratch);
                                 let s = c.string(&mut scratch)?;
                                 let v = if self.types[col].is_string() {
-                                    self.intern(s.bytes())
+                                    self.string_value(col, s.bytes())
                                 } else {
                                     let text = utf8(s.bytes())?.to_string();
                                     self.typed_from_text(col, &text, true)
@@ -383,12 +402,7 @@ impl Decoder for JsonDecoder {
         }
         if self.fail_on_missing {
             if let Some(missing) = self.seen.iter().position(|s| !s) {
-                let name = self
-                    .names
-                    .iter()
-                    .find(|(_, i)| **i == missing)
-                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned());
-                return Err(format!("missing field `{}`", name.unwrap_or_default()));
+                return Err(format!("missing field `{}`", self.column_name(missing)));
             }
         }
         Ok(row)
