@@ -157,47 +157,33 @@ pub fn java_double(v: f64) -> String {
             "0.0".into()
         };
     }
-    let a = v.abs();
-    if (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        // Rust's `{:e}` gives the shortest digits: "1.2345e7" / "1e-5".
-        let s = format!("{v:e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let mant = if mant.contains('.') {
-            mant.to_string()
-        } else {
-            format!("{mant}.0")
-        };
-        format!("{mant}E{exp}")
-    }
+    java_text(format!("{v}"), format!("{v:e}"), (1e-3..1e7).contains(&v.abs()))
 }
 
 /// Format a float the way Java's `Float.toString` does.
 pub fn java_float(v: f32) -> String {
-    let a = v.abs();
-    if v == 0.0 || !v.is_finite() || (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
-        if s.contains('.') || !v.is_finite() {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        let s = format!("{v:e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let mant = if mant.contains('.') {
-            mant.to_string()
-        } else {
-            format!("{mant}.0")
-        };
-        format!("{mant}E{exp}")
+    if !v.is_finite() {
+        return java_double(v as f64);
     }
+    let plain = v == 0.0 || (1e-3..1e7).contains(&v.abs());
+    java_text(format!("{v}"), format!("{v:e}"), plain)
+}
+
+/// Java's text from Rust's shortest-digit forms: plain `d.d` inside [1e-3, 1e7), else
+/// `d.dE±n` (Rust's `{:e}` gives "1.2345e7" / "1e-5").
+fn java_text(plain: String, sci: String, use_plain: bool) -> String {
+    let with_fraction = |m: &str| {
+        if m.contains('.') {
+            m.to_string()
+        } else {
+            format!("{m}.0")
+        }
+    };
+    if use_plain {
+        return with_fraction(&plain);
+    }
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    format!("{}E{exp}", with_fraction(mant))
 }
 
 impl fmt::Display for Value {

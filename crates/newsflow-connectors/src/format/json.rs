@@ -232,7 +232,10 @@ fn utf8(b: &[u8]) -> std::result::Result<&str, String> {
 
 impl JsonDecoder {
     fn column_name(&self, col: usize) -> String {
-        self.names.get(col).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default()
+        self.names
+            .get(col)
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+            .unwrap_or_default()
     }
 
     #[inline]
