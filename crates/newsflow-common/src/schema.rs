@@ -39,6 +39,9 @@ impl Schema {
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
+    pub fn types(&self) -> Vec<DataType> {
+        self.fields.iter().map(|f| f.data_type.clone()).collect()
+    }
     pub fn names(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.name.clone()).collect()
     }

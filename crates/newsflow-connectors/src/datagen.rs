@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use newsflow_common::{DataType, Error, Result, Row, Value};
-use newsflow_generators::{by_name, columns_by_name, GenOptions, Generator, GENERATOR_NAMES};
+use newsflow_generators::{by_name, columns_by_name, GenOptions, Generator};
 
 use crate::{DeadLetters, Poll, Source, TableSpec};
 
@@ -402,9 +402,4 @@ impl Source for RandomSource {
         }
         Ok(Poll::Data { partition: 0, rows })
     }
-}
-
-/// Names for help texts.
-pub fn generator_names() -> &'static [&'static str] {
-    &GENERATOR_NAMES
 }

@@ -86,7 +86,8 @@ pub struct TableSpec<'a> {
 
 pub const CONNECTORS: &[&str] = &["datagen", "filesystem", "topic", "print", "blackhole"];
 
-fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
+/// The table's connector name, checked against the connectors this build has.
+pub fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
     let c = t.options.get("connector").ok_or_else(|| {
         Error::config(format!(
             "table `{}` has no 'connector' option; valid connectors: {}",

@@ -30,7 +30,6 @@ pub(crate) struct SourceSlot {
 
 pub(crate) struct Pipeline {
     pub name: String,
-    pub sink_node: usize,
     pub open_sources: usize,
     pub finished: bool,
 }

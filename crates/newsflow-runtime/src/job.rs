@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use newsflow_common::{Error, Result, Schema};
 use newsflow_connectors::options::parse_duration_ms;
 use newsflow_connectors::{
-    create_sink, create_source, ConnectorContext, DeadLetters, Options, Sink, TableSpec, Topics,
+    connector_name, create_sink, create_source, ConnectorContext, DeadLetters, Options, Sink, TableSpec, Topics,
 };
 use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement};
 
@@ -89,20 +89,17 @@ impl Job {
             match stmt {
                 Statement::CreateTable(ct) => {
                     catalog.add_table(ct)?;
-                    // Validate connector options now, so a typo is reported at its line.
+                    // An unknown connector is reported at its line now; the connector's own
+                    // options are checked when a statement uses the table (as in Flink).
                     let def = &catalog.tables[&ct.name];
-                    let conn = def.option("connector").unwrap_or("");
-                    if !newsflow_connectors::CONNECTORS.contains(&conn) {
-                        let opts = Options::new(def.options.clone());
-                        let spec = TableSpec {
-                            name: &def.name,
-                            schema: &def.physical_schema(),
-                            options: &opts,
-                        };
-                        // create_source reports unknown/missing connectors with the valid list.
-                        if let Err(e) = create_source(&spec, &ctx) {
-                            return Err(e.at(def.option_spans.get("connector").copied().unwrap_or(def.span)));
-                        }
+                    let opts = Options::new(def.options.clone());
+                    let spec = TableSpec {
+                        name: &def.name,
+                        schema: &def.physical_schema(),
+                        options: &opts,
+                    };
+                    if let Err(e) = connector_name(&spec) {
+                        return Err(e.at(def.option_spans.get("connector").copied().unwrap_or(def.span)));
                     }
                 }
                 Statement::CreateView { name, query, span } => {
@@ -141,19 +138,9 @@ impl Job {
                         options: &opts,
                     };
                     let sink = create_sink(&spec, &ctx).map_err(|e| e.at(*span))?;
-                    let types = sink_schema.fields.iter().map(|f| f.data_type.clone()).collect();
-                    let qtypes: Vec<_> = planned.schema().fields.iter().map(|f| f.data_type.clone()).collect();
-                    let sink_exec = SinkExec::new(table, sink, types, &qtypes);
+                    let sink_exec = SinkExec::new(table, sink, sink_schema.types(), &planned.schema().types());
                     let name = format!("INSERT INTO {table}");
-                    wire(
-                        &mut exec,
-                        &catalog,
-                        &ctx,
-                        &planned.plan,
-                        Box::new(sink_exec),
-                        &name,
-                        *span,
-                    )?;
+                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, *span)?;
                     plans.push((name, planned.plan));
                 }
                 Statement::Query { query, span } => {
@@ -171,18 +158,10 @@ impl Job {
                             create_sink(&spec, &ctx)?
                         }
                     };
-                    let types: Vec<_> = planned.schema().fields.iter().map(|f| f.data_type.clone()).collect();
+                    let types = planned.schema().types();
                     let sink_exec = SinkExec::new("select", sink, types.clone(), &types);
                     let name = format!("SELECT (line {})", span.line);
-                    wire(
-                        &mut exec,
-                        &catalog,
-                        &ctx,
-                        &planned.plan,
-                        Box::new(sink_exec),
-                        &name,
-                        *span,
-                    )?;
+                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, *span)?;
                     plans.push((name, planned.plan));
                 }
             }
@@ -251,19 +230,17 @@ fn wire(
     catalog: &Catalog,
     ctx: &ConnectorContext,
     plan: &Plan,
-    sink: Box<dyn crate::operators::Operator>,
+    sink: SinkExec,
     name: &str,
     span: newsflow_common::Span,
 ) -> Result<()> {
     let p = exec.pipelines.len();
     exec.pipelines.push(Pipeline {
         name: name.to_string(),
-        sink_node: 0,
         open_sources: 0,
         finished: false,
     });
-    let sink_node = exec.add_node(sink, None, 1, p);
-    exec.pipelines[p].sink_node = sink_node;
+    let sink_node = exec.add_node(Box::new(sink), None, 1, p);
     let idle = catalog
         .settings
         .get("table.exec.source.idle-timeout")

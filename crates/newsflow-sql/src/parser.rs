@@ -149,7 +149,7 @@ fn parse_one(p: &mut Parser, start: Span) -> Result<Statement> {
     if p.parse_keyword(Keyword::CREATE) {
         let _ = p.parse_keyword(Keyword::TEMPORARY);
         if p.parse_keyword(Keyword::TABLE) {
-            return parse_create_table(p, start).map(Statement::CreateTable);
+            return parse_create_table(p).map(Statement::CreateTable);
         }
         if p.parse_keyword(Keyword::VIEW) {
             let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
@@ -269,7 +269,7 @@ fn string_or_ident(p: &mut Parser) -> Result<String> {
     }
 }
 
-fn parse_create_table(p: &mut Parser, start: Span) -> Result<CreateTable> {
+fn parse_create_table(p: &mut Parser) -> Result<CreateTable> {
     let if_not_exists = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
     let name_span = here(p);
     let name = object_name(p)?;
@@ -385,7 +385,6 @@ fn parse_create_table(p: &mut Parser, start: Span) -> Result<CreateTable> {
             }
         }
     }
-    let _ = start;
     Ok(CreateTable {
         name,
         span: name_span,

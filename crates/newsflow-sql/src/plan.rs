@@ -71,28 +71,12 @@ impl Plan {
         }
     }
 
-    /// Tables this plan reads.
-    pub fn scanned_tables(&self) -> Vec<String> {
-        match self {
-            Plan::Scan { table, .. } => vec![table.clone()],
-            Plan::Calc { input, .. } | Plan::WindowAggregate { input, .. } => input.scanned_tables(),
-            Plan::IntervalJoin { left, right, .. } => {
-                let mut v = left.scanned_tables();
-                v.extend(right.scanned_tables());
-                v
-            }
-        }
-    }
-
     fn fmt_indent(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
         let pad = "  ".repeat(depth);
         match self {
             Plan::Scan { table, .. } => writeln!(f, "{pad}Scan: {table}"),
             Plan::Calc {
-                input,
-                filter,
-                exprs,
-                schema,
+                input, filter, schema, ..
             } => {
                 writeln!(
                     f,
@@ -100,7 +84,6 @@ impl Plan {
                     schema.names().join(", "),
                     if filter.is_some() { " with filter" } else { "" }
                 )?;
-                let _ = exprs;
                 input.fmt_indent(f, depth + 1)
             }
             Plan::IntervalJoin {

@@ -6,7 +6,7 @@ use newsflow_expr::compile::{function_args, span_of};
 use newsflow_expr::{compile, interval_millis, AggKind, AggregateCall, BinOp, ScalarExpr, Scope};
 use sqlparser::ast::{self, Spanned};
 
-use crate::catalog::{Catalog, ColumnKind};
+use crate::catalog::Catalog;
 use crate::plan::{JoinBounds, Plan, WindowKind, WindowSpec};
 
 /// A planned query: its plan plus output column names.
@@ -312,6 +312,20 @@ fn and_all(mut parts: Vec<ScalarExpr>) -> Option<ScalarExpr> {
     }))
 }
 
+fn join_kind(op: &ast::JoinOperator) -> &'static str {
+    use ast::JoinOperator as J;
+    match op {
+        J::Left(_) | J::LeftOuter(_) => "LEFT JOIN",
+        J::Right(_) | J::RightOuter(_) => "RIGHT JOIN",
+        J::FullOuter(_) => "FULL OUTER JOIN",
+        J::Semi(_) | J::LeftSemi(_) | J::RightSemi(_) => "a semi join",
+        J::Anti(_) | J::LeftAnti(_) | J::RightAnti(_) => "an anti join",
+        J::AsOf { .. } => "an AS OF join",
+        J::CrossApply | J::OuterApply => "APPLY",
+        _ => "this join kind",
+    }
+}
+
 fn plan_join(catalog: &Catalog, left: Plan, join: &ast::Join, where_conds: &mut Vec<ast::Expr>) -> Result<Plan> {
     let s = join.relation.span().start;
     let span = Span::new(s.line, s.column);
@@ -320,11 +334,7 @@ fn plan_join(catalog: &Catalog, left: Plan, join: &ast::Join, where_conds: &mut 
         ast::JoinOperator::CrossJoin(_) => &ast::JoinConstraint::None,
         other => {
             return Err(Error::plan(
-                format!(
-                    "only inner interval joins are supported, not {:?}",
-                    std::mem::discriminant(other)
-                )
-                .replace("Discriminant", "join kind "),
+                format!("only inner interval joins are supported, not {}", join_kind(other)),
                 span,
             ))
         }
@@ -973,13 +983,4 @@ fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Result<A
         input_type: t,
         output_type,
     })
-}
-
-/// Is a table's column a computed column? (used to explain errors)
-pub fn is_computed(catalog: &Catalog, table: &str, col: &str) -> bool {
-    catalog
-        .tables
-        .get(table)
-        .and_then(|t| t.columns.iter().find(|c| c.name == col))
-        .is_some_and(|c| matches!(c.kind, ColumnKind::Computed(_)))
 }

@@ -33,7 +33,7 @@ pub struct CsvDecoder {
 impl CsvDecoder {
     pub fn new(schema: &Schema, opts: &Options) -> Result<Self> {
         Ok(CsvDecoder {
-            types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
+            types: schema.types(),
             delimiter: delimiter(opts)?,
             null_literal: opts.get("csv.null-literal").map(str::to_string),
         })

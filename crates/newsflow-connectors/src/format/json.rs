@@ -61,7 +61,7 @@ impl JsonDecoder {
         Ok(JsonDecoder {
             names: schema.fields.iter().map(|f| f.name.as_bytes().to_vec()).collect(),
             last: vec![None; schema.len()],
-            types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
+            types: schema.types(),
             style: ts_style(opts)?,
             fail_on_missing: opts.get("json.fail-on-missing-field") == Some("true"),
             seen: vec![false; schema.len()],
@@ -432,7 +432,7 @@ impl JsonEncoder {
                     k
                 })
                 .collect(),
-            types: schema.fields.iter().map(|f| f.data_type.clone()).collect(),
+            types: schema.types(),
             style: ts_style(opts)?,
             ignore_nulls: opts.get("json.encode.ignore-null-fields") == Some("true"),
         })

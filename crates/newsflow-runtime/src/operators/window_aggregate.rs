@@ -199,9 +199,7 @@ impl Operator for WindowAggregateExec {
             while pane <= end {
                 if let Some(keys) = self.panes.get(&pane) {
                     for (key, accs) in keys {
-                        let target = merged
-                            .entry(key.clone())
-                            .or_insert_with(|| self.aggs.iter().map(AggregateCall::new_accumulator).collect());
+                        let target = merged.entry(key.clone()).or_insert_with(|| self.new_accs());
                         for (a, (t, p)) in self.aggs.iter().zip(target.iter_mut().zip(accs.iter())) {
                             a.merge(t, p);
                         }
