@@ -151,6 +151,18 @@ fn bad_records_go_to_dead_letters_with_a_reason_and_the_job_goes_on() {
         2,
         "{dl}"
     );
+    // `stock_time` is dropped after the scan (nothing downstream reads it), but a row that
+    // goes to the dead letters keeps every column as it arrived.
+    assert!(
+        lines.iter().any(|l| l.contains("2025-07-01 25:00:00")),
+        "the unparsable stock_time must be in its dead letter: {dl}"
+    );
+    let opts = JobOptions {
+        base_dir: dir.clone(),
+        ..Default::default()
+    };
+    let explained = Job::build(STOCK_DDL, opts).unwrap().explain();
+    assert!(explained.contains("dropped after the scan: stock_time"), "{explained}");
     // The good rows still produce their window.
     let out: String = std::fs::read_dir(dir.join("out"))
         .unwrap()

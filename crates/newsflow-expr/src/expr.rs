@@ -154,6 +154,49 @@ impl ScalarExpr {
         }
     }
 
+    /// Call `f` with every column index this expression reads.
+    pub fn for_each_column(&self, f: &mut dyn FnMut(usize)) {
+        match self {
+            ScalarExpr::Column(i) => f(*i),
+            ScalarExpr::Literal(_) => {}
+            ScalarExpr::Binary { left, right, .. } => {
+                left.for_each_column(f);
+                right.for_each_column(f);
+            }
+            ScalarExpr::Not(e) | ScalarExpr::Negate(e) => e.for_each_column(f),
+            ScalarExpr::IsNull { expr, .. } | ScalarExpr::Cast { expr, .. } => expr.for_each_column(f),
+            ScalarExpr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                for e in operand.iter().chain(otherwise.iter()) {
+                    e.for_each_column(f);
+                }
+                for (w, t) in whens {
+                    w.for_each_column(f);
+                    t.for_each_column(f);
+                }
+            }
+            ScalarExpr::InList { expr, list, .. } => {
+                expr.for_each_column(f);
+                for e in list {
+                    e.for_each_column(f);
+                }
+            }
+            ScalarExpr::Like { expr, pattern, .. } => {
+                expr.for_each_column(f);
+                pattern.for_each_column(f);
+            }
+            ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => arg.for_each_column(f),
+            ScalarExpr::Call { args, .. } => {
+                for a in args {
+                    a.for_each_column(f);
+                }
+            }
+        }
+    }
+
     /// The column index if this expression is a plain column reference.
     pub fn as_column(&self) -> Option<usize> {
         match self {

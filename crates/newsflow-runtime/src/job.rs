@@ -128,7 +128,8 @@ impl Job {
                     query,
                     span,
                 } => {
-                    let planned = plan_insert(&catalog, table, columns, query, *span)?;
+                    let mut planned = plan_insert(&catalog, table, columns, query, *span)?;
+                    planned.plan.prune_columns();
                     let def = catalog.table(table, *span)?;
                     let sink_schema = def.physical_schema();
                     let opts = Options::new(def.options.clone());
@@ -144,7 +145,8 @@ impl Job {
                     plans.push((name, planned.plan));
                 }
                 Statement::Query { query, span } => {
-                    let planned = plan_query(&catalog, query)?;
+                    let mut planned = plan_query(&catalog, query)?;
+                    planned.plan.prune_columns();
                     let sink: Box<dyn Sink> = match &opts.query_output {
                         Some(f) => f(planned.schema()),
                         None => {
@@ -261,7 +263,7 @@ fn build(
     span: newsflow_common::Span,
 ) -> Result<()> {
     match plan {
-        Plan::Scan { table, .. } => {
+        Plan::Scan { table, used, .. } => {
             let def = catalog.table(table, span)?;
             let physical = def.physical_schema();
             let mut opts = def.options.clone();
@@ -285,7 +287,7 @@ fn build(
             };
             let source = create_source(&spec, ctx).map_err(|e| e.at(def.span))?;
             exec.sources.push(SourceSlot {
-                exec: SourceExec::new(def, source, idle),
+                exec: SourceExec::new(def, source, idle, used),
                 parent,
                 pipeline: p,
                 done: false,

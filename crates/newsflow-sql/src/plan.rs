@@ -29,8 +29,13 @@ pub struct WindowSpec {
 
 #[derive(Debug, Clone)]
 pub enum Plan {
-    /// Read a catalog table; rows carry every column (physical and computed).
-    Scan { table: String, schema: Schema },
+    /// Read a catalog table; rows carry every column (physical and computed). Columns
+    /// with `used[i] == false` are read no further than the scan (see [`Plan::prune_columns`]).
+    Scan {
+        table: String,
+        schema: Schema,
+        used: Vec<bool>,
+    },
     /// Filter, then compute expressions.
     Calc {
         input: Box<Plan>,
@@ -71,10 +76,99 @@ impl Plan {
         }
     }
 
+    /// Mark the columns of every scan that nothing above the scan reads, so the scan can
+    /// drop them (a `stock_time` string that only feeds a computed column is not carried
+    /// into join state). Every column of the plan's own output counts as read.
+    pub fn prune_columns(&mut self) {
+        let width = self.schema().len();
+        self.require(&vec![true; width]);
+    }
+
+    fn require(&mut self, needed: &[bool]) {
+        fn mark(e: &ScalarExpr, into: &mut [bool]) {
+            e.for_each_column(&mut |i| {
+                if let Some(u) = into.get_mut(i) {
+                    *u = true;
+                }
+            });
+        }
+        match self {
+            Plan::Scan { used, .. } => {
+                for (u, n) in used.iter_mut().zip(needed) {
+                    *u = *n;
+                }
+            }
+            Plan::Calc {
+                input, filter, exprs, ..
+            } => {
+                let mut req = vec![false; input.schema().len()];
+                for e in filter.iter().chain(exprs.iter()) {
+                    mark(e, &mut req);
+                }
+                input.require(&req);
+            }
+            Plan::IntervalJoin {
+                left,
+                right,
+                left_keys,
+                right_keys,
+                left_time,
+                right_time,
+                residual,
+                ..
+            } => {
+                let lw = left.schema().len();
+                let mut req: Vec<bool> = needed.to_vec();
+                req.resize(lw + right.schema().len(), false);
+                if let Some(r) = residual {
+                    mark(r, &mut req);
+                }
+                let (l, r) = req.split_at_mut(lw);
+                for k in left_keys.iter().chain(std::iter::once(&*left_time)) {
+                    l[*k] = true;
+                }
+                for k in right_keys.iter().chain(std::iter::once(&*right_time)) {
+                    r[*k] = true;
+                }
+                left.require(l);
+                right.require(r);
+            }
+            Plan::WindowAggregate {
+                input,
+                window,
+                keys,
+                aggs,
+                ..
+            } => {
+                let mut req = vec![false; input.schema().len()];
+                if let Some(t) = req.get_mut(window.time_col) {
+                    *t = true;
+                }
+                for e in keys.iter().chain(aggs.iter().filter_map(|a| a.arg.as_ref())) {
+                    mark(e, &mut req);
+                }
+                input.require(&req);
+            }
+        }
+    }
+
     fn fmt_indent(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
         let pad = "  ".repeat(depth);
         match self {
-            Plan::Scan { table, .. } => writeln!(f, "{pad}Scan: {table}"),
+            Plan::Scan { table, schema, used } => {
+                let pruned: Vec<&str> = schema
+                    .fields
+                    .iter()
+                    .zip(used)
+                    .filter(|(_, u)| !**u)
+                    .map(|(c, _)| c.name.as_str())
+                    .collect();
+                if pruned.is_empty() {
+                    writeln!(f, "{pad}Scan: {table}")
+                } else {
+                    writeln!(f, "{pad}Scan: {table} (dropped after the scan: {})", pruned.join(", "))
+                }
+            }
             Plan::Calc {
                 input, filter, schema, ..
             } => {

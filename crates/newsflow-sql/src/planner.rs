@@ -158,7 +158,12 @@ fn plan_relation(catalog: &Catalog, rel: &ast::TableFactor) -> Result<Plan> {
             }
             let table = catalog.table(&tname, span)?;
             let schema = table.schema().with_qualifier(&qualifier);
-            Ok(Plan::Scan { table: tname, schema })
+            let used = vec![true; schema.len()];
+            Ok(Plan::Scan {
+                table: tname,
+                schema,
+                used,
+            })
         }
         ast::TableFactor::Derived { subquery, alias, .. } => {
             let planned = plan_query(catalog, subquery)?;

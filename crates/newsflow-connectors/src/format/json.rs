@@ -44,6 +44,9 @@ pub struct JsonDecoder {
     /// Column names; looked up linearly starting at the column after the previous one,
     /// since records usually list fields in schema order (no hashing per field).
     names: Vec<Vec<u8>>,
+    /// Each name's length and first 8 bytes (zero-padded): most keys are told apart (or
+    /// matched outright) without a byte-string comparison.
+    name_tags: Vec<(usize, u64)>,
     /// The last string decoded per column, reused when the next record repeats it
     /// (symbols, timestamps of the same second).
     last: Vec<Option<(Vec<u8>, Arc<str>)>>,
@@ -60,6 +63,7 @@ impl JsonDecoder {
     pub fn new(schema: &Schema, opts: &Options) -> Result<Self> {
         Ok(JsonDecoder {
             names: schema.fields.iter().map(|f| f.name.as_bytes().to_vec()).collect(),
+            name_tags: schema.fields.iter().map(|f| name_tag(f.name.as_bytes())).collect(),
             last: vec![None; schema.len()],
             types: schema.types(),
             style: ts_style(opts)?,
@@ -104,7 +108,8 @@ impl<'a> Cursor<'a> {
     {
         let start = self.i;
         let rest = &self.b[start..];
-        match memchr::memchr2(b'"', b'\\', rest) {
+        let found = memchr::memchr2(b'"', b'\\', rest);
+        match found {
             Some(p) if rest[p] == b'"' => {
                 self.i = start + p + 1;
                 return Ok(StrRef::Raw(&self.b[start..start + p]));
@@ -226,6 +231,44 @@ impl StrRef<'_, '_> {
     }
 }
 
+#[inline]
+fn name_tag(b: &[u8]) -> (usize, u64) {
+    let mut head = [0u8; 8];
+    let n = b.len().min(8);
+    head[..n].copy_from_slice(&b[..n]);
+    (b.len(), u64::from_le_bytes(head))
+}
+
+/// Plain JSON numbers into INT, BIGINT and DOUBLE without going through `str` parsing
+/// (the common case in trade streams); `None` falls back to the general path, which also
+/// produces the error messages.
+#[inline]
+fn fast_number(t: &DataType, raw: &[u8]) -> Option<Value> {
+    match t {
+        DataType::Int | DataType::BigInt => {
+            let (neg, digits) = match raw.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                _ => (false, raw),
+            };
+            if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let mut v: i64 = 0;
+            for d in digits {
+                v = v * 10 + i64::from(d - b'0');
+            }
+            let v = if neg { -v } else { v };
+            if matches!(t, DataType::Int) {
+                i32::try_from(v).ok().map(Value::Int)
+            } else {
+                Some(Value::BigInt(v))
+            }
+        }
+        DataType::Double => std::str::from_utf8(raw).ok()?.parse().ok().map(Value::Double),
+        _ => None,
+    }
+}
+
 fn utf8(b: &[u8]) -> std::result::Result<&str, String> {
     std::str::from_utf8(b).map_err(|_| "invalid UTF-8 in string".to_string())
 }
@@ -241,7 +284,10 @@ impl JsonDecoder {
     #[inline]
     fn find(&self, key: &[u8], hint: usize) -> Option<usize> {
         let n = self.names.len();
-        (0..n).map(|i| (hint + i) % n).find(|i| self.names[*i] == key)
+        let tag = name_tag(key);
+        (0..n)
+            .map(|i| (hint + i) % n)
+            .find(|i| self.name_tags[*i] == tag && (key.len() <= 8 || self.names[*i][8..] == key[8..]))
     }
 
     fn string_value(&mut self, col: usize, b: &[u8]) -> std::result::Result<Value, String> {
@@ -252,7 +298,14 @@ impl JsonDecoder {
         }
         let v = self.intern(b)?;
         if let Value::Str(s) = &v {
-            self.last[col] = Some((b.to_vec(), s.clone()));
+            match &mut self.last[col] {
+                Some((bytes, last)) => {
+                    bytes.clear();
+                    bytes.extend_from_slice(b);
+                    *last = s.clone();
+                }
+                slot => *slot = Some((b.to_vec(), s.clone())),
+            }
         }
         Ok(v)
     }
@@ -367,19 +420,24 @@ impl Decoder for JsonDecoder {
                             }
                             _ => {
                                 let raw = c.skip_value()?;
-                                let text = utf8(raw)?;
-                                let v = if self.types[col].is_string() {
-                                    Ok(Value::str(text))
-                                } else if matches!(raw.first(), Some(b'{') | Some(b'[')) {
-                                    Err(format!(
-                                        "cannot read JSON {} as {}",
-                                        if raw[0] == b'{' { "object" } else { "array" },
-                                        self.types[col]
-                                    ))
-                                } else {
-                                    self.typed_from_text(col, text, false)
-                                };
-                                v.map_err(|e| format!("field `{}`: {e}", self.column_name(col)))?
+                                match fast_number(&self.types[col], raw) {
+                                    Some(v) => v,
+                                    None => {
+                                        let text = utf8(raw)?;
+                                        let v = if self.types[col].is_string() {
+                                            Ok(Value::str(text))
+                                        } else if matches!(raw.first(), Some(b'{') | Some(b'[')) {
+                                            Err(format!(
+                                                "cannot read JSON {} as {}",
+                                                if raw[0] == b'{' { "object" } else { "array" },
+                                                self.types[col]
+                                            ))
+                                        } else {
+                                            self.typed_from_text(col, text, false)
+                                        };
+                                        v.map_err(|e| format!("field `{}`: {e}", self.column_name(col)))?
+                                    }
+                                }
                             }
                         };
                         row[col] = v;

@@ -87,16 +87,6 @@ fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Vec<Ro
     out.push(joined);
 }
 
-fn key_of(row: &Row, cols: &[usize]) -> Option<Key> {
-    let k: Key = cols.iter().map(|c| row[*c].clone()).collect();
-    // SQL equality: a NULL key matches nothing.
-    if k.iter().any(Value::is_null) {
-        None
-    } else {
-        Some(k)
-    }
-}
-
 impl Operator for IntervalJoinExec {
     fn name(&self) -> String {
         "IntervalJoinExec".into()
@@ -122,8 +112,20 @@ impl Operator for IntervalJoinExec {
                 (*right_time, &*right_keys)
             };
             let Some(t) = row[time_col].timestamp() else { continue };
-            let Some(key) = key_of(&row, key_cols) else { continue };
-            let entry = state.entry(key).or_default();
+            // SQL equality: a NULL key matches nothing. A one-column key is looked up in
+            // place; the key is copied only when it is new.
+            let owned: Key;
+            let key: &[Value] = match key_cols.as_slice() {
+                [c] => std::slice::from_ref(&row[*c]),
+                cols => {
+                    owned = cols.iter().map(|c| row[*c].clone()).collect();
+                    &owned
+                }
+            };
+            if key.iter().any(Value::is_null) {
+                continue;
+            }
+            let entry = state.entry_ref(key).or_default();
             // The other side's rows inside the bounds, and whether this row may still be
             // matched by a future row of the other side.
             let (other, mine, lo, hi, keep) = if input == 0 {

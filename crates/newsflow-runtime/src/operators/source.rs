@@ -7,6 +7,7 @@
 //! rows; the source's watermark is the minimum over partitions that are neither finished
 //! nor idle (no rows for `idle_timeout`).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use newsflow_common::{Result, Row, Value};
@@ -16,12 +17,82 @@ use newsflow_sql::catalog::{ColumnKind, TableDef};
 
 use crate::watermark::{WatermarkTracker, MAX_WATERMARK, MIN_WATERMARK};
 
+/// Physical row → full row: place the physical columns, evaluate computed columns, and
+/// drop (set to NULL) columns nothing downstream reads. A row without event time keeps
+/// every column, so its dead letter shows what arrived.
+struct Shape {
+    width: usize,
+    physical: Vec<usize>,
+    computed: Vec<Computed>,
+    unread: Vec<usize>,
+    rowtime: Option<usize>,
+}
+
+/// A computed column. `TO_TIMESTAMP(col, …)` remembers its last input string and result:
+/// trades of the same second share one decoded string, so most rows skip the parse.
+struct Computed {
+    col: usize,
+    expr: ScalarExpr,
+    memo_input: Option<usize>,
+    memo: Option<(Arc<str>, Value)>,
+}
+
+impl Computed {
+    fn new(col: usize, expr: ScalarExpr) -> Self {
+        let memo_input = match &expr {
+            ScalarExpr::ToTimestamp { arg, .. } => arg.as_column(),
+            _ => None,
+        };
+        Computed {
+            col,
+            expr,
+            memo_input,
+            memo: None,
+        }
+    }
+
+    fn eval(&mut self, row: &[Value]) -> Value {
+        let Some(Value::Str(input)) = self.memo_input.and_then(|c| row.get(c)) else {
+            return self.expr.eval(row);
+        };
+        if let Some((last, out)) = &self.memo {
+            if Arc::ptr_eq(last, input) {
+                return out.clone();
+            }
+        }
+        let out = self.expr.eval(row);
+        self.memo = Some((input.clone(), out.clone()));
+        out
+    }
+}
+
+impl Shape {
+    fn apply(&mut self, phys: Row) -> Row {
+        let mut row = if self.computed.is_empty() && self.physical.len() == self.width {
+            phys
+        } else {
+            let mut row = vec![Value::Null; self.width];
+            for (v, i) in phys.into_iter().zip(&self.physical) {
+                row[*i] = v;
+            }
+            for c in &mut self.computed {
+                row[c.col] = c.eval(&row);
+            }
+            row
+        };
+        if self.rowtime.is_none_or(|t| !row[t].is_null()) {
+            for i in &self.unread {
+                row[*i] = Value::Null;
+            }
+        }
+        row
+    }
+}
+
 pub struct SourceExec {
     pub table: String,
     pub source: Box<dyn Source>,
-    width: usize,
-    physical: Vec<usize>,
-    computed: Vec<(usize, ScalarExpr)>,
+    shape: Shape,
     rowtime: Option<(usize, String)>,
     watermark: Option<(ScalarExpr, Option<i64>)>,
     partitions: WatermarkTracker,
@@ -42,23 +113,40 @@ pub struct Polled {
 }
 
 impl SourceExec {
-    pub fn new(def: &TableDef, source: Box<dyn Source>, idle_timeout: Option<Duration>) -> Self {
+    /// `used[i]` says whether anything downstream reads column `i` (see `Plan::prune_columns`).
+    pub fn new(def: &TableDef, source: Box<dyn Source>, idle_timeout: Option<Duration>, used: &[bool]) -> Self {
         let n = source.partitions();
         let computed = def
             .columns
             .iter()
             .enumerate()
             .filter_map(|(i, c)| match &c.kind {
-                ColumnKind::Computed(e) => Some((i, e.clone())),
+                ColumnKind::Computed(e) => Some(Computed::new(i, e.clone())),
                 ColumnKind::Physical => None,
             })
-            .collect();
-        SourceExec {
-            table: def.name.clone(),
-            source,
+            .collect::<Vec<Computed>>();
+        // The rowtime and the columns a watermark expression reads are read right here.
+        let mut keep = used.to_vec();
+        keep.resize(def.columns.len(), true);
+        if let Some(w) = &def.watermark {
+            keep[w.column] = true;
+            w.expr.for_each_column(&mut |i| {
+                if let Some(k) = keep.get_mut(i) {
+                    *k = true;
+                }
+            });
+        }
+        let shape = Shape {
             width: def.columns.len(),
             physical: def.physical_indexes(),
             computed,
+            unread: (0..keep.len()).filter(|i| !keep[*i]).collect(),
+            rowtime: def.watermark.as_ref().map(|w| w.column),
+        };
+        SourceExec {
+            table: def.name.clone(),
+            source,
+            shape,
             rowtime: def
                 .watermark
                 .as_ref()
@@ -92,7 +180,7 @@ impl SourceExec {
                 let mut out = Vec::with_capacity(rows.len());
                 dead.set_table(&self.table);
                 for phys in rows {
-                    let row = self.complete(phys);
+                    let row = self.shape.apply(phys);
                     if let Some((col, name)) = &self.rowtime {
                         let Some(ts) = row[*col].timestamp() else {
                             dead.record(
@@ -153,20 +241,6 @@ impl SourceExec {
             return Some((self.partitions.current(), true));
         }
         changed
-    }
-
-    fn complete(&self, phys: Row) -> Row {
-        if self.computed.is_empty() && self.physical.len() == self.width {
-            return phys;
-        }
-        let mut row = vec![Value::Null; self.width];
-        for (v, i) in phys.into_iter().zip(&self.physical) {
-            row[*i] = v;
-        }
-        for (i, e) in &self.computed {
-            row[*i] = e.eval(&row);
-        }
-        row
     }
 }
 
