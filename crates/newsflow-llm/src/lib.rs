@@ -1,5 +1,8 @@
-//! `newsflow-llm`: the built-in **offline** news analyser behind the SQL function
-//! `analyze_news(text)`.
+//! `newsflow-llm`: news analysis behind the SQL function `analyze_news(text)` — the
+//! built-in **offline** analyser, and **LLM providers** (OpenAI-compatible, Anthropic,
+//! Amazon Bedrock) behind one interface, with a pool, retries, a disk cache and metrics.
+//!
+//! # Offline analyser
 //!
 //! Given a short Korean, English or mixed news item about a stock, [`analyze`] returns a
 //! [`Label`] (`good` / `bad` / `neutral` for the stock), a score in `[-1, 1]` and a
@@ -7,7 +10,7 @@
 //! `{"label":"good","summary":"…"}`. No model, no network: a lexicon plus rules that run
 //! in a few microseconds per item, deterministically.
 //!
-//! # How it scores
+//! ## How it scores
 //!
 //! The text is split into sentences and clauses. Each sentence is scanned as English
 //! (lower-case word/phrase matches, so `beat` never fires inside `heartbeat`) and as
@@ -34,7 +37,7 @@
 //! signal in the label's direction, flattened to one line and cut to at most
 //! [`offline::summary::MAX_SUMMARY_CHARS`] (120) characters on a char boundary.
 //!
-//! # Limits
+//! ## Limits
 //!
 //! * It reads words, not meaning: sarcasm, hypotheticals ("could fall if …"), who is
 //!   affected (good for a competitor, bad for this stock), and vocabulary outside the
@@ -45,6 +48,81 @@
 //!   expect roughly 0.8–0.9 on unseen headlines in the same style (measured on two
 //!   fresh batches before their gaps were fixed: 0.79 and 0.88).
 
-pub mod offline;
+//!
+//! # LLM providers
+//!
+//! * [`ProviderConfig`] (`config.rs`) is built from the string options of a SQL `WITH`
+//!   clause: `provider` (`offline` default, `openai`, `anthropic`, `bedrock`), `model`,
+//!   `endpoint`, `system-prompt`, `timeout` (Flink duration, default 30 s),
+//!   `max-in-flight` (16), `max-retries` (3), `retry-backoff` (250 ms), `max-tokens`
+//!   (200), `max-input-chars` (6000), `temperature` (0), `api-key-env`, `region`,
+//!   `cache` (a path, or `off`; default `.newsflow/llm-cache.jsonl` for network
+//!   providers), `cost.input-per-1k`, `cost.output-per-1k` (USD). Unknown keys and
+//!   providers are errors listing the valid ones. **Secrets are never options**: a key
+//!   such as `api-key` is refused with a pointer to the environment; keys are read from
+//!   the variable named by `api-key-env` (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY` by
+//!   default) or from the AWS credential chain, held in [`Secret`] (redacted `Debug`),
+//!   and scrubbed from error texts (`secret.rs`). `duration.rs` parses `'10 s'`.
+//! * [`Provider`] (`providers/`) sends one chat request and returns the reply text and
+//!   token usage; one file per wire protocol: `openai.rs` (Chat Completions at a
+//!   configurable base URL, so also vLLM, Ollama, llama.cpp server, LM Studio),
+//!   `anthropic.rs` (Messages API), `bedrock.rs` (Converse through the AWS SDK, cargo
+//!   feature `bedrock`, on by default; the SDK sends through `reqwest` via
+//!   `bedrock_http.rs`), `offline.rs` (the analyser above, answering locally), and
+//!   `http.rs` (status and transport errors → [`ErrorKind`], `Retry-After`).
+//! * `prompt.rs` builds the request: a system prompt that says the news is data, not
+//!   instructions, and asks for `{"label": "good"|"bad"|"neutral", "score": -1..1,
+//!   "summary": "one line"}`; the news (cut to `max-input-chars`) sits between `<news>`
+//!   and `</news>` with `& < >` escaped, so it cannot close the delimiter.
+//! * `parse.rs` reads replies leniently (JSON in prose or a code fence; the first
+//!   balanced object with a `label`) but validates strictly (label in the three values,
+//!   score in `[-1, 1]` and not contradicting the label, derived from the label when
+//!   missing; summary one line, at most 200 chars).
+//! * `call.rs` runs one item: cache → a `max-in-flight` slot → request with a per-request
+//!   timeout and retries (timeouts, connection errors, 429, 5xx; exponential backoff with
+//!   jitter from `retry.rs`, or the server's `Retry-After` in seconds) → parse → **one**
+//!   repair request if the reply is invalid → [`Outcome`]. Other 4xx are not retried.
+//! * [`Outcome`] (`outcome.rs`) is an [`Analysis`] or an explicit error with an
+//!   [`ErrorKind`] and reason; its JSON is `{"label":"error","summary":"","error":"…"}`.
+//!   **No failure is ever mapped to `bad`** (the source system's UDF did that; an outage
+//!   must not look like bad news), and nothing is guessed from an invalid reply.
+//! * [`Analyzer`] (`analyzer.rs`) owns a 2-worker tokio runtime and gives the
+//!   single-threaded executor a synchronous, non-blocking interface: `submit(id, text)`,
+//!   `poll_completed()`, `wait_any(timeout)`, `in_flight()`, plus `analyze_blocking` for
+//!   scalar use and `metrics()`. Results come back in completion order, tagged with the
+//!   caller's id; `submit` never blocks, so the caller bounds its own backlog with
+//!   `in_flight()` (the `max-in-flight` semaphore bounds only the provider calls).
+//! * `cache.rs` keeps successful answers keyed by SHA-256 of (provider, model, system
+//!   prompt, user message), appended to a JSON-lines file and reloaded at start.
+//! * `metrics.rs`: per analyser (one provider and model) calls, requests, retries,
+//!   repairs, cache hits, errors and request errors by kind, tokens from the APIs' usage
+//!   fields, a latency histogram and the estimated cost — [`MetricsSnapshot`] is
+//!   `Serialize`.
+//!
+//! Tests with local servers speaking each wire protocol (Bedrock's verifying the SigV4
+//! signature) are in `tests/providers.rs`; a throughput benchmark is its ignored test
+//! `bench_throughput`.
 
+mod analyzer;
+mod cache;
+mod call;
+pub mod config;
+mod duration;
+mod metrics;
+pub mod offline;
+mod outcome;
+pub mod parse;
+pub mod prompt;
+pub mod providers;
+mod retry;
+mod secret;
+
+pub use analyzer::{Analyzer, WORKER_THREADS};
+pub use cache::{cache_key, Cache};
+pub use config::{CacheSetting, ConfigError, ProviderConfig, ProviderKind};
+pub use duration::parse_duration;
+pub use metrics::{LatencyBucket, LatencySnapshot, MetricsSnapshot};
 pub use offline::{analyze, Analysis, Label};
+pub use outcome::{AnalysisError, ErrorKind, Outcome};
+pub use providers::{ChatRequest, Completion, Message, Provider, ProviderError, Role, Usage};
+pub use secret::Secret;
