@@ -79,6 +79,9 @@ event_count BIGINT
 'format' = 'json'
 );
 
+-- analyze_news is the built-in offline analyser unless a provider is bound, e.g.
+--   SET 'newsflow.llm.provider' = 'bedrock'; SET 'newsflow.llm.region' = 'ap-northeast-2';
+-- (or `newsflow demo --llm openai --llm-endpoint URL`); see README, "News analysis with an LLM".
 INSERT INTO news_summary_sink
 SELECT symbol, news_id, event_time, analyze_news(news_content) as summary
 FROM news_stream_source;

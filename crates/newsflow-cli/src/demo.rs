@@ -1,7 +1,8 @@
 //! `newsflow demo`: examples/flagship.sql on generated data, results live in the terminal
-//! and archived as JSON lines.
+//! and archived as JSON lines. `--llm PROVIDER [--llm-endpoint URL] [--llm-model M]`
+//! analyses the news with an LLM (`SET 'newsflow.llm.*'` statements before the script).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use newsflow_runtime::{Job, JobOptions};
@@ -24,10 +25,82 @@ fn demo_tail(out: &Path) -> String {
     )
 }
 
-pub fn run(duration: Option<f64>, out: &Path, speed_up: f64) -> anyhow::Result<()> {
-    let sql = FLAGSHIP.replace("'speed-up' = '60'", &format!("'speed-up' = '{speed_up}'")) + "\n" + &demo_tail(out);
+/// `newsflow demo` options.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Where results are written (JSON lines).
+    #[arg(long, default_value = "demo-out")]
+    pub out: PathBuf,
+    /// Event-time seconds per wall-clock second.
+    #[arg(long, default_value_t = 60.0)]
+    pub speed_up: f64,
+    /// Analyse the news with this LLM provider (openai, anthropic, bedrock) instead of the
+    /// offline analyser; the same as SET 'newsflow.llm.provider' in the SQL.
+    #[arg(long, value_name = "PROVIDER")]
+    pub llm: Option<String>,
+    /// The provider's base URL, e.g. an OpenAI-compatible server (vLLM, Ollama, llama.cpp,
+    /// LM Studio): http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL", requires = "llm")]
+    pub llm_endpoint: Option<String>,
+    /// The model id (default: the provider's, e.g. gpt-4o-mini).
+    #[arg(long, value_name = "MODEL", requires = "llm")]
+    pub llm_model: Option<String>,
+    /// Another provider option, KEY=VALUE (max-in-flight=32, timeout=10s, max-retries=1,
+    /// cache=off, …); repeatable. API keys are read from the environment only.
+    #[arg(long = "llm-option", value_name = "KEY=VALUE", requires = "llm")]
+    pub llm_options: Vec<String>,
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `SET 'newsflow.llm.<key>' = '<value>';` lines for the `--llm*` options.
+fn llm_settings(args: &DemoArgs) -> anyhow::Result<String> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if let Some(p) = &args.llm {
+        pairs.push(("provider".into(), p.clone()));
+    }
+    if let Some(e) = &args.llm_endpoint {
+        pairs.push(("endpoint".into(), e.clone()));
+    }
+    if let Some(m) = &args.llm_model {
+        pairs.push(("model".into(), m.clone()));
+    }
+    for o in &args.llm_options {
+        let (k, v) = o
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--llm-option expects KEY=VALUE, got '{o}'"))?;
+        pairs.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(pairs
+        .iter()
+        .map(|(k, v)| format!("SET {} = {};\n", quote(&format!("newsflow.llm.{k}")), quote(v)))
+        .collect())
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let DemoArgs {
+        duration,
+        ref out,
+        speed_up,
+        ..
+    } = args;
+    let sql = llm_settings(&args)?
+        + &FLAGSHIP.replace("'speed-up' = '60'", &format!("'speed-up' = '{speed_up}'"))
+        + "\n"
+        + &demo_tail(out);
+    let analyser = match (&args.llm, &args.llm_endpoint) {
+        (Some(p), Some(e)) => format!("LLM provider {p} at {e}"),
+        (Some(p), None) => format!("LLM provider {p}"),
+        (None, _) => "the offline analyser (--llm openai --llm-endpoint URL for an LLM)".to_string(),
+    };
     eprintln!(
         "newsflow demo: the flagship pipeline on generated news and trades at {speed_up}x.\n\
+         News is analysed by {analyser}.\n\
          Each row: one minute of trading around a news item (5 min before to 10 min after).\n\
          Results appear once the watermark passes a window end plus the join's 10-minute bound.\n\
          Archive: {}/  (Ctrl-C to stop)\n",
@@ -44,4 +117,27 @@ pub fn run(duration: Option<f64>, out: &Path, speed_up: f64) -> anyhow::Result<(
     let report = job.run()?;
     crate::print_report(&report);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn llm_flags_become_set_statements() {
+        let args = DemoArgs {
+            duration: None,
+            out: PathBuf::from("o"),
+            speed_up: 60.0,
+            llm: Some("openai".into()),
+            llm_endpoint: Some("http://127.0.0.1:8000".into()),
+            llm_model: Some("it's".into()),
+            llm_options: vec!["max-in-flight=32".into()],
+        };
+        assert_eq!(
+            llm_settings(&args).unwrap(),
+            "SET 'newsflow.llm.provider' = 'openai';\nSET 'newsflow.llm.endpoint' = 'http://127.0.0.1:8000';\n\
+             SET 'newsflow.llm.model' = 'it''s';\nSET 'newsflow.llm.max-in-flight' = '32';\n"
+        );
+    }
 }

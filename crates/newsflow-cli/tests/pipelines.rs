@@ -1,10 +1,18 @@
 //! End-to-end pipeline tests: the golden cases Apache Flink 2.3 produced, bad input routed
-//! to dead letters, and the flagship join's state staying bounded on a long stream.
+//! to dead letters, the flagship join's state staying bounded on a long stream, and news
+//! analysis through an LLM provider (a local OpenAI-compatible server, `support/`): input
+//! order, the held watermark, end of input, the demo's `--llm` switch, and the benchmark
+//! of the asynchronous operator (ignored; run with `--release -- --ignored`).
 
+mod support;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use newsflow_runtime::{Job, JobOptions, JobReport};
+use support::{dead_endpoint, label_for, summary_for, Delay, MockOpenAi};
 
 fn golden_dir() -> PathBuf {
     Path::new(&manifest_dir()).join("../../../shared/golden")
@@ -250,6 +258,345 @@ GROUP BY n.symbol, n.news_id, n.event_time, n.summary, TUMBLE(s.event_time, INTE
         .filter(|o| o.operator.starts_with("SinkExec(news_result_sink)"))
         .count();
     assert_eq!(written, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// News analysis through an LLM provider (asynchronous operator)
+
+/// A headline per news id, of varying length so the mock server's labels vary.
+fn headline(i: usize) -> String {
+    format!("Company {i} reports {}quarter", "strong ".repeat(i % 5))
+}
+
+/// `n` news rows `interval_s` seconds apart from 2024-01-01 10:00:00, in `dir/news.jsonl`.
+fn write_news(dir: &Path, n: usize, interval_s: usize) -> Vec<(usize, String, String)> {
+    let mut rows = Vec::new();
+    let mut text = String::new();
+    for i in 0..n {
+        let t = i * interval_s;
+        let ts = format!("2024-01-01 {:02}:{:02}:{:02}", 10 + t / 3600, (t / 60) % 60, t % 60);
+        let h = headline(i);
+        text.push_str(&format!(
+            "{{\"symbol\": \"S{}\", \"news_id\": {i}, \"headline\": \"{h}\", \"news_ts\": \"{ts}\"}}\n",
+            i % 3
+        ));
+        rows.push((i, h, ts));
+    }
+    std::fs::write(dir.join("news.jsonl"), text).unwrap();
+    rows
+}
+
+const NEWS_DDL: &str = "CREATE TABLE news (symbol STRING, news_id INT, headline STRING, news_ts TIMESTAMP(3),
+  WATERMARK FOR news_ts AS news_ts - INTERVAL '1' SECOND)
+WITH ('connector' = 'filesystem', 'path' = 'news.jsonl', 'format' = 'json');
+";
+
+/// SET statements binding analyze_news to the mock server.
+fn llm_settings(url: &str, max_in_flight: usize) -> String {
+    format!(
+        "SET 'newsflow.llm.provider' = 'openai';\nSET 'newsflow.llm.endpoint' = '{url}';\n\
+         SET 'newsflow.llm.max-in-flight' = '{max_in_flight}';\nSET 'newsflow.llm.cache' = 'off';\n"
+    )
+}
+
+/// Every JSON line of the finished part files under `dir`, in file order.
+fn read_json_rows(dir: &Path) -> Vec<serde_json::Value> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<serde_json::Value>>()
+        })
+        .collect()
+}
+
+/// The `{"label": …, "summary": …}` text analyze_news returned, parsed.
+fn analysis(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))).unwrap()
+}
+
+#[test]
+fn llm_rows_come_out_in_input_order_though_calls_finish_out_of_order() {
+    let server = MockOpenAi::start(Delay::Random {
+        min: Duration::from_millis(0),
+        max: Duration::from_millis(120),
+    });
+    let n = 48;
+    for batch in [1, 1024] {
+        let dir = temp_dir(&format!("llm-order-{batch}"));
+        let news = write_news(&dir, n, 10);
+        let sql = format!(
+            "{}{NEWS_DDL}CREATE TABLE out (news_id INT, summary STRING)
+             WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+             INSERT INTO out SELECT news_id, analyze_news(headline) FROM news;",
+            llm_settings(&server.url(), 8)
+        );
+        let report = run_in(&dir, &sql, batch);
+        let rows = read_json_rows(&dir.join("out"));
+        let ids: Vec<u64> = rows.iter().map(|r| r["news_id"].as_u64().unwrap()).collect();
+        assert_eq!(
+            ids,
+            (0..n as u64).collect::<Vec<_>>(),
+            "batch {batch}: rows out of input order"
+        );
+        for (r, (_, h, _)) in rows.iter().zip(&news) {
+            let a = analysis(&r["summary"]);
+            assert_eq!(a["label"], label_for(h), "{r}");
+            assert_eq!(a["summary"], summary_for(h), "{r}");
+        }
+        let [llm] = report.llm.as_slice() else {
+            panic!("expected one LLM operator: {:?}", report.llm)
+        };
+        assert_eq!((llm.metrics.calls, llm.metrics.succeeded), (n as u64, n as u64));
+        assert_eq!(llm.metrics.provider, "openai");
+        assert!(
+            report.llm_summary()[0].contains("48 calls, 48 ok, 0 errors"),
+            "{:?}",
+            report.llm_summary()
+        );
+    }
+    // The server answered out of input order, with several calls at once (≤ 8).
+    let answered = server.answered();
+    assert_eq!(answered.len(), 2 * n);
+    let first_run: Vec<String> = answered[..n].to_vec();
+    let in_order: Vec<String> = (0..n).map(headline).collect();
+    assert_ne!(
+        first_run, in_order,
+        "the mock server's delays did not reorder completions"
+    );
+    assert!(
+        (2..=8).contains(&server.max_concurrent()),
+        "max concurrent {}",
+        server.max_concurrent()
+    );
+}
+
+#[test]
+fn llm_watermark_is_held_so_a_window_after_the_analysis_gets_every_row() {
+    // News 20 s apart: with batch size 1 the source's watermark passes a minute's end while
+    // that minute's calls are still in flight. Were it not held back, the window would fire
+    // without them and they would arrive late.
+    let server = MockOpenAi::start(Delay::Random {
+        min: Duration::from_millis(20),
+        max: Duration::from_millis(150),
+    });
+    let dir = temp_dir("llm-watermark");
+    let n = 36;
+    let news = write_news(&dir, n, 20);
+    let sql = format!(
+        "{NEWS_DDL}CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING, score DOUBLE, summary STRING)
+         WITH ('provider' = 'openai', 'endpoint' = '{}/v1/chat/completions', 'max-in-flight' = '8', 'cache' = 'off');
+         CREATE TABLE counts (label STRING, ws TIMESTAMP(3), n BIGINT)
+         WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+         INSERT INTO counts
+         SELECT label, TUMBLE_START(news_ts, INTERVAL '1' MINUTE), COUNT(*)
+         FROM ML_PREDICT(TABLE news, MODEL sentiment, DESCRIPTOR(headline))
+         GROUP BY label, TUMBLE(news_ts, INTERVAL '1' MINUTE);",
+        server.url()
+    );
+    let report = run_in(&dir, &sql, 1);
+    assert_eq!(report.late_rows(), 0, "rows reached the window after it fired");
+    let mut want: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for (_, h, ts) in &news {
+        let minute = format!("{}:00", &ts[..16]);
+        *want.entry((label_for(h).to_string(), minute)).or_default() += 1;
+    }
+    let mut got: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for r in read_json_rows(&dir.join("out")) {
+        let key = (
+            r["label"].as_str().unwrap().to_string(),
+            r["ws"].as_str().unwrap().to_string(),
+        );
+        *got.entry(key).or_default() += r["n"].as_u64().unwrap();
+    }
+    assert_eq!(got, want);
+    assert_eq!(server.requests(), n);
+}
+
+#[test]
+fn llm_end_of_input_waits_for_calls_in_flight_before_the_sink_commits() {
+    // Two statements through a topic, as in the flagship: the analysis job's sink must not
+    // close the topic (ending the reader) before its last calls have returned.
+    let server = MockOpenAi::start(Delay::Fixed(Duration::from_millis(300)));
+    let dir = temp_dir("llm-end");
+    let n = 12;
+    write_news(&dir, n, 30);
+    let sql = format!(
+        "{}{NEWS_DDL}CREATE TABLE summary_sink (news_id INT, news_ts TIMESTAMP(3), summary STRING)
+         WITH ('connector' = 'topic', 'topic' = 'n-summary', 'format' = 'json');
+         CREATE TABLE summary_source (news_id INT, news_ts TIMESTAMP(3), summary STRING,
+           WATERMARK FOR news_ts AS news_ts - INTERVAL '5' SECOND)
+         WITH ('connector' = 'topic', 'topic' = 'n-summary', 'format' = 'json');
+         CREATE TABLE out (news_id INT, summary STRING)
+         WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+         INSERT INTO summary_sink SELECT news_id, news_ts, analyze_news(headline) FROM news;
+         INSERT INTO out SELECT news_id, summary FROM summary_source;",
+        llm_settings(&server.url(), 4)
+    );
+    let started = Instant::now();
+    let report = run_in(&dir, &sql, 1024);
+    // 12 calls, 4 at a time, 300 ms each: at least 0.9 s.
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    let rows = read_json_rows(&dir.join("out"));
+    assert_eq!(rows.len(), n, "rows lost at the end of input");
+    assert!(rows.iter().all(|r| analysis(&r["summary"])["summary"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("mock: "))));
+    let analysed = report
+        .pipelines
+        .iter()
+        .find(|(name, _)| name.contains("summary_sink"))
+        .and_then(|(_, t)| *t)
+        .unwrap();
+    assert!(
+        analysed >= Duration::from_millis(900),
+        "analysis committed after {analysed:?}"
+    );
+    assert_eq!(server.max_concurrent(), 4);
+}
+
+/// Runs `newsflow demo` for `secs` seconds in `dir` and returns the analysis rows it archived.
+fn run_demo(dir: &Path, secs: &str, llm_args: &[&str]) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(dir)
+        .args(["demo", "--duration", secs, "--speed-up", "900", "--out", "out"])
+        .args(llm_args)
+        .output()
+        .expect("run newsflow demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "demo failed: {stderr}");
+    assert!(
+        stderr.contains("llm     openai"),
+        "no LLM metrics in the report: {stderr}"
+    );
+    read_json_rows(&dir.join("out"))
+}
+
+#[test]
+fn demo_with_an_openai_provider_shows_the_servers_labels_and_errors_never_as_bad() {
+    let server = MockOpenAi::start(Delay::Random {
+        min: Duration::from_millis(5),
+        max: Duration::from_millis(60),
+    });
+    let dir = temp_dir("demo-llm");
+    let url = server.url();
+    let rows = run_demo(
+        &dir,
+        "6",
+        &["--llm", "openai", "--llm-endpoint", &url, "--llm-option", "cache=off"],
+    );
+    assert!(!rows.is_empty(), "the demo produced no analysis rows");
+    for r in &rows {
+        let a = analysis(&r["summary"]);
+        assert!(
+            ["good", "bad", "neutral"].contains(&a["label"].as_str().unwrap()),
+            "{a}"
+        );
+        assert!(
+            a["summary"].as_str().unwrap().starts_with("mock: "),
+            "not the server's answer: {a}"
+        );
+    }
+    assert!(server.requests() > 0);
+
+    // The server is down: every news item is labelled `error` with the reason, never `bad`.
+    let dir = temp_dir("demo-llm-down");
+    let dead = dead_endpoint();
+    let rows = run_demo(
+        &dir,
+        "6",
+        &[
+            "--llm",
+            "openai",
+            "--llm-endpoint",
+            &dead,
+            "--llm-option",
+            "max-retries=0",
+        ],
+    );
+    assert!(!rows.is_empty(), "the demo produced no analysis rows");
+    for r in &rows {
+        let a = analysis(&r["summary"]);
+        assert_eq!(a["label"], "error", "{a}");
+        assert!(a["error"].as_str().unwrap().starts_with("connect:"), "{a}");
+    }
+}
+
+/// The LLM stage's benchmark (BENCHMARKS.md): 1 s provider latency, 32 calls in flight,
+/// news through `analyze_news` while a trade stream (the built-in `stock` generator,
+/// unpaced, into per-symbol one-minute windows) runs in the same job for longer than the
+/// news does, compared with the same trade stream alone.
+///
+/// `cargo test --release -p newsflow-cli --test pipelines -- --ignored --nocapture bench_llm`
+/// (`NEWS=…`, `TRADES=…` change the sizes).
+#[test]
+#[ignore]
+fn bench_llm_operator_news_per_second_beside_the_trade_stream() {
+    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let news_n = env("NEWS", 320);
+    let trades_n = env("TRADES", 50_000_000);
+    let server = MockOpenAi::start(Delay::Fixed(Duration::from_secs(1)));
+    let dir = temp_dir("bench-llm");
+    write_news(&dir, news_n, 1);
+    let trades_sql = format!(
+        "CREATE TABLE stock (symbol STRING, stock_time STRING, price DOUBLE, volume INT,
+          event_time AS TO_TIMESTAMP(stock_time, 'yyyy-MM-dd HH:mm:ss'),
+          WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND)
+        WITH ('connector' = 'datagen', 'generator' = 'stock', 'seed' = '7', 'rate' = '400',
+              'number-of-rows' = '{trades_n}');
+        CREATE TABLE trade_stats (symbol STRING, ws TIMESTAMP(3), avg_price DOUBLE, n BIGINT)
+        WITH ('connector' = 'blackhole');
+        INSERT INTO trade_stats SELECT symbol, TUMBLE_START(event_time, INTERVAL '1' MINUTE), AVG(price), COUNT(*)
+        FROM stock GROUP BY symbol, TUMBLE(event_time, INTERVAL '1' MINUTE);"
+    );
+    let news_sql = format!(
+        "{}{NEWS_DDL}CREATE TABLE analysed (news_id INT, summary STRING) WITH ('connector' = 'blackhole');
+         INSERT INTO analysed SELECT news_id, analyze_news(headline) FROM news;",
+        llm_settings(&server.url(), 32)
+    );
+    let pipeline_secs = |report: &JobReport, table: &str| -> f64 {
+        report
+            .pipelines
+            .iter()
+            .find(|(n, _)| n.contains(table))
+            .and_then(|(_, t)| *t)
+            .map(|t| t.as_secs_f64())
+            .unwrap()
+    };
+    let alone = run_in(&dir, &trades_sql, 1024);
+    let alone_s = pipeline_secs(&alone, "trade_stats");
+    let both = run_in(&dir, &format!("{news_sql}\n{trades_sql}"), 1024);
+    let with_s = pipeline_secs(&both, "trade_stats");
+    let news_s = pipeline_secs(&both, "analysed");
+    let news_per_s = news_n as f64 / news_s;
+    let m = &both.llm[0].metrics;
+    println!(
+        "machine: {} cores; provider latency 1 s, 32 in flight\n\
+         news:   {news_n} in {news_s:.2} s = {news_per_s:.1} news/s ({} requests, max {} at once at the server, \
+         latency mean {:.0} ms)\n\
+         trades: {trades_n} alone in {alone_s:.2} s = {:.2} M/s; beside the LLM job in {with_s:.2} s = {:.2} M/s",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        m.requests,
+        server.max_concurrent(),
+        m.latency.mean_ms,
+        trades_n as f64 / alone_s / 1e6,
+        trades_n as f64 / with_s / 1e6,
+    );
+    assert_eq!(m.succeeded, news_n as u64);
+    assert!(news_per_s >= 30.0, "{news_per_s:.1} news/s < 30");
+    assert!(
+        with_s >= news_s,
+        "the trade stream ended before the news: raise TRADES for a fair comparison"
+    );
 }
 
 /// The crate's directory, read when the test runs: a test binary reused from a build in

@@ -3,7 +3,8 @@
 //! `cargo test -p newsflow-cli --test slt [-- <substring>]`
 //!
 //! newsflow runs a whole script as one job, so the [`Newsflow`] "connection" keeps the DDL
-//! of a file (CREATE TABLE / CREATE VIEW / SET records) and prepends it to every job:
+//! of a file (CREATE TABLE / VIEW / MODEL / FUNCTION and SET records) and prepends it to
+//! every job:
 //!
 //! * a DDL record is checked by building a job from "DDL so far + this record" (which must
 //!   fail only with "nothing to run"), then remembered. Like Flink, connector options are
@@ -134,7 +135,11 @@ impl sqllogictest::DB for Newsflow {
         let is_ddl = statements.iter().all(|s| {
             matches!(
                 s,
-                Statement::CreateTable(_) | Statement::CreateView { .. } | Statement::Set { .. }
+                Statement::CreateTable(_)
+                    | Statement::CreateView { .. }
+                    | Statement::CreateModel(_)
+                    | Statement::CreateFunction(_)
+                    | Statement::Set { .. }
             )
         });
         let full = format!("{}{text};\n", self.script);

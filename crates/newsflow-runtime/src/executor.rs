@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use newsflow_common::{Result, Row};
 use newsflow_connectors::DeadLetters;
+use newsflow_llm::MetricsSnapshot;
 
 use crate::operators::source::SourceExec;
 use crate::operators::Operator;
@@ -18,6 +19,8 @@ pub(crate) struct Node {
     pub out_wm: i64,
     pub pipeline: usize,
     pub max_state: usize,
+    /// Its inputs went idle while it held rows, so idleness was not passed on yet.
+    pub held_idle: bool,
 }
 
 pub(crate) struct SourceSlot {
@@ -32,6 +35,7 @@ pub(crate) struct Pipeline {
     pub name: String,
     pub open_sources: usize,
     pub finished: bool,
+    pub finished_at: Option<Instant>,
 }
 
 /// Per-operator figures after a run.
@@ -43,6 +47,14 @@ pub struct OperatorStats {
     pub late_rows: u64,
 }
 
+/// The LLM calls of one operator (`analyze_news` bound to a provider, `ML_PREDICT`).
+#[derive(Debug, Clone)]
+pub struct LlmStats {
+    pub pipeline: String,
+    pub operator: String,
+    pub metrics: MetricsSnapshot,
+}
+
 /// What a finished job did.
 #[derive(Debug, Clone, Default)]
 pub struct JobReport {
@@ -51,6 +63,10 @@ pub struct JobReport {
     pub operators: Vec<OperatorStats>,
     pub dead_letters: Vec<(String, u64, String)>,
     pub elapsed: Duration,
+    /// Per pipeline (INSERT / SELECT): time from the job's start until its sink committed.
+    pub pipelines: Vec<(String, Option<Duration>)>,
+    /// Per operator that calls an LLM provider (network providers only).
+    pub llm: Vec<LlmStats>,
 }
 
 impl JobReport {
@@ -59,6 +75,49 @@ impl JobReport {
     }
     pub fn dead_letter_total(&self) -> u64 {
         self.dead_letters.iter().map(|d| d.1).sum()
+    }
+    /// LLM metrics summed per provider and model, one line each, for the end-of-run
+    /// report: calls, errors by kind, requests, tokens, latency and estimated cost.
+    pub fn llm_summary(&self) -> Vec<String> {
+        let mut merged: Vec<MetricsSnapshot> = Vec::new();
+        for s in &self.llm {
+            let m = &s.metrics;
+            match merged
+                .iter_mut()
+                .find(|x| x.provider == m.provider && x.model == m.model)
+            {
+                Some(x) => merge_metrics(x, m),
+                None => merged.push(m.clone()),
+            }
+        }
+        merged
+            .iter()
+            .map(|m| {
+                let errors = if m.errors.is_empty() {
+                    String::new()
+                } else {
+                    let kinds: Vec<String> = m.errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                    format!(" ({})", kinds.join(", "))
+                };
+                format!(
+                    "llm     {} {}: {} calls, {} ok, {} errors{errors}, {} requests ({} retries, {} cache hits), \
+                     tokens {} in / {} out, latency mean {:.0} ms max {:.0} ms, est. cost ${:.4}",
+                    m.provider,
+                    m.model,
+                    m.calls,
+                    m.succeeded,
+                    m.failed,
+                    m.requests,
+                    m.retries,
+                    m.cache_hits,
+                    m.input_tokens,
+                    m.output_tokens,
+                    m.latency.mean_ms,
+                    m.latency.max_ms,
+                    m.estimated_cost_usd
+                )
+            })
+            .collect()
     }
     pub fn max_state(&self, operator_prefix: &str) -> usize {
         self.operators
@@ -70,8 +129,44 @@ impl JobReport {
     }
 }
 
+/// Adds `m`'s counters to `into` (same provider and model).
+fn merge_metrics(into: &mut MetricsSnapshot, m: &MetricsSnapshot) {
+    into.calls += m.calls;
+    into.succeeded += m.succeeded;
+    into.failed += m.failed;
+    into.requests += m.requests;
+    into.retries += m.retries;
+    into.repairs += m.repairs;
+    into.cache_hits += m.cache_hits;
+    for (k, v) in &m.errors {
+        *into.errors.entry(k.clone()).or_default() += v;
+    }
+    for (k, v) in &m.request_errors {
+        *into.request_errors.entry(k.clone()).or_default() += v;
+    }
+    into.input_tokens += m.input_tokens;
+    into.output_tokens += m.output_tokens;
+    into.latency.count += m.latency.count;
+    into.latency.sum_ms += m.latency.sum_ms;
+    into.latency.max_ms = into.latency.max_ms.max(m.latency.max_ms);
+    into.latency.mean_ms = if into.latency.count > 0 {
+        into.latency.sum_ms / into.latency.count as f64
+    } else {
+        0.0
+    };
+    for (b, o) in into.latency.buckets.iter_mut().zip(&m.latency.buckets) {
+        b.count += o.count;
+    }
+    into.estimated_cost_usd += m.estimated_cost_usd;
+}
+
+/// How long a stopped job (`--duration`, Ctrl-C) waits for LLM calls still in flight.
+const STOP_DRAIN: Duration = Duration::from_secs(10);
+
 pub(crate) struct Executor {
     pub nodes: Vec<Node>,
+    /// Nodes whose operator is asynchronous (see [`Operator::is_async`]).
+    pub async_nodes: Vec<usize>,
     pub sources: Vec<SourceSlot>,
     pub pipelines: Vec<Pipeline>,
     pub dead: DeadLetters,
@@ -89,6 +184,9 @@ impl Executor {
         inputs: usize,
         pipeline: usize,
     ) -> usize {
+        if op.is_async() {
+            self.async_nodes.push(self.nodes.len());
+        }
         self.nodes.push(Node {
             op,
             parent,
@@ -96,6 +194,7 @@ impl Executor {
             out_wm: MIN_WATERMARK,
             pipeline,
             max_state: 0,
+            held_idle: false,
         });
         self.nodes.len() - 1
     }
@@ -123,7 +222,12 @@ impl Executor {
             let (node, port) = target;
             let n = &mut self.nodes[node];
             let Some(combined) = n.inputs.update(port, wm, idle) else {
-                // Idleness still propagates when every input of this node is idle.
+                // Idleness still propagates when every input of this node is idle — but
+                // not past rows an asynchronous operator still holds (they are not late).
+                if n.inputs.all_idle() && n.op.has_pending() {
+                    n.held_idle = true;
+                    return Ok(());
+                }
                 if n.inputs.all_idle() {
                     if let Some(p) = n.parent {
                         target = p;
@@ -169,25 +273,132 @@ impl Executor {
             return Ok(());
         }
         self.pipelines[p].finished = true;
+        self.pipelines[p].finished_at = Some(Instant::now());
         for n in self.nodes.iter_mut().filter(|n| n.pipeline == p) {
             n.op.finish()?;
         }
         Ok(())
     }
 
-    /// Run until every source has finished (or `stop` says so).
+    /// Whether an asynchronous operator of pipeline `p` still holds rows.
+    fn pending(&self, p: usize) -> bool {
+        self.async_nodes
+            .iter()
+            .any(|&n| self.nodes[n].pipeline == p && self.nodes[n].op.has_pending())
+    }
+
+    /// Pipeline `p`'s sources have all ended: commit its sink once its asynchronous
+    /// operators have emitted every row they hold (with the MAX watermark behind them).
+    fn finish_when_drained(&mut self, p: usize) -> Result<()> {
+        if !self.pipelines[p].finished && self.pipelines[p].open_sources == 0 && !self.pending(p) {
+            self.finish_pipeline(p)?;
+        }
+        Ok(())
+    }
+
+    /// Move what asynchronous node `node` has finished downstream: rows, then the
+    /// watermark released after them; repeated until it has nothing more. Returns whether
+    /// anything moved.
+    fn drain_async(&mut self, node: usize) -> Result<bool> {
+        let mut moved = false;
+        loop {
+            let mut out = Vec::new();
+            let wm = self.nodes[node].op.poll_ready(&mut out)?;
+            if out.is_empty() && wm.is_none() {
+                break;
+            }
+            moved = true;
+            let parent = self.nodes[node].parent;
+            if let Some(p) = parent {
+                self.push_rows(p, out)?;
+            }
+            if let Some(wm) = wm {
+                if wm > self.nodes[node].out_wm {
+                    self.nodes[node].out_wm = wm;
+                    if let Some(p) = parent {
+                        self.push_watermark(p, wm, false)?;
+                    }
+                }
+            }
+        }
+        let n = &mut self.nodes[node];
+        if n.held_idle && !n.op.has_pending() {
+            n.held_idle = false;
+            if n.inputs.all_idle() {
+                if let Some(p) = n.parent {
+                    let wm = n.out_wm;
+                    self.push_watermark(p, wm, true)?;
+                }
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Poll every asynchronous node; returns whether anything moved.
+    fn poll_async(&mut self) -> Result<bool> {
+        let mut moved = false;
+        for i in 0..self.async_nodes.len() {
+            let n = self.async_nodes[i];
+            moved |= self.drain_async(n)?;
+        }
+        Ok(moved)
+    }
+
+    /// Wait up to `timeout` for an asynchronous node's outside work; false if none is
+    /// waiting on any.
+    fn wait_async(&mut self, timeout: Duration) -> bool {
+        let waiting = self
+            .async_nodes
+            .iter()
+            .copied()
+            .filter(|&n| self.nodes[n].op.has_pending())
+            .collect::<Vec<_>>();
+        match waiting.as_slice() {
+            [] => false,
+            [one] => {
+                self.nodes[*one].op.wait_ready(timeout);
+                true
+            }
+            // Several: wait on each in turn, briefly, so none is starved.
+            many => {
+                let each = (timeout / many.len() as u32).max(Duration::from_micros(200));
+                for &n in many {
+                    if self.nodes[n].op.wait_ready(each) {
+                        break;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Run until every source has finished and every pipeline has committed (or `stop`
+    /// says so).
     pub fn run(&mut self) -> Result<()> {
         let mut batches = 0usize;
+        let mut blocked = vec![false; self.pipelines.len()];
         loop {
             let now = Instant::now();
             let mut progressed = false;
             let mut next_wake: Option<Instant> = None;
             let mut open = 0;
+            // Backpressure: a full asynchronous operator pauses its own pipeline's sources.
+            for b in blocked.iter_mut() {
+                *b = false;
+            }
+            for &n in &self.async_nodes {
+                if self.nodes[n].op.backpressured() {
+                    blocked[self.nodes[n].pipeline] = true;
+                }
+            }
             for s in 0..self.sources.len() {
                 if self.sources[s].done {
                     continue;
                 }
                 open += 1;
+                if blocked[self.sources[s].pipeline] {
+                    continue;
+                }
                 if let Some(w) = self.sources[s].wake {
                     if w > now {
                         next_wake = Some(next_wake.map_or(w, |n: Instant| n.min(w)));
@@ -228,13 +439,18 @@ impl Executor {
                     self.sample_state();
                     let p = self.sources[s].pipeline;
                     self.pipelines[p].open_sources -= 1;
-                    if self.pipelines[p].open_sources == 0 {
-                        // The MAX watermark has already fired everything; commit the sink.
-                        self.finish_pipeline(p)?;
-                    }
+                    // The MAX watermark has fired everything (once asynchronous operators
+                    // have let it through); then commit the sink.
+                    self.finish_when_drained(p)?;
                 }
             }
-            if open == 0 {
+            if !self.async_nodes.is_empty() {
+                progressed |= self.poll_async()?;
+                for p in 0..self.pipelines.len() {
+                    self.finish_when_drained(p)?;
+                }
+            }
+            if open == 0 && self.pipelines.iter().all(|p| p.finished) {
                 break;
             }
             if let Some(stop) = self.stop.as_mut() {
@@ -247,10 +463,26 @@ impl Executor {
                     .map(|w| w.saturating_duration_since(Instant::now()))
                     .unwrap_or(Duration::from_millis(2))
                     .min(Duration::from_millis(50));
-                std::thread::sleep(wait);
+                // With calls in flight, wait on them: a result is taken the moment it lands.
+                if !self.wait_async(wait) {
+                    std::thread::sleep(wait);
+                }
             }
         }
-        // Stopped early (or everything ended): flush what the sinks hold.
+        // Stopped early: give calls in flight a bounded time to land, so rows already
+        // read are not lost needlessly.
+        let deadline = Instant::now() + STOP_DRAIN;
+        while self.async_nodes.iter().any(|&n| self.nodes[n].op.has_pending()) {
+            if Instant::now() >= deadline {
+                let held: usize = self.async_nodes.iter().map(|&n| self.nodes[n].op.state_size()).sum();
+                tracing::warn!("stopping with LLM calls still in flight: {held} rows are not written");
+                break;
+            }
+            if !self.poll_async()? {
+                self.wait_async(Duration::from_millis(20));
+            }
+        }
+        // Flush what the sinks hold.
         self.sample_state();
         for p in 0..self.pipelines.len() {
             self.finish_pipeline(p)?;

@@ -8,9 +8,12 @@ use newsflow_connectors::options::parse_duration_ms;
 use newsflow_connectors::{
     connector_name, create_sink, create_source, ConnectorContext, DeadLetters, Options, Sink, TableSpec, Topics,
 };
-use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement};
+use newsflow_llm::CacheSetting;
+use newsflow_sql::models::check_llm_setting;
+use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement, LLM_SETTING_PREFIX};
 
-use crate::executor::{Executor, JobReport, OperatorStats, Pipeline, SourceSlot};
+use crate::executor::{Executor, JobReport, LlmStats, OperatorStats, Pipeline, SourceSlot};
+use crate::operators::analyze::AnalyzeExec;
 use crate::operators::calc::CalcExec;
 use crate::operators::interval_join::IntervalJoinExec;
 use crate::operators::sink::SinkExec;
@@ -73,6 +76,7 @@ impl Job {
         };
         let mut exec = Executor {
             nodes: Vec::new(),
+            async_nodes: Vec::new(),
             sources: Vec::new(),
             pipelines: Vec::new(),
             dead: DeadLetters::new(if opts.dead_letter_dir.is_absolute() {
@@ -110,6 +114,12 @@ impl Job {
                     plan_query(&catalog, query)?;
                     catalog.views.insert(name.clone(), (**query).clone());
                 }
+                Statement::CreateModel(cm) => catalog.add_model(cm)?,
+                Statement::CreateFunction(cf) => {
+                    if let Some(note) = catalog.add_function(cf)? {
+                        tracing::warn!("line {}: {note}", cf.span.line);
+                    }
+                }
                 Statement::Set { key, value, span } => {
                     if key == "table.exec.source.idle-timeout" && parse_duration_ms(value).is_none() {
                         return Err(Error::sql(
@@ -117,7 +127,8 @@ impl Job {
                             *span,
                         ));
                     }
-                    if !KNOWN_SETTINGS.contains(&key.as_str()) {
+                    check_llm_setting(key, value).map_err(|m| Error::sql(format!("SET '{key}': {m}"), *span))?;
+                    if !KNOWN_SETTINGS.contains(&key.as_str()) && !key.starts_with(LLM_SETTING_PREFIX) {
                         tracing::warn!("SET '{key}' is not used by newsflow");
                     }
                     catalog.settings.insert(key.clone(), value.clone());
@@ -207,6 +218,12 @@ impl Job {
             elapsed: start.elapsed(),
             ..Default::default()
         };
+        for p in &self.exec.pipelines {
+            report.pipelines.push((
+                p.name.clone(),
+                p.finished_at.map(|t| t.saturating_duration_since(start)),
+            ));
+        }
         for s in &self.exec.sources {
             report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
         }
@@ -217,6 +234,13 @@ impl Job {
                 max_state: n.max_state,
                 late_rows: n.op.late_rows(),
             });
+            if let Some(metrics) = n.op.llm_metrics() {
+                report.llm.push(LlmStats {
+                    pipeline: self.exec.pipelines[n.pipeline].name.clone(),
+                    operator: n.op.name(),
+                    metrics,
+                });
+            }
         }
         for (t, c) in self.exec.dead.counts() {
             report
@@ -241,6 +265,7 @@ fn wire(
         name: name.to_string(),
         open_sources: 0,
         finished: false,
+        finished_at: None,
     });
     let sink_node = exec.add_node(Box::new(sink), None, 1, p);
     let idle = catalog
@@ -329,6 +354,25 @@ fn build(
             let node = exec.add_node(Box::new(op), Some(parent), 2, p);
             build(exec, catalog, ctx, left, (node, 0), p, idle_ms, span)?;
             build(exec, catalog, ctx, right, (node, 1), p, idle_ms, span)
+        }
+        Plan::Analyze {
+            input,
+            text,
+            config,
+            columns,
+            call,
+            ..
+        } => {
+            let mut config = (**config).clone();
+            // A relative cache file lives beside the job's other relative paths.
+            if let CacheSetting::File(path) = &config.cache {
+                if path.is_relative() {
+                    config.cache = CacheSetting::File(ctx.base_dir.join(path));
+                }
+            }
+            let op = AnalyzeExec::new(call, text.clone(), columns.clone(), config).map_err(|e| e.at(span))?;
+            let node = exec.add_node(Box::new(op), Some(parent), 1, p);
+            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
         }
         Plan::WindowAggregate {
             input,

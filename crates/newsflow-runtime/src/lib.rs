@@ -10,9 +10,12 @@
 //!     plan (newsflow-sql)                     watermark(partition) ─► min over partitions
 //!     → node tree:                                ─► each operator: min over its inputs,
 //!        SourceExec per scan                         fire timers, forward its own watermark
-//!        CalcExec / IntervalJoinExec /         all sources of a pipeline ended ⇒ MAX watermark
-//!        WindowAggregateExec                     ⇒ every window fires ⇒ sink.finish()
-//!        SinkExec at the root
+//!        CalcExec / AnalyzeExec /              poll asynchronous operators (LLM calls) for
+//!        IntervalJoinExec /                      finished rows; pause a pipeline's sources
+//!        WindowAggregateExec                     while its AnalyzeExec is full
+//!        SinkExec at the root                  all sources of a pipeline ended ⇒ MAX watermark
+//!                                                ⇒ (AnalyzeExec drained) ⇒ every window fires
+//!                                                ⇒ sink.finish()
 //! ```
 //!
 //! Invariants
@@ -23,11 +26,16 @@
 //!   dropped as soon as no future row can reach them ([`operators`] documents each).
 //! * Rows that arrive too late for an operator are counted in [`JobReport`], never silently
 //!   dropped; undecodable input goes to the dead-letter files.
+//! * An asynchronous operator ([`operators::analyze`]) emits rows in input order and never
+//!   lets its output watermark pass a row it still holds; a pipeline's sink commits only
+//!   after it has emitted everything. Its calls run on the LLM crate's own threads, so the
+//!   executor thread never blocks on a provider while other work is ready.
 
 pub mod executor;
 pub mod job;
 pub mod operators;
 pub mod watermark;
 
-pub use executor::{JobReport, OperatorStats};
+pub use executor::{JobReport, LlmStats, OperatorStats};
 pub use job::{Job, JobOptions, QueryOutput};
+pub use newsflow_llm::MetricsSnapshot;

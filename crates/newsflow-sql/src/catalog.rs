@@ -253,12 +253,16 @@ fn constant_delay(expr: &ast::Expr, column: &str) -> Option<i64> {
     }
 }
 
-/// Tables, views and SET options of one script.
+/// Tables, views, models, bound functions and SET options of one script.
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
     pub tables: BTreeMap<String, TableDef>,
     pub views: BTreeMap<String, ast::Query>,
     pub settings: BTreeMap<String, String>,
+    /// `CREATE MODEL` (see [`crate::models`]).
+    pub models: BTreeMap<String, crate::models::ModelDef>,
+    /// `CREATE FUNCTION analyze_news …`, by lower-case name.
+    pub functions: BTreeMap<String, crate::models::FunctionDef>,
 }
 
 impl Catalog {

@@ -3,11 +3,12 @@
 //! The SQL front end and planner for the Flink dialect.
 //!
 //! ```text
-//!  SQL text ──parser──► Statement (CREATE TABLE/VIEW, SET, INSERT, SELECT)
+//!  SQL text ──parser──► Statement (CREATE TABLE/VIEW/MODEL/FUNCTION, SET, INSERT, SELECT)
 //!                          │
-//!                      Catalog (tables with computed columns + watermarks, views, SET options)
+//!                      Catalog (tables with computed columns + watermarks, views, models,
+//!                          │    the provider bound to analyze_news, SET options)
 //!                          │
-//!  INSERT/SELECT ──planner──► Plan tree: Scan → Calc → IntervalJoin → WindowAggregate → Calc
+//!  INSERT/SELECT ──planner──► Plan tree: Scan → Calc → Analyze → IntervalJoin → WindowAggregate → Calc
 //! ```
 //!
 //! * [`parser`] uses `sqlparser` (DataFusion's parser) for expressions, queries and types,
@@ -21,13 +22,22 @@
 //!   (`TUMBLE`/`HOP`/`SESSION` in GROUP BY and their `_START`/`_END`/`_ROWTIME`
 //!   properties), and refuses what a streaming engine cannot run (a join without time
 //!   bounds, a non-windowed aggregate into an append-only sink).
+//! * [`models`]: LLM calls as plan nodes. `analyze_news(x)` bound to a network provider
+//!   (`SET 'newsflow.llm.provider'`, `CREATE FUNCTION analyze_news WITH (...)`) and
+//!   `ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(col))` over a `CREATE MODEL` become a
+//!   [`Plan::Analyze`] node (run asynchronously, in input order, by the runtime); with the
+//!   offline analyser `analyze_news` stays an inline scalar function. The parser rewrites
+//!   the `TABLE t` / `MODEL m` / `MAP[…]` arguments sqlparser cannot read into a plain call,
+//!   keeping every token's position.
 
 pub mod catalog;
+pub mod models;
 pub mod parser;
 pub mod plan;
 pub mod planner;
 
 pub use catalog::{Catalog, ColumnDef, TableDef, WatermarkDef};
+pub use models::{ModelDef, LLM_SETTING_PREFIX};
 pub use parser::{parse_statements, Statement};
-pub use plan::{JoinBounds, Plan, WindowSpec};
+pub use plan::{AnalyzeColumn, JoinBounds, Plan, WindowSpec};
 pub use planner::{plan_insert, plan_query, PlannedQuery};

@@ -7,7 +7,7 @@ use sqlparser::ast;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 /// One column element of a CREATE TABLE.
 #[derive(Debug, Clone)]
@@ -41,9 +41,45 @@ pub struct CreateTable {
     pub options: Vec<(String, String, Span)>,
 }
 
+/// One column of a model's `INPUT (...)` or `OUTPUT (...)` list.
+#[derive(Debug, Clone)]
+pub struct ModelColumn {
+    pub name: String,
+    pub data_type: ast::DataType,
+    pub span: Span,
+}
+
+/// `CREATE [TEMPORARY] MODEL [IF NOT EXISTS] m INPUT (...) OUTPUT (...) [COMMENT '…'] WITH (...)`
+/// (Flink 2.1).
+#[derive(Debug, Clone)]
+pub struct CreateModel {
+    pub name: String,
+    pub span: Span,
+    pub if_not_exists: bool,
+    pub input: Vec<ModelColumn>,
+    pub output: Vec<ModelColumn>,
+    pub options: Vec<(String, String, Span)>,
+}
+
+/// `CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] f [AS 'identifier'
+/// [LANGUAGE JAVA|SCALA|PYTHON|SQL] [USING JAR '…', …]] [WITH (...)]`.
+#[derive(Debug, Clone)]
+pub struct CreateFunction {
+    pub name: String,
+    pub span: Span,
+    pub if_not_exists: bool,
+    /// The implementation named by `AS '…'` (a Java class or a Python `module.function`).
+    pub identifier: Option<String>,
+    /// `LANGUAGE …`, upper-cased; `None` when not given (Flink's default is JAVA).
+    pub language: Option<String>,
+    pub options: Vec<(String, String, Span)>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Statement {
     CreateTable(CreateTable),
+    CreateModel(CreateModel),
+    CreateFunction(CreateFunction),
     CreateView {
         name: String,
         query: Box<ast::Query>,
@@ -70,6 +106,8 @@ impl Statement {
     pub fn span(&self) -> Span {
         match self {
             Statement::CreateTable(c) => c.span,
+            Statement::CreateModel(c) => c.span,
+            Statement::CreateFunction(c) => c.span,
             Statement::CreateView { span, .. }
             | Statement::Set { span, .. }
             | Statement::Insert { span, .. }
@@ -104,9 +142,11 @@ fn here(p: &Parser) -> Span {
 /// Parse every statement of a script (separated by `;`).
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
     let dialect = GenericDialect {};
-    let mut p = Parser::new(&dialect)
-        .try_with_sql(sql)
-        .map_err(|e| convert_error(e, Span::new(1, 1)))?;
+    let tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(true)
+        .tokenize_with_location()
+        .map_err(|e| convert_error(ParserError::from(e), Span::new(1, 1)))?;
+    let mut p = Parser::new(&dialect).with_tokens_with_locations(rewrite_table_function_args(tokens));
     let mut out = Vec::new();
     loop {
         while p.consume_token(&Token::SemiColon) {}
@@ -147,9 +187,19 @@ fn parse_word(p: &mut Parser, word: &str) -> bool {
 
 fn parse_one(p: &mut Parser, start: Span) -> Result<Statement> {
     if p.parse_keyword(Keyword::CREATE) {
-        let _ = p.parse_keyword(Keyword::TEMPORARY);
+        let temporary = p.parse_keyword(Keyword::TEMPORARY);
         if p.parse_keyword(Keyword::TABLE) {
             return parse_create_table(p).map(Statement::CreateTable);
+        }
+        if parse_word(p, "MODEL") {
+            return parse_create_model(p).map(Statement::CreateModel);
+        }
+        if temporary && parse_word(p, "SYSTEM") {
+            p.expect_keyword_is(Keyword::FUNCTION).map_err(pe)?;
+            return parse_create_function(p).map(Statement::CreateFunction);
+        }
+        if p.parse_keyword(Keyword::FUNCTION) {
+            return parse_create_function(p).map(Statement::CreateFunction);
         }
         if p.parse_keyword(Keyword::VIEW) {
             let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
@@ -164,7 +214,7 @@ fn parse_one(p: &mut Parser, start: Span) -> Result<Statement> {
         }
         return Err(Error::sql(
             format!(
-                "unsupported CREATE {}; newsflow supports CREATE TABLE and CREATE VIEW",
+                "unsupported CREATE {}; newsflow supports CREATE TABLE, CREATE VIEW, CREATE MODEL and CREATE FUNCTION",
                 p.peek_token().token
             ),
             here(p),
@@ -213,7 +263,7 @@ fn parse_one(p: &mut Parser, start: Span) -> Result<Statement> {
             Ok(Statement::Query { query, span: start })
         }
         other => Err(Error::sql(
-            format!("unsupported statement starting with {other}; newsflow runs CREATE TABLE, CREATE VIEW, SET, INSERT INTO and SELECT"),
+            format!("unsupported statement starting with {other}; newsflow runs CREATE TABLE, CREATE VIEW, CREATE MODEL, CREATE FUNCTION, SET, INSERT INTO and SELECT"),
             start,
         )),
     }
@@ -345,46 +395,11 @@ fn parse_create_table(p: &mut Parser) -> Result<CreateTable> {
         }
         p.expect_token(&Token::RParen).map_err(pe)?;
     }
-    let mut options = Vec::new();
-    if p.parse_keyword(Keyword::WITH) {
-        p.expect_token(&Token::LParen).map_err(pe)?;
-        let mut seen = BTreeMap::new();
-        loop {
-            if p.consume_token(&Token::RParen) {
-                break;
-            }
-            let span = here(p);
-            let key = match p.next_token().token {
-                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s,
-                other => {
-                    return Err(Error::sql(
-                        format!("expected a quoted option key like 'connector', found {other}"),
-                        span,
-                    ))
-                }
-            };
-            p.expect_token(&Token::Eq).map_err(pe)?;
-            let vspan = here(p);
-            let value = match p.next_token().token {
-                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s,
-                Token::Number(n, _) => n,
-                other => {
-                    return Err(Error::sql(
-                        format!("expected a quoted option value, found {other}"),
-                        vspan,
-                    ))
-                }
-            };
-            if seen.insert(key.clone(), ()).is_some() {
-                return Err(Error::sql(format!("option '{key}' is given twice"), span));
-            }
-            options.push((key, value, span));
-            if !p.consume_token(&Token::Comma) {
-                p.expect_token(&Token::RParen).map_err(pe)?;
-                break;
-            }
-        }
-    }
+    let options = if p.parse_keyword(Keyword::WITH) {
+        parse_options(p)?
+    } else {
+        Vec::new()
+    };
     Ok(CreateTable {
         name,
         span: name_span,
@@ -393,6 +408,248 @@ fn parse_create_table(p: &mut Parser) -> Result<CreateTable> {
         partitioned_by,
         options,
     })
+}
+
+/// `( 'key' = 'value', … )` after WITH: keys with their spans, in declaration order.
+fn parse_options(p: &mut Parser) -> Result<Vec<(String, String, Span)>> {
+    let mut options = Vec::new();
+    p.expect_token(&Token::LParen).map_err(pe)?;
+    let mut seen = BTreeMap::new();
+    loop {
+        if p.consume_token(&Token::RParen) {
+            break;
+        }
+        let span = here(p);
+        let key = match p.next_token().token {
+            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s,
+            other => {
+                return Err(Error::sql(
+                    format!("expected a quoted option key like 'connector', found {other}"),
+                    span,
+                ))
+            }
+        };
+        p.expect_token(&Token::Eq).map_err(pe)?;
+        let vspan = here(p);
+        let value = match p.next_token().token {
+            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s,
+            Token::Number(n, _) => n,
+            other => {
+                return Err(Error::sql(
+                    format!("expected a quoted option value, found {other}"),
+                    vspan,
+                ))
+            }
+        };
+        if seen.insert(key.clone(), ()).is_some() {
+            return Err(Error::sql(format!("option '{key}' is given twice"), span));
+        }
+        options.push((key, value, span));
+        if !p.consume_token(&Token::Comma) {
+            p.expect_token(&Token::RParen).map_err(pe)?;
+            break;
+        }
+    }
+    Ok(options)
+}
+
+fn parse_model_columns(p: &mut Parser, what: &str) -> Result<Vec<ModelColumn>> {
+    p.expect_token(&Token::LParen).map_err(pe)?;
+    let mut columns = Vec::new();
+    loop {
+        let span = here(p);
+        let name = p.parse_identifier().map_err(pe)?.value;
+        let data_type = p.parse_data_type().map_err(pe)?;
+        if p.parse_keyword(Keyword::COMMENT) {
+            p.parse_literal_string().map_err(pe)?;
+        }
+        if columns.iter().any(|c: &ModelColumn| c.name == name) {
+            return Err(Error::sql(format!("{what} column `{name}` is declared twice"), span));
+        }
+        columns.push(ModelColumn { name, data_type, span });
+        if !p.consume_token(&Token::Comma) {
+            break;
+        }
+    }
+    p.expect_token(&Token::RParen).map_err(pe)?;
+    Ok(columns)
+}
+
+fn parse_create_model(p: &mut Parser) -> Result<CreateModel> {
+    let if_not_exists = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+    let span = here(p);
+    let name = object_name(p)?;
+    let mut input = Vec::new();
+    let mut output = Vec::new();
+    if p.parse_keyword(Keyword::INPUT) {
+        input = parse_model_columns(p, "INPUT")?;
+    }
+    if p.parse_keyword(Keyword::OUTPUT) {
+        output = parse_model_columns(p, "OUTPUT")?;
+    }
+    if p.parse_keyword(Keyword::COMMENT) {
+        p.parse_literal_string().map_err(pe)?;
+    }
+    if !p.parse_keyword(Keyword::WITH) {
+        return Err(Error::sql(
+            format!(
+                "expected WITH ('provider' = '…', …) after the model's INPUT and OUTPUT, found {}",
+                p.peek_token().token
+            ),
+            here(p),
+        ));
+    }
+    let options = parse_options(p)?;
+    if p.parse_keyword(Keyword::AS) {
+        return Err(Error::sql(
+            "CREATE MODEL … AS SELECT (training a model) is not supported; newsflow models call an LLM provider",
+            here(p),
+        ));
+    }
+    Ok(CreateModel {
+        name,
+        span,
+        if_not_exists,
+        input,
+        output,
+        options,
+    })
+}
+
+fn parse_create_function(p: &mut Parser) -> Result<CreateFunction> {
+    let if_not_exists = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+    let span = here(p);
+    let name = object_name(p)?;
+    let mut identifier = None;
+    let mut language = None;
+    if p.parse_keyword(Keyword::AS) {
+        identifier = Some(p.parse_literal_string().map_err(pe)?);
+        if p.parse_keyword(Keyword::LANGUAGE) {
+            let lspan = here(p);
+            let lang = p.parse_identifier().map_err(pe)?.value.to_ascii_uppercase();
+            if !["JAVA", "SCALA", "PYTHON", "SQL"].contains(&lang.as_str()) {
+                return Err(Error::sql(
+                    format!("unknown LANGUAGE {lang}; Flink accepts JAVA, SCALA, PYTHON and SQL"),
+                    lspan,
+                ));
+            }
+            language = Some(lang);
+        }
+        if p.parse_keyword(Keyword::USING) {
+            // USING JAR 'path' [, JAR 'path']*: the resources of a Java function.
+            loop {
+                if !(p.parse_keyword(Keyword::JAR) || parse_word(p, "ARTIFACT")) {
+                    return Err(Error::sql(
+                        format!("expected JAR after USING, found {}", p.peek_token().token),
+                        here(p),
+                    ));
+                }
+                p.parse_literal_string().map_err(pe)?;
+                if !p.consume_token(&Token::Comma) {
+                    break;
+                }
+            }
+        }
+    }
+    let options = if p.parse_keyword(Keyword::WITH) {
+        parse_options(p)?
+    } else {
+        Vec::new()
+    };
+    if identifier.is_none() && options.is_empty() {
+        return Err(Error::sql(
+            format!(
+                "CREATE FUNCTION {name} needs AS 'implementation' or WITH ('provider' = '…', …), found {}",
+                p.peek_token().token
+            ),
+            here(p),
+        ));
+    }
+    Ok(CreateFunction {
+        name,
+        span,
+        if_not_exists,
+        identifier,
+        language,
+        options,
+    })
+}
+
+/// The table-function calls of Flink 2.1 that take `TABLE t` / `MODEL m` arguments
+/// (`ML_PREDICT(TABLE news, MODEL m, DESCRIPTOR(col) [, MAP['k', 'v']])`), which
+/// `sqlparser` cannot read, are rewritten token by token into a plain call it can:
+/// `ML_PREDICT(news, m, DESCRIPTOR(col) [, MAP('k', 'v')])`. Only the `TABLE` / `MODEL`
+/// words in front of a name and the brackets of `MAP[…]` change, so every other token
+/// keeps its line and column and errors still point at the text as written.
+const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE"];
+
+fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    fn is_word(t: &Token, word: &str) -> bool {
+        matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+    }
+    fn next_significant(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
+        (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+    }
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let is_call = TABLE_FUNCTIONS_WITH_TABLE_ARGS
+            .iter()
+            .any(|f| is_word(&tokens[i].token, f))
+            && next_significant(&tokens, i + 1).is_some_and(|j| tokens[j].token == Token::LParen);
+        if !is_call {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        // Copy the name and the call's tokens up to its closing parenthesis.
+        out.push(tokens[i].clone());
+        i += 1;
+        let mut depth = 0usize;
+        // Bracket depths of `MAP[` openings, so their `]` become `)`.
+        let mut map_brackets: Vec<usize> = Vec::new();
+        let mut previous = Token::LParen;
+        while i < tokens.len() {
+            let mut t = tokens[i].clone();
+            i += 1;
+            match &t.token {
+                Token::Whitespace(_) => {
+                    out.push(t);
+                    continue;
+                }
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                Token::LBracket if is_word(&previous, "MAP") => {
+                    map_brackets.push(depth);
+                    depth += 1;
+                    t.token = Token::LParen;
+                }
+                Token::LBracket => depth += 1,
+                Token::RBracket => {
+                    depth = depth.saturating_sub(1);
+                    if map_brackets.last() == Some(&depth) {
+                        map_brackets.pop();
+                        t.token = Token::RParen;
+                    }
+                }
+                _ => {}
+            }
+            let at_arg_start = depth == 1 && matches!(previous, Token::LParen | Token::Comma | Token::RArrow);
+            let keyword_before_name = at_arg_start
+                && (is_word(&t.token, "TABLE") || is_word(&t.token, "MODEL"))
+                && next_significant(&tokens, i).is_some_and(|j| matches!(tokens[j].token, Token::Word(_)));
+            previous = t.token.clone();
+            if keyword_before_name {
+                continue;
+            }
+            let closing = depth == 0 && t.token == Token::RParen;
+            out.push(t);
+            if closing {
+                break;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -418,5 +675,68 @@ mod tests {
         assert!(text.starts_with("line 3"), "{text}");
         let err = parse_statements("SELECT a FROM t;\nSELEC b FROM t").unwrap_err();
         assert!(err.to_string().starts_with("line 2, column 1"), "{err}");
+    }
+
+    #[test]
+    fn parses_model_and_function_ddl() {
+        let sql = "CREATE TEMPORARY MODEL IF NOT EXISTS m\nINPUT (news_content STRING COMMENT 'text')\n\
+                   OUTPUT (label STRING, score DOUBLE, summary STRING)\n\
+                   WITH ('provider' = 'openai', 'model' = 'gpt-4o-mini');\n\
+                   CREATE TEMPORARY FUNCTION analyze_news AS 'udfs.analyze_news' LANGUAGE PYTHON;\n\
+                   CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS analyze_news WITH ('provider' = 'offline');";
+        let stmts = parse_statements(sql).unwrap();
+        let Statement::CreateModel(m) = &stmts[0] else { panic!() };
+        assert!(m.if_not_exists);
+        assert_eq!((m.input.len(), m.output.len(), m.options.len()), (1, 3, 2));
+        assert_eq!(m.output[1].name, "score");
+        let Statement::CreateFunction(f) = &stmts[1] else {
+            panic!()
+        };
+        assert_eq!(f.identifier.as_deref(), Some("udfs.analyze_news"));
+        assert_eq!(f.language.as_deref(), Some("PYTHON"));
+        let Statement::CreateFunction(f) = &stmts[2] else {
+            panic!()
+        };
+        assert_eq!(f.options[0].1, "offline");
+        let e = parse_statements("CREATE FUNCTION f;").unwrap_err().to_string();
+        assert!(e.contains("needs AS"), "{e}");
+        let e = parse_statements("CREATE MODEL m INPUT (a STRING);")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("line 1, column 32") && e.contains("WITH"), "{e}");
+    }
+
+    #[test]
+    fn ml_predict_arguments_keep_their_positions() {
+        let sql = "SELECT * FROM ML_PREDICT(\n  TABLE news,\n  MODEL m,\n  DESCRIPTOR(news_content),\n  MAP['timeout', '5 s'])";
+        let stmts = parse_statements(sql).unwrap();
+        let Statement::Query { query, .. } = &stmts[0] else {
+            panic!()
+        };
+        let text = query.to_string();
+        assert!(
+            text.contains("ML_PREDICT(news, m, DESCRIPTOR(news_content), MAP('timeout', '5 s'))"),
+            "{text}"
+        );
+        let ast::SetExpr::Select(sel) = query.body.as_ref() else {
+            panic!()
+        };
+        let ast::TableFactor::Table { args: Some(args), .. } = &sel.from[0].relation else {
+            panic!()
+        };
+        let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Identifier(m))) = &args.args[1] else {
+            panic!()
+        };
+        assert_eq!((m.span.start.line, m.span.start.column), (3, 9));
+        // named arguments, and TABLE/MODEL as ordinary words elsewhere
+        let sql = "SELECT * FROM ML_PREDICT(INPUT => TABLE news, MODEL => MODEL m, ARGS => DESCRIPTOR(c))";
+        let text = match &parse_statements(sql).unwrap()[0] {
+            Statement::Query { query, .. } => query.to_string(),
+            _ => panic!(),
+        };
+        assert!(
+            text.contains("INPUT => news, MODEL => m, ARGS => DESCRIPTOR(c)"),
+            "{text}"
+        );
     }
 }

@@ -4,6 +4,23 @@ use std::fmt;
 
 use newsflow_common::Schema;
 use newsflow_expr::{AggregateCall, ScalarExpr};
+use newsflow_llm::ProviderConfig;
+
+/// What one column an [`Plan::Analyze`] appends holds, per input row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyzeColumn {
+    /// The whole answer as the UDF's JSON text, `{"label":"good","summary":"…"}` or
+    /// `{"label":"error","summary":"","error":"…"}` (what `analyze_news` returns).
+    Json,
+    /// `good`, `bad`, `neutral`, or `error` when the call failed.
+    Label,
+    /// In `[-1, 1]`; NULL when the call failed.
+    Score,
+    /// One line; NULL when the call failed.
+    Summary,
+    /// NULL on success, else `<kind>: <reason>`.
+    Error,
+}
 
 /// Interval join bounds: a pair matches when
 /// `lower <= right.time - left.time <= upper` (milliseconds, inclusive).
@@ -56,6 +73,20 @@ pub enum Plan {
         residual: Option<ScalarExpr>,
         schema: Schema,
     },
+    /// Analyse a text per row through an LLM provider; output = input columns ++ one column
+    /// per [`AnalyzeColumn`]. The runtime calls the provider asynchronously (bounded in
+    /// flight) and emits rows in input order, holding the watermark back meanwhile.
+    Analyze {
+        input: Box<Plan>,
+        /// The text, evaluated on the input row.
+        text: ScalarExpr,
+        /// Provider, model, limits (never a secret).
+        config: Box<ProviderConfig>,
+        columns: Vec<AnalyzeColumn>,
+        /// What the plan shows: `analyze_news(news_content)`, `ML_PREDICT(MODEL m)`.
+        call: String,
+        schema: Schema,
+    },
     /// Group window aggregate; output = keys ++ aggregates ++ [window_start, window_end].
     WindowAggregate {
         input: Box<Plan>,
@@ -72,6 +103,7 @@ impl Plan {
             Plan::Scan { schema, .. }
             | Plan::Calc { schema, .. }
             | Plan::IntervalJoin { schema, .. }
+            | Plan::Analyze { schema, .. }
             | Plan::WindowAggregate { schema, .. } => schema,
         }
     }
@@ -105,6 +137,13 @@ impl Plan {
                 for e in filter.iter().chain(exprs.iter()) {
                     mark(e, &mut req);
                 }
+                input.require(&req);
+            }
+            Plan::Analyze { input, text, .. } => {
+                let width = input.schema().len();
+                let mut req: Vec<bool> = needed.iter().copied().take(width).collect();
+                req.resize(width, false);
+                mark(text, &mut req);
                 input.require(&req);
             }
             Plan::IntervalJoin {
@@ -195,6 +234,16 @@ impl Plan {
                 )?;
                 left.fmt_indent(f, depth + 1)?;
                 right.fmt_indent(f, depth + 1)
+            }
+            Plan::Analyze {
+                input, config, call, ..
+            } => {
+                writeln!(
+                    f,
+                    "{pad}Analyze: {call} via {} {} (async, ≤ {} in flight, input order kept, watermark held)",
+                    config.provider, config.model, config.max_in_flight
+                )?;
+                input.fmt_indent(f, depth + 1)
             }
             Plan::WindowAggregate {
                 input,
