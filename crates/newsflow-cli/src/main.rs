@@ -4,6 +4,8 @@
 //!   newsflow run FILE.sql      run every statement of a Flink SQL script as one job
 //!   newsflow explain FILE.sql  show the plan of each INSERT / SELECT
 //!   newsflow demo              the flagship pipeline on generated data, live in the terminal
+//!   newsflow produce           a generator's rows or a file's lines into a Kafka topic
+//!   newsflow consume           print a Kafka topic's messages
 //! ```
 //!
 //! The CLI only parses arguments and prints; the engine lives in `newsflow-runtime`.
@@ -12,6 +14,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod demo;
+mod kafka_cmd;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +59,17 @@ enum Command {
         #[arg(long)]
         report_json: bool,
     },
+    /// Write a generator's rows or a JSON-lines file into a Kafka topic, optionally paced.
+    ///
+    /// Example:
+    ///   newsflow produce --topic stock --generator stock --set rows=100000 --key-field symbol --create-partitions 4
+    ///   newsflow produce --topic news --file news.jsonl --time-field news_time --speed-up 60
+    Produce(kafka_cmd::ProduceArgs),
+    /// Print the messages of a Kafka topic (values, or with --verbose partition/offset/key too).
+    ///
+    /// Example:
+    ///   newsflow consume --topic analysis --from-beginning --to-end
+    Consume(kafka_cmd::ConsumeArgs),
     /// Show the streaming plan of each INSERT / SELECT in a script.
     ///
     /// Example:
@@ -65,17 +79,8 @@ enum Command {
     ///
     /// Example:
     ///   newsflow demo --duration 30
-    Demo {
-        /// Stop after this many seconds (default: run until Ctrl-C).
-        #[arg(long)]
-        duration: Option<f64>,
-        /// Where results are written (JSON lines).
-        #[arg(long, default_value = "demo-out")]
-        out: PathBuf,
-        /// Event-time seconds per wall-clock second.
-        #[arg(long, default_value_t = 60.0)]
-        speed_up: f64,
-    },
+    ///   newsflow demo --llm openai --llm-endpoint http://127.0.0.1:8000 --llm-model qwen2.5
+    Demo(demo::DemoArgs),
 }
 
 fn read_sql(file: &Path) -> anyhow::Result<String> {
@@ -101,6 +106,9 @@ pub fn print_report(report: &JobReport) {
     }
     for (t, n, path) in &report.dead_letters {
         eprintln!("bad     {n:>10} records of {t} → {path}");
+    }
+    for line in report.llm_summary() {
+        eprintln!("{line}");
     }
     eprintln!("done in {secs:.2} s");
 }
@@ -154,6 +162,8 @@ fn main() -> ExitCode {
             };
             run(&file, opts, report_json)
         }
+        Command::Produce(a) => kafka_cmd::produce(a),
+        Command::Consume(a) => kafka_cmd::consume(a),
         Command::Explain { file } => read_sql(&file).and_then(|sql| {
             let job = Job::build(
                 &sql,
@@ -166,11 +176,7 @@ fn main() -> ExitCode {
             println!("{}", job.explain());
             Ok(())
         }),
-        Command::Demo {
-            duration,
-            out,
-            speed_up,
-        } => demo::run(duration, &out, speed_up),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

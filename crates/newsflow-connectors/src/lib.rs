@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!   Source::poll ──► Poll::Data { partition, rows }   rows = physical columns, table order
-//!                    Poll::PartitionEnd(p) / Pending(wake_at) / Finished
+//!                    Poll::PartitionEnd(p) / Released(p) / Pending(wake_at) / Finished
 //!   Sink::write(rows) … Sink::finish()                 rows already in the sink's column types
 //! ```
 //!
@@ -13,8 +13,11 @@
 //! | `datagen`    | yes    |      | [`datagen`]: built-in `news` / `stock` / `sensor` generators, or Flink-style random fields |
 //! | `filesystem` | yes    | yes  | [`filesystem`]: a file or directory of JSON lines / CSV; one partition per file |
 //! | `topic`      | yes    | yes  | [`topic`]: an in-process, append-only log shared by the statements of one job (Kafka without a broker) |
+//! | `kafka`      | yes    | yes  | [`kafka`] (feature `kafka`, on by default): Apache Kafka with Flink's options, consumer groups, bounded modes, MSK IAM |
 //! | `print`      |        | yes  | [`print`]: `+I[…]` lines on stdout, like Flink |
 //! | `blackhole`  |        | yes  | [`blackhole`]: discards rows |
+//!
+//! Formats: `json`, `csv`, `raw`.
 //!
 //! Options are validated when a job is built ([`options::Options::check`]): an unknown key is
 //! an error that names it and lists the valid ones. Formats live in [`format`]. Records a
@@ -28,6 +31,8 @@ pub mod datagen;
 pub mod dead_letter;
 pub mod filesystem;
 pub mod format;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod options;
 pub mod print;
 pub mod topic;
@@ -52,6 +57,12 @@ pub enum Poll {
     Pending(Option<Instant>),
     /// Every partition has ended.
     Finished,
+    /// This process no longer reads the partition (another consumer-group member does):
+    /// it stops holding the watermark back until rows of it arrive again.
+    Released(usize),
+    /// This process reads the partition again (after a rebalance): it holds the watermark
+    /// back from now on.
+    Acquired(usize),
 }
 
 pub trait Source: Send {
@@ -84,6 +95,9 @@ pub struct TableSpec<'a> {
     pub options: &'a Options,
 }
 
+#[cfg(feature = "kafka")]
+pub const CONNECTORS: &[&str] = &["datagen", "filesystem", "topic", "kafka", "print", "blackhole"];
+#[cfg(not(feature = "kafka"))]
 pub const CONNECTORS: &[&str] = &["datagen", "filesystem", "topic", "print", "blackhole"];
 
 /// The table's connector name, checked against the connectors this build has.
@@ -95,7 +109,7 @@ pub fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
             CONNECTORS.join(", ")
         ))
     })?;
-    if c == "kafka" || c == "upsert-kafka" || c == "kinesis" {
+    if (c == "kafka" && !cfg!(feature = "kafka")) || c == "upsert-kafka" || c == "kinesis" {
         return Err(Error::config(format!(
             "table `{}`: the '{c}' connector is not available in this build yet; for a job on one machine use \
              'connector' = 'topic' (an in-process topic with the same 'topic' option), or 'filesystem'",
@@ -117,6 +131,8 @@ pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn So
         "datagen" => datagen::create(t),
         "filesystem" => filesystem::create_source(t, ctx),
         "topic" => topic::create_source(t, ctx),
+        #[cfg(feature = "kafka")]
+        "kafka" => kafka::create_source(t, ctx),
         c => Err(Error::config(format!(
             "table `{}`: the '{c}' connector can only be written to (it is a sink), but the job reads from it",
             t.name
@@ -128,6 +144,8 @@ pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink
     match connector_name(t)? {
         "filesystem" => filesystem::create_sink(t, ctx),
         "topic" => topic::create_sink(t, ctx),
+        #[cfg(feature = "kafka")]
+        "kafka" => kafka::create_sink(t, ctx),
         "print" => print::create(t),
         "blackhole" => blackhole::create(t),
         c => Err(Error::config(format!(

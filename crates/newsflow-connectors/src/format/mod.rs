@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod raw;
 
 use newsflow_common::{Error, Result, Row, Schema};
 
@@ -17,13 +18,14 @@ pub trait Encoder: Send {
     fn encode(&mut self, row: &Row, out: &mut Vec<u8>);
 }
 
-pub const FORMATS: &[&str] = &["json", "csv"];
+pub const FORMATS: &[&str] = &["json", "csv", "raw"];
 
 /// Option keys a format accepts (with the format-name prefix).
 pub fn format_options(format: &str) -> &'static [&'static str] {
     match format {
         "json" => json::OPTIONS,
         "csv" => csv::OPTIONS,
+        "raw" => raw::OPTIONS,
         _ => &[],
     }
 }
@@ -47,6 +49,7 @@ pub fn format_name<'a>(table: &str, opts: &'a Options) -> Result<&'a str> {
 pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Decoder>> {
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonDecoder::new(schema, opts)?),
+        "raw" => Box::new(raw::RawDecoder::new(schema, table)?),
         _ => Box::new(csv::CsvDecoder::new(schema, opts)?),
     })
 }
@@ -54,6 +57,7 @@ pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn D
 pub fn encoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Encoder>> {
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonEncoder::new(schema, opts)?),
+        "raw" => Box::new(raw::RawEncoder::new(schema, table)?),
         _ => Box::new(csv::CsvEncoder::new(schema, opts)?),
     })
 }

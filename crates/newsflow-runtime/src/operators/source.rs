@@ -98,6 +98,8 @@ pub struct SourceExec {
     partitions: WatermarkTracker,
     part_max: Vec<i64>,
     part_done: Vec<bool>,
+    /// Partitions another consumer-group member reads (see `Poll::Released`).
+    part_released: Vec<bool>,
     last_data: Vec<Instant>,
     idle_timeout: Option<Duration>,
     pub rows_read: u64,
@@ -155,6 +157,7 @@ impl SourceExec {
             partitions: WatermarkTracker::new(n),
             part_max: vec![MIN_WATERMARK; n.max(1)],
             part_done: vec![false; n.max(1)],
+            part_released: vec![false; n.max(1)],
             last_data: vec![Instant::now(); n.max(1)],
             idle_timeout,
             rows_read: 0,
@@ -176,6 +179,7 @@ impl SourceExec {
             Poll::Data { partition, rows } => {
                 let p = partition.min(self.part_max.len() - 1);
                 self.last_data[p] = Instant::now();
+                self.part_released[p] = false;
                 self.rows_read += rows.len() as u64;
                 let mut out = Vec::with_capacity(rows.len());
                 dead.set_table(&self.table);
@@ -211,6 +215,28 @@ impl SourceExec {
                 // A finished partition no longer holds the source's watermark back.
                 polled.watermark = self.partitions.update(p, MAX_WATERMARK, true).map(|w| (w, false));
             }
+            Poll::Released(p) => {
+                let p = p.min(self.part_max.len() - 1);
+                // Read elsewhere (another consumer-group member): stop holding the
+                // watermark back; rows of it reactivate it.
+                self.part_released[p] = true;
+                if self.watermark.is_some() {
+                    polled.watermark = self.partitions.update(p, self.part_max[p], true).map(|w| (w, false));
+                    if self.partitions.all_idle() {
+                        // This process reads none of the source's partitions: it must not
+                        // hold the job's other inputs back.
+                        polled.watermark = Some((self.partitions.current(), true));
+                    }
+                }
+            }
+            Poll::Acquired(p) => {
+                let p = p.min(self.part_max.len() - 1);
+                self.part_released[p] = false;
+                self.last_data[p] = Instant::now();
+                if self.watermark.is_some() {
+                    self.partitions.update(p, self.part_max[p], false);
+                }
+            }
             Poll::Pending(wake) => polled.pending = Some(wake),
             Poll::Finished => {
                 self.finished = true;
@@ -229,6 +255,9 @@ impl SourceExec {
         let now = Instant::now();
         let mut changed = None;
         for p in 0..self.part_max.len() {
+            if self.part_released[p] {
+                continue;
+            }
             if !self.part_done[p] && now.duration_since(self.last_data[p]) >= timeout {
                 if let Some(w) = self.partitions.update(p, self.part_max[p], true) {
                     changed = Some((w, false));

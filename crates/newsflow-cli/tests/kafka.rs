@@ -1,0 +1,530 @@
+//! Kafka integration tests against a real Kafka-compatible broker (tansu), with an
+//! independent client (`confluent-kafka` from PyPI, `tests/kafka/client.py`) producing the
+//! inputs and reading the outputs.
+//!
+//! `scripts/test` installs and starts the broker and sets `NEWSFLOW_KAFKA_BOOTSTRAP` (and
+//! `NEWSFLOW_TANSU_BIN` for the restart test, which runs its own broker). Without them
+//! these tests fail: they are never silently skipped.
+//!
+//! Topics are named per test run (tansu cannot delete a topic without deleting all).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use newsflow_runtime::{Job, JobOptions};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+}
+
+fn golden_dir() -> PathBuf {
+    manifest_dir().join("../../../shared/golden")
+}
+
+fn bootstrap() -> String {
+    std::env::var("NEWSFLOW_KAFKA_BOOTSTRAP")
+        .expect("NEWSFLOW_KAFKA_BOOTSTRAP is not set: run the Kafka tests through scripts/test, which starts a broker")
+}
+
+fn run_id() -> String {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        format!("{}-{t}", std::process::id())
+    })
+    .clone()
+}
+
+fn topic(name: &str) -> String {
+    format!("t{}-{name}", run_id())
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("newsflow-kafka-{}-{name}", run_id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Run the Python client; returns its stdout.
+fn client(bootstrap: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg(manifest_dir().join("tests/kafka/client.py"))
+        .arg(bootstrap)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "client.py {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn consume(bootstrap: &str, topic: &str, count: usize, idle_s: f64) -> Vec<String> {
+    client(bootstrap, &["consume", topic, &count.to_string(), &idle_s.to_string()])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The golden flagship case with every table on Kafka: only the WITH options change.
+fn flagship_sql(news: &str, stock: &str, sink: Option<&str>, group: &str, extra_source: &str) -> String {
+    let golden = std::fs::read_to_string(golden_dir().join("flagship_small/case.sql")).unwrap();
+    let insert = &golden[golden.find("INSERT INTO").expect("the golden case has an INSERT")..];
+    let bs = bootstrap();
+    let source_with = |t: &str| {
+        format!(
+            "'connector' = 'kafka', 'topic' = '{t}', 'properties.bootstrap.servers' = '{bs}', \
+             'properties.group.id' = '{group}', 'scan.startup.mode' = 'earliest-offset', \
+             'scan.bounded.mode' = 'latest-offset', 'format' = 'json'{extra_source}"
+        )
+    };
+    let sink_with = match sink {
+        Some(t) => format!(
+            "'connector' = 'kafka', 'topic' = '{t}', 'properties.bootstrap.servers' = '{bs}', 'format' = 'json'"
+        ),
+        None => "'connector' = 'filesystem', 'path' = 'out', 'format' = 'json'".to_string(),
+    };
+    format!(
+        "CREATE TABLE stock_transaction_source (
+  symbol STRING, stock_time STRING, price DOUBLE, volume INT,
+  event_time AS TO_TIMESTAMP(stock_time, 'yyyy-MM-dd HH:mm:ss'),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH ({});
+CREATE TABLE news_summary_source (
+  symbol STRING, news_id INT, event_time TIMESTAMP(3), summary STRING,
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH ({});
+CREATE TABLE news_result_sink (
+  symbol STRING, news_id STRING, news_time TIMESTAMP(3), summary STRING,
+  window_start TIMESTAMP(3), window_end TIMESTAMP(3),
+  avg_price DOUBLE, avg_volume DOUBLE, event_count BIGINT
+) WITH ({sink_with});
+{insert}",
+        source_with(stock),
+        source_with(news),
+    )
+}
+
+fn produce_flagship_inputs(bs: &str, news: &str, stock: &str, partitions: u32) {
+    let input = golden_dir().join("flagship_small/input");
+    for t in [news, stock] {
+        client(bs, &["create", t, &partitions.to_string()]);
+    }
+    let n = client(
+        bs,
+        &[
+            "produce",
+            news,
+            "symbol",
+            input.join("news_summary.jsonl").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(n.trim(), "10");
+    client(bs, &["produce", stock, "symbol", input.join("stock").to_str().unwrap()]);
+}
+
+fn compare_with_flink(out_dir: &Path) {
+    let out = Command::new("python3")
+        .arg(golden_dir().join("compare.py"))
+        .arg(golden_dir().join("flagship_small/expected.jsonl"))
+        .arg(out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rows differ from Flink's:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn flagship_on_kafka_gives_flinks_rows() {
+    let bs = bootstrap();
+    let (news, stock, analysis) = (topic("news"), topic("stock"), topic("analysis"));
+    produce_flagship_inputs(&bs, &news, &stock, 4);
+    client(&bs, &["create", &analysis, "1"]);
+    let dir = temp_dir("flagship");
+    let sql = flagship_sql(&news, &stock, Some(&analysis), &format!("g-{}", run_id()), "");
+    let mut job = Job::build(
+        &sql,
+        JobOptions {
+            base_dir: dir.clone(),
+            max_duration: Some(Duration::from_secs(120)),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = job.run().unwrap();
+    assert_eq!(report.dead_letter_total(), 0);
+    let read: u64 = report.rows_read.iter().map(|r| r.1).sum();
+    assert_eq!(
+        read, 20_010,
+        "every trade and news item is read once: {:?}",
+        report.rows_read
+    );
+    // Read the results back with the independent client and compare with Flink's.
+    let expected = std::fs::read_to_string(golden_dir().join("flagship_small/expected.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    let rows = consume(&bs, &analysis, expected + 10, 5.0);
+    assert_eq!(rows.len(), expected, "analysis topic rows");
+    let out = dir.join("from-kafka");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("rows.jsonl"), rows.join("\n") + "\n").unwrap();
+    compare_with_flink(&out);
+}
+
+/// Start `newsflow run` in `dir`; its log (with the Kafka group events) goes to `dir/log`.
+fn newsflow(dir: &Path, sql_file: &str) -> Child {
+    let log = std::fs::File::create(dir.join("log")).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(["run", sql_file, "--duration", "120"])
+        .env("NEWSFLOW_LOG", "newsflow_connectors=debug")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("newsflow starts")
+}
+
+#[test]
+fn two_processes_in_one_group_give_the_rows_of_one() {
+    let bs = bootstrap();
+    let (news, stock) = (topic("news2"), topic("stock2"));
+    produce_flagship_inputs(&bs, &news, &stock, 4);
+    let group = format!("g2-{}", run_id());
+    // Both members wait for the group to settle before reading, so no partition moves
+    // between them after rows of it were read.
+    let extra = ", 'scan.group.settle-time' = '6 s', 'properties.heartbeat.interval.ms' = '300', \
+                 'properties.session.timeout.ms' = '6000'";
+    let sql = flagship_sql(&news, &stock, None, &group, extra);
+    let (a, b) = (temp_dir("member-a"), temp_dir("member-b"));
+    for d in [&a, &b] {
+        std::fs::write(d.join("job.sql"), &sql).unwrap();
+    }
+    let pa = newsflow(&a, "job.sql");
+    let pb = newsflow(&b, "job.sql");
+    for (name, mut p, d) in [("a", pa, &a), ("b", pb, &b)] {
+        let status = p.wait().unwrap();
+        let log = std::fs::read_to_string(d.join("log")).unwrap_or_default();
+        assert!(status.success(), "member {name} failed: {log}");
+    }
+    // Each member wrote the windows of its own symbols; together they are Flink's rows.
+    let both = temp_dir("members-out");
+    for (name, d) in [("a", &a), ("b", &b)] {
+        let mut n = 0;
+        if let Ok(entries) = std::fs::read_dir(d.join("out")) {
+            for e in entries {
+                let e = e.unwrap();
+                std::fs::copy(
+                    e.path(),
+                    both.join(format!("{name}-{}", e.file_name().to_string_lossy())),
+                )
+                .unwrap();
+                n += std::fs::read_to_string(e.path()).unwrap().lines().count();
+            }
+        }
+        assert!(n > 0, "member {name} produced no rows: the partitions were not shared");
+    }
+    compare_with_flink(&both);
+}
+
+#[test]
+fn malformed_messages_go_to_a_dead_letter_topic() {
+    let bs = bootstrap();
+    let (src, dlt) = (topic("raw-trades"), topic("dead-letters"));
+    client(&bs, &["create", &src, "2"]);
+    client(&bs, &["create", &dlt, "1"]);
+    let dir = temp_dir("dlt");
+    let lines = [
+        r#"{"symbol": "A", "stock_time": "2025-07-01 09:00:01", "price": 1.5, "volume": 10}"#,
+        r#"{"symbol": "A", "stock_time": "2025-07-01 09:00:02", "price": 1.5"#,
+        r#"{"symbol": "B", "stock_time": "2025-07-01 09:00:03", "price": "cheap", "volume": 1}"#,
+        r#"{"symbol": "B", "stock_time": "2025-07-01 09:00:04", "price": 2.5, "volume": 20}"#,
+    ];
+    std::fs::write(dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    client(&bs, &["produce-raw", &src, dir.join("in.jsonl").to_str().unwrap()]);
+    let sql = format!(
+        "CREATE TABLE trades (symbol STRING, stock_time STRING, price DOUBLE, volume INT) WITH (
+  'connector' = 'kafka', 'topic' = '{src}', 'properties.bootstrap.servers' = '{bs}',
+  'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',
+  'format' = 'json', 'dead-letter.topic' = '{dlt}');
+CREATE TABLE good (symbol STRING, volume INT) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+INSERT INTO good SELECT symbol, volume FROM trades;"
+    );
+    let mut job = Job::build(
+        &sql,
+        JobOptions {
+            base_dir: dir.clone(),
+            dead_letter_dir: dir.join("dead-letter"),
+            max_duration: Some(Duration::from_secs(60)),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = job.run().unwrap();
+    assert_eq!(report.dead_letter_total(), 2, "counted");
+    let dead = consume(&bs, &dlt, 10, 5.0);
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    assert!(dead.iter().any(|d| d.contains("malformed JSON")), "{dead:?}");
+    assert!(dead.iter().any(|d| d.contains("cannot read string value")), "{dead:?}");
+    assert!(
+        dead.iter().all(|d| d.contains(&src)),
+        "reasons name the topic: {dead:?}"
+    );
+    let good: usize = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap().lines().count())
+        .sum();
+    assert_eq!(good, 2);
+}
+
+struct Broker {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Broker {
+    fn start(dir: &Path, port: u16) -> Broker {
+        let bin = std::env::var("NEWSFLOW_TANSU_BIN")
+            .expect("NEWSFLOW_TANSU_BIN is not set: run the Kafka tests through scripts/test");
+        let child = Command::new(manifest_dir().join("../../scripts/kafka-broker"))
+            .args(["run", dir.to_str().unwrap(), &port.to_string()])
+            .env("NEWSFLOW_TANSU_BIN", bin)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the broker starts");
+        let b = Broker {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        };
+        b.wait_ready();
+        b
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "broker did not come up on port {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_secs(2));
+        *self = Broker::start(&self.dir.clone(), self.port);
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_broker_restart_loses_nothing() {
+    let dir = temp_dir("restart");
+    let port = free_port();
+    let mut broker = Broker::start(&dir.join("broker"), port);
+    let bs = format!("127.0.0.1:{port}");
+    let (src, dst) = ("events", "copied");
+    client(&bs, &["create", src, "2"]);
+    client(&bs, &["create", dst, "1"]);
+    let batch = |from: usize, to: usize| -> PathBuf {
+        let p = dir.join(format!("in-{from}.jsonl"));
+        let lines: Vec<String> = (from..to)
+            .map(|i| format!(r#"{{"id": {i}, "body": "event {i}"}}"#))
+            .collect();
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        p
+    };
+    client(&bs, &["produce-raw", src, batch(0, 500).to_str().unwrap()]);
+    let sql = format!(
+        "CREATE TABLE src (id INT, body STRING) WITH ('connector' = 'kafka', 'topic' = '{src}',
+  'properties.bootstrap.servers' = '{bs}', 'properties.group.id' = 'copier',
+  'scan.startup.mode' = 'earliest-offset', 'format' = 'json',
+  'properties.reconnect.backoff.max.ms' = '1000');
+CREATE TABLE dst (id INT, body STRING) WITH ('connector' = 'kafka', 'topic' = '{dst}',
+  'properties.bootstrap.servers' = '{bs}', 'format' = 'json');
+INSERT INTO dst SELECT id, body FROM src;"
+    );
+    std::fs::write(dir.join("copy.sql"), sql).unwrap();
+    let job = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(["run", "copy.sql", "--duration", "90"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let first = consume(&bs, dst, 500, 20.0);
+    assert_eq!(first.len(), 500, "the job copies the first batch");
+    broker.restart();
+    client(&bs, &["produce-raw", src, batch(500, 1000).to_str().unwrap()]);
+    let all = consume(&bs, dst, 2000, 20.0);
+    let mut ids: Vec<i64> = all
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    let mut job = job;
+    let _ = job.kill();
+    let out = job.wait_with_output().unwrap();
+    assert_eq!(
+        ids,
+        (0..1000).collect::<Vec<i64>>(),
+        "every event arrives after the restart ({total} messages with duplicates); job log:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The two Kafka examples differ only in connection options: the MSK one is the source
+/// documents' text with the broker filled in.
+#[test]
+fn the_kafka_examples_differ_only_in_connection_options() {
+    let strip = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(manifest_dir().join("../../examples").join(file)).unwrap();
+        let mut out = Vec::new();
+        let mut skip_next = false;
+        for line in text.lines() {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            let l = line.trim();
+            if l.starts_with("--") || l.is_empty() || l.starts_with("'properties.bootstrap.servers'") {
+                continue;
+            }
+            if l.starts_with("'properties.security.protocol'") || l.starts_with("'properties.sasl.mechanism'") {
+                continue;
+            }
+            if l.starts_with("'properties.sasl.jaas.config'")
+                || l.starts_with("'properties.sasl.client.callback.handler.class'")
+            {
+                skip_next = true;
+                continue;
+            }
+            out.push(l.to_string());
+        }
+        out
+    };
+    let (msk, local) = (strip("flagship-kafka.sql"), strip("flagship-kafka-local.sql"));
+    assert!(msk.len() > 60, "the MSK example holds the sources' statements");
+    assert_eq!(msk, local);
+    let msk_text = std::fs::read_to_string(manifest_dir().join("../../examples/flagship-kafka.sql")).unwrap();
+    assert_eq!(
+        msk_text.matches("'properties.sasl.mechanism' = 'AWS_MSK_IAM'").count(),
+        5
+    );
+}
+
+/// `examples/flagship-kafka-local.sql` (the sources' statements) on the broker, fed by
+/// `newsflow produce` from the built-in generators; only the broker address is changed.
+#[test]
+fn the_source_documents_flagship_runs_on_kafka() {
+    let bs = bootstrap();
+    for t in ["news", "stock", "n-summary", "analysis"] {
+        client(&bs, &["create", t, "4"]);
+    }
+    let gen = [
+        "--set",
+        "seed=5",
+        "--set",
+        "days=1",
+        "--set",
+        "news-per-day=40",
+        "--set",
+        "market-open=09:00",
+        "--set",
+        "market-close=10:00",
+        "--set",
+        "start=2025-07-01 00:00:00",
+    ];
+    for (topic, generator, extra) in [("news", "news", None), ("stock", "stock", Some("rate=4"))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsflow"));
+        cmd.args([
+            "produce",
+            "--bootstrap-servers",
+            &bs,
+            "--topic",
+            topic,
+            "--generator",
+            generator,
+            "--key-field",
+            "symbol",
+        ])
+        .args(gen);
+        if let Some(e) = extra {
+            cmd.args(["--set", e]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "produce {topic}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let dir = temp_dir("example");
+    let sql = std::fs::read_to_string(manifest_dir().join("../../examples/flagship-kafka-local.sql"))
+        .unwrap()
+        .replace("127.0.0.1:9092", &bs);
+    std::fs::write(dir.join("flagship.sql"), sql).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(["run", "flagship.sql", "--duration", "20"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let rows = consume(&bs, "analysis", 1_000_000, 5.0);
+    assert!(!rows.is_empty(), "no analysis rows; job log:\n{log}");
+    let first: serde_json::Value = serde_json::from_str(&rows[0]).unwrap();
+    for k in [
+        "symbol",
+        "news_id",
+        "news_time",
+        "summary",
+        "window_start",
+        "avg_price",
+        "event_count",
+    ] {
+        assert!(first.get(k).is_some(), "{k} missing in {first}");
+    }
+    assert!(
+        first["summary"].as_str().unwrap_or_default().contains("\"label\""),
+        "the summary is analyze_news's JSON: {first}"
+    );
+}

@@ -1,0 +1,357 @@
+//! WITH options of a `kafka` table → librdkafka configuration and the source's modes.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use newsflow_common::{Error, Result};
+use rdkafka::config::ClientConfig;
+
+use crate::format;
+use crate::options::parse_duration_ms;
+use crate::Options;
+
+pub const SOURCE_OPTIONS: &[&str] = &[
+    "connector",
+    "topic",
+    "topic-pattern",
+    "format",
+    "value.format",
+    "key.format",
+    "key.fields",
+    "key.fields-prefix",
+    "value.fields-include",
+    "scan.startup.mode",
+    "scan.startup.timestamp-millis",
+    "scan.startup.specific-offsets",
+    "scan.bounded.mode",
+    "scan.bounded.timestamp-millis",
+    "scan.bounded.specific-offsets",
+    "scan.topic-partition-discovery.interval",
+    "scan.group.settle-time",
+    "dead-letter.topic",
+];
+
+pub const SINK_OPTIONS: &[&str] = &[
+    "connector",
+    "topic",
+    "format",
+    "value.format",
+    "key.format",
+    "key.fields",
+    "key.fields-prefix",
+    "value.fields-include",
+    "sink.partitioner",
+    "sink.delivery-guarantee",
+    "sink.transactional-id-prefix",
+    "sink.parallelism",
+];
+
+/// Java client settings with no librdkafka counterpart; MSK IAM replaces them.
+const JAVA_ONLY: &[&str] = &["sasl.jaas.config", "sasl.client.callback.handler.class"];
+
+#[derive(Debug)]
+pub struct KafkaConfigError(pub String);
+
+/// Where a source starts reading a partition it is assigned for the first time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Startup {
+    Earliest,
+    Latest,
+    GroupOffsets,
+    Timestamp(i64),
+    Specific(BTreeMap<i32, i64>),
+}
+
+/// Where a bounded source stops (exclusive offsets, resolved when the source starts).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bounded {
+    Unbounded,
+    Latest,
+    GroupOffsets,
+    Timestamp(i64),
+    Specific(BTreeMap<i32, i64>),
+}
+
+/// MSK IAM: sign OAUTHBEARER tokens for this region.
+#[derive(Debug, Clone)]
+pub struct MskIam {
+    pub region: String,
+}
+
+#[derive(Debug)]
+pub struct SourceSettings {
+    pub topics: Vec<String>,
+    pub pattern: Option<String>,
+    pub startup: Startup,
+    pub bounded: Bounded,
+    pub dead_letter_topic: Option<String>,
+    pub settle: Duration,
+}
+
+fn cfg_err(table: &str, msg: impl std::fmt::Display) -> Error {
+    Error::config(format!("table `{table}`: {msg}"))
+}
+
+/// librdkafka properties from `properties.*`, with MSK IAM mapped to OAUTHBEARER.
+pub fn client_config(table: &str, opts: &Options) -> Result<(ClientConfig, Option<MskIam>)> {
+    let mut cfg = ClientConfig::new();
+    let props: BTreeMap<&str, &str> = opts
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("properties.").map(|k| (k, v.as_str())))
+        .collect();
+    if !props.contains_key("bootstrap.servers") {
+        return Err(cfg_err(table, "option 'properties.bootstrap.servers' is required"));
+    }
+    let msk = props
+        .get("sasl.mechanism")
+        .is_some_and(|m| m.eq_ignore_ascii_case("AWS_MSK_IAM"));
+    for (k, v) in &props {
+        if JAVA_ONLY.contains(k) {
+            if msk {
+                continue;
+            }
+            return Err(cfg_err(
+                table,
+                format!("'properties.{k}' is a Java client setting; librdkafka has no such property (MSK IAM is supported with 'properties.sasl.mechanism' = 'AWS_MSK_IAM')"),
+            ));
+        }
+        if *k == "sasl.mechanism" && msk {
+            cfg.set("sasl.mechanism", "OAUTHBEARER");
+            continue;
+        }
+        cfg.set(*k, *v);
+    }
+    let msk = if msk {
+        let region = std::env::var("AWS_REGION")
+            .ok()
+            .or_else(|| props.get("bootstrap.servers").and_then(|b| super::msk_iam::region_from_bootstrap(b)))
+            .ok_or_else(|| {
+                cfg_err(
+                    table,
+                    "MSK IAM needs a region: set AWS_REGION or use the cluster's *.kafka.<region>.amazonaws.com bootstrap address",
+                )
+            })?;
+        if !props.contains_key("security.protocol") {
+            cfg.set("security.protocol", "SASL_SSL");
+        }
+        Some(MskIam { region })
+    } else {
+        None
+    };
+    Ok((cfg, msk))
+}
+
+fn offsets_list(table: &str, key: &str, v: &str) -> Result<BTreeMap<i32, i64>> {
+    // Flink's form: 'partition:0,offset:42;partition:1,offset:300'
+    let mut out = BTreeMap::new();
+    for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut partition = None;
+        let mut offset = None;
+        for kv in part.split(',') {
+            match kv.trim().split_once(':') {
+                Some(("partition", p)) => partition = p.trim().parse::<i32>().ok(),
+                Some(("offset", o)) => offset = o.trim().parse::<i64>().ok(),
+                _ => {}
+            }
+        }
+        match (partition, offset) {
+            (Some(p), Some(o)) => {
+                out.insert(p, o);
+            }
+            _ => {
+                return Err(cfg_err(
+                    table,
+                    format!("'{key}' must look like 'partition:0,offset:42;partition:1,offset:300', got '{v}'"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn millis(table: &str, opts: &Options, key: &str, mode: &str) -> Result<i64> {
+    opts.parse::<i64>(table, key)?
+        .ok_or_else(|| cfg_err(table, format!("mode '{mode}' needs option '{key}'")))
+}
+
+pub fn source_settings(table: &str, opts: &Options) -> Result<SourceSettings> {
+    let mut valid: Vec<&str> = SOURCE_OPTIONS.to_vec();
+    valid.extend(format_keys(opts));
+    opts.check(table, "kafka", &valid, &["properties."])?;
+    let topics: Vec<String> = opts
+        .get("topic")
+        .map(|t| {
+            t.split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let pattern = opts.get("topic-pattern").map(str::to_string);
+    if topics.is_empty() == pattern.is_none() {
+        return Err(cfg_err(
+            table,
+            "set exactly one of 'topic' (a name or a ';'-separated list) and 'topic-pattern'",
+        ));
+    }
+    let startup = match opts.get("scan.startup.mode").unwrap_or("group-offsets") {
+        "earliest-offset" => Startup::Earliest,
+        "latest-offset" => Startup::Latest,
+        "group-offsets" => Startup::GroupOffsets,
+        "timestamp" => Startup::Timestamp(millis(table, opts, "scan.startup.timestamp-millis", "timestamp")?),
+        "specific-offsets" => Startup::Specific(offsets_list(
+            table,
+            "scan.startup.specific-offsets",
+            opts.require(table, "scan.startup.specific-offsets")?,
+        )?),
+        other => {
+            return Err(cfg_err(
+                table,
+                format!("unknown 'scan.startup.mode' '{other}'; valid: earliest-offset, latest-offset, group-offsets, timestamp, specific-offsets"),
+            ))
+        }
+    };
+    let bounded = match opts.get("scan.bounded.mode").unwrap_or("unbounded") {
+        "unbounded" => Bounded::Unbounded,
+        "latest-offset" => Bounded::Latest,
+        "group-offsets" => Bounded::GroupOffsets,
+        "timestamp" => Bounded::Timestamp(millis(table, opts, "scan.bounded.timestamp-millis", "timestamp")?),
+        "specific-offsets" => Bounded::Specific(offsets_list(
+            table,
+            "scan.bounded.specific-offsets",
+            opts.require(table, "scan.bounded.specific-offsets")?,
+        )?),
+        other => {
+            return Err(cfg_err(
+                table,
+                format!("unknown 'scan.bounded.mode' '{other}'; valid: unbounded, latest-offset, group-offsets, timestamp, specific-offsets"),
+            ))
+        }
+    };
+    if (matches!(startup, Startup::GroupOffsets) || matches!(bounded, Bounded::GroupOffsets))
+        && opts.get("properties.group.id").is_none()
+    {
+        return Err(cfg_err(table, "'group-offsets' needs 'properties.group.id'"));
+    }
+    let settle = match opts.get("scan.group.settle-time") {
+        None => Duration::ZERO,
+        Some(v) => Duration::from_millis(
+            parse_duration_ms(v)
+                .and_then(|ms| u64::try_from(ms).ok())
+                .ok_or_else(|| cfg_err(table, format!("'scan.group.settle-time' must be a duration, got '{v}'")))?,
+        ),
+    };
+    Ok(SourceSettings {
+        topics,
+        pattern,
+        startup,
+        bounded,
+        dead_letter_topic: opts.get("dead-letter.topic").map(str::to_string),
+        settle,
+    })
+}
+
+/// The format keys this table may use: `format`/`value.format` and the format's own.
+pub fn format_keys(opts: &Options) -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    for k in ["format", "value.format", "key.format"] {
+        if let Some(f) = opts.get(k) {
+            keys.extend_from_slice(format::format_options(f));
+        }
+    }
+    keys
+}
+
+/// Options as seen by a format: `value.format` becomes `format`.
+pub fn value_format_options(opts: &Options) -> Options {
+    let mut map: BTreeMap<String, String> = opts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Some(v) = map.remove("value.format") {
+        map.insert("format".into(), v);
+    }
+    Options::new(map)
+}
+
+/// Options for the key's format (`key.format`), if the table has one.
+pub fn key_format_options(opts: &Options) -> Option<Options> {
+    let f = opts.get("key.format")?;
+    let mut map: BTreeMap<String, String> = opts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    map.insert("format".into(), f.to_string());
+    Some(Options::new(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(kv: &[(&str, &str)]) -> Options {
+        Options::new(kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    #[test]
+    fn the_source_documents_msk_options_map_to_oauthbearer() {
+        let o = opts(&[
+            ("connector", "kafka"),
+            ("topic", "news"),
+            (
+                "properties.bootstrap.servers",
+                "b-1.c.x.c2.kafka.ap-northeast-2.amazonaws.com:9098",
+            ),
+            ("properties.security.protocol", "SASL_SSL"),
+            ("properties.sasl.mechanism", "AWS_MSK_IAM"),
+            (
+                "properties.sasl.jaas.config",
+                "software.amazon.msk.auth.iam.IAMLoginModule required;",
+            ),
+            (
+                "properties.sasl.client.callback.handler.class",
+                "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+            ),
+            ("properties.group.id", "flink-news-stream-consumer"),
+            ("scan.startup.mode", "earliest-offset"),
+            ("format", "json"),
+        ]);
+        let (cfg, msk) = client_config("news", &o).unwrap();
+        assert_eq!(cfg.get("sasl.mechanism"), Some("OAUTHBEARER"));
+        assert_eq!(cfg.get("security.protocol"), Some("SASL_SSL"));
+        assert_eq!(cfg.get("sasl.jaas.config"), None);
+        assert_eq!(msk.unwrap().region, "ap-northeast-2");
+        let s = source_settings("news", &o).unwrap();
+        assert_eq!(s.startup, Startup::Earliest);
+        assert_eq!(s.bounded, Bounded::Unbounded);
+    }
+
+    #[test]
+    fn bad_options_are_explained() {
+        let e = source_settings(
+            "t",
+            &opts(&[("connector", "kafka"), ("topic", "a"), ("scan.startup.mode", "first")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("valid: earliest-offset"), "{e}");
+        let e = source_settings("t", &opts(&[("connector", "kafka")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'topic'"), "{e}");
+        let e = client_config(
+            "t",
+            &opts(&[
+                ("properties.sasl.jaas.config", "x"),
+                ("properties.bootstrap.servers", "h:1"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Java client setting"), "{e}");
+        let o = opts(&[
+            ("topic", "a"),
+            ("scan.startup.mode", "specific-offsets"),
+            (
+                "scan.startup.specific-offsets",
+                "partition:0,offset:42;partition:1,offset:300",
+            ),
+        ]);
+        let s = source_settings("t", &o).unwrap();
+        assert_eq!(s.startup, Startup::Specific([(0, 42), (1, 300)].into_iter().collect()));
+    }
+}
