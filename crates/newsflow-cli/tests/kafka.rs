@@ -528,3 +528,172 @@ fn the_source_documents_flagship_runs_on_kafka() {
         "the summary is analyze_news's JSON: {first}"
     );
 }
+
+/// Run `INSERT INTO out SELECT id FROM src` once with `src`'s WITH options; the ids read.
+fn ids_read(with: &str, name: &str) -> Vec<i64> {
+    let dir = temp_dir(name);
+    let sql = format!(
+        "CREATE TABLE src (id INT) WITH ({with}, 'format' = 'json');
+CREATE TABLE out_t (id INT) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+INSERT INTO out_t SELECT id FROM src;"
+    );
+    let mut job = Job::build(
+        &sql,
+        JobOptions {
+            base_dir: dir.clone(),
+            max_duration: Some(Duration::from_secs(60)),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    job.run().unwrap();
+    let mut ids: Vec<i64> = std::fs::read_dir(dir.join("out"))
+        .map(|d| {
+            d.flat_map(|e| {
+                std::fs::read_to_string(e.unwrap().path())
+                    .unwrap()
+                    .lines()
+                    .map(|l| {
+                        serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                            .as_i64()
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn startup_modes_topic_lists_and_patterns() {
+    let bs = bootstrap();
+    let (a, b) = (topic("pat-a"), topic("pat-b"));
+    let dir = temp_dir("modes");
+    for (t, from) in [(&a, 0), (&b, 100)] {
+        client(&bs, &["create", t, "1"]);
+        let p = dir.join(format!("{from}.jsonl"));
+        let lines: Vec<String> = (from..from + 10).map(|i| format!(r#"{{"id": {i}}}"#)).collect();
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        client(&bs, &["produce-raw", t, p.to_str().unwrap()]);
+    }
+    let base = format!(
+        "'connector' = 'kafka', 'properties.bootstrap.servers' = '{bs}', 'scan.bounded.mode' = 'latest-offset'"
+    );
+    assert_eq!(
+        ids_read(
+            &format!("{base}, 'topic' = '{a}', 'scan.startup.mode' = 'earliest-offset'"),
+            "earliest"
+        ),
+        (0..10).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ids_read(
+            &format!(
+                "{base}, 'topic' = '{a}', 'scan.startup.mode' = 'specific-offsets', 'scan.startup.specific-offsets' = 'partition:0,offset:4', 'properties.group.id' = 'g-spec-{}'",
+                run_id()
+            ),
+            "specific"
+        ),
+        (4..10).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ids_read(
+            &format!("{base}, 'topic' = '{a}', 'scan.startup.mode' = 'latest-offset'"),
+            "latest"
+        ),
+        Vec::<i64>::new(),
+        "latest-offset up to latest-offset reads nothing and ends"
+    );
+    let both: Vec<i64> = (0..10).chain(100..110).collect();
+    assert_eq!(
+        ids_read(
+            &format!("{base}, 'topic' = '{a};{b}', 'scan.startup.mode' = 'earliest-offset'"),
+            "list"
+        ),
+        both
+    );
+    assert_eq!(
+        ids_read(
+            &format!(
+                "{base}, 'topic-pattern' = 't{}-pat-.*', 'scan.startup.mode' = 'earliest-offset'",
+                run_id()
+            ),
+            "pattern"
+        ),
+        both
+    );
+    assert_eq!(
+        ids_read(
+            &format!(
+                "'connector' = 'kafka', 'properties.bootstrap.servers' = '{bs}', 'topic' = '{a}', \
+                 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:0,offset:3', \
+                 'scan.startup.mode' = 'earliest-offset'"
+            ),
+            "bounded-specific"
+        ),
+        vec![0, 1, 2]
+    );
+}
+
+#[test]
+fn sink_keys_and_partitioners() {
+    let bs = bootstrap();
+    let (src, keyed, rr) = (topic("k-src"), topic("keyed"), topic("rr"));
+    client(&bs, &["create", &src, "1"]);
+    client(&bs, &["create", &keyed, "3"]);
+    client(&bs, &["create", &rr, "3"]);
+    let dir = temp_dir("keys");
+    let lines: Vec<String> = (0..30)
+        .map(|i| format!(r#"{{"id": {i}, "symbol": "S{}"}}"#, i % 3))
+        .collect();
+    std::fs::write(dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    client(&bs, &["produce-raw", &src, dir.join("in.jsonl").to_str().unwrap()]);
+    let sql = format!(
+        "CREATE TABLE s (id INT, symbol STRING) WITH ('connector' = 'kafka', 'topic' = '{src}',
+  'properties.bootstrap.servers' = '{bs}', 'scan.startup.mode' = 'earliest-offset',
+  'scan.bounded.mode' = 'latest-offset', 'format' = 'json');
+CREATE TABLE k (id INT, symbol STRING) WITH ('connector' = 'kafka', 'topic' = '{keyed}',
+  'properties.bootstrap.servers' = '{bs}', 'key.format' = 'raw', 'key.fields' = 'symbol',
+  'value.format' = 'json');
+CREATE TABLE r (id INT, symbol STRING) WITH ('connector' = 'kafka', 'topic' = '{rr}',
+  'properties.bootstrap.servers' = '{bs}', 'sink.partitioner' = 'round-robin', 'format' = 'json');
+INSERT INTO k SELECT id, symbol FROM s;
+INSERT INTO r SELECT id, symbol FROM s;"
+    );
+    let mut job = Job::build(
+        &sql,
+        JobOptions {
+            base_dir: dir.clone(),
+            max_duration: Some(Duration::from_secs(60)),
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    job.run().unwrap();
+    // Keyed: every message of one symbol is in one partition, and the key is the symbol.
+    let keyed_rows = client(&bs, &["consume-verbose", &keyed, "100", "5"]);
+    let mut part_of: std::collections::HashMap<String, String> = Default::default();
+    let mut n = 0;
+    for l in keyed_rows.lines() {
+        let (partition, key, value) = {
+            let mut f = l.splitn(3, '\t');
+            (f.next().unwrap(), f.next().unwrap(), f.next().unwrap())
+        };
+        let v: serde_json::Value = serde_json::from_str(value).unwrap();
+        assert_eq!(v["symbol"].as_str(), Some(key), "{l}");
+        let p = part_of.entry(key.to_string()).or_insert_with(|| partition.to_string());
+        assert_eq!(p, partition, "one partition per key");
+        n += 1;
+    }
+    assert_eq!(n, 30);
+    // Round-robin: 10 messages in each of the 3 partitions.
+    let rr_rows = client(&bs, &["consume-verbose", &rr, "100", "5"]);
+    let mut per: std::collections::BTreeMap<String, usize> = Default::default();
+    for l in rr_rows.lines() {
+        *per.entry(l.split('\t').next().unwrap().to_string()).or_default() += 1;
+    }
+    assert_eq!(per.values().copied().collect::<Vec<_>>(), vec![10, 10, 10], "{per:?}");
+}

@@ -5,6 +5,7 @@
   client.py BOOTSTRAP produce TOPIC KEY_FIELD FILE_OR_DIR...   (JSON lines; key = KEY_FIELD's value, or '-' for none)
   client.py BOOTSTRAP produce-raw TOPIC FILE                   (each line as it is, no key)
   client.py BOOTSTRAP consume TOPIC COUNT TIMEOUT_S            (prints values; stops at COUNT messages or TIMEOUT_S idle)
+  client.py BOOTSTRAP consume-verbose TOPIC COUNT TIMEOUT_S    (prints partition, key and value, tab-separated)
 """
 import json
 import os
@@ -62,7 +63,7 @@ def produce(bootstrap, topic, key_field, paths, raw=False):
     print(n)
 
 
-def consume(bootstrap, topic, count, timeout):
+def consume(bootstrap, topic, count, timeout, verbose=False):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"test-reader-{os.getpid()}-{time.time()}",
                   "enable.auto.commit": False})
     md = c.list_topics(topic, timeout=10)
@@ -76,7 +77,11 @@ def consume(bootstrap, topic, count, timeout):
             continue
         if m.error():
             continue
-        print(m.value().decode())
+        if verbose:
+            key = m.key().decode() if m.key() is not None else "-"
+            print(f"{m.partition()}\t{key}\t{m.value().decode()}")
+        else:
+            print(m.value().decode())
         got += 1
         last = time.time()
     c.close()
@@ -92,6 +97,8 @@ def main():
         produce(bootstrap, args[0], "-", args[1:], raw=True)
     elif cmd == "consume":
         consume(bootstrap, args[0], int(args[1]), float(args[2]))
+    elif cmd == "consume-verbose":
+        consume(bootstrap, args[0], int(args[1]), float(args[2]), verbose=True)
     else:
         sys.exit(f"unknown command {cmd}")
 
