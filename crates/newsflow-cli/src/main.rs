@@ -119,22 +119,23 @@ fn run(file: &Path, opts: JobOptions, report_json: bool) -> anyhow::Result<()> {
     let report = job.run()?;
     print_report(&report);
     if report_json {
-        let ops: Vec<String> = report
-            .operators
-            .iter()
-            .map(|o| {
-                format!(
-                    "{{\"operator\":\"{}\",\"max_state\":{},\"late_rows\":{}}}",
-                    o.operator, o.max_state, o.late_rows
-                )
-            })
-            .collect();
-        eprintln!(
-            "{{\"elapsed_s\":{},\"dead_letters\":{},\"operators\":[{}]}}",
-            report.elapsed.as_secs_f64(),
-            report.dead_letter_total(),
-            ops.join(",")
-        );
+        let json = serde_json::json!({
+            "elapsed_s": report.elapsed.as_secs_f64(),
+            "dead_letters": report.dead_letter_total(),
+            "rows_read": report.rows_read.iter().map(|(t, n)| serde_json::json!({"table": t, "rows": n})).collect::<Vec<_>>(),
+            "operators": report.operators.iter().map(|o| serde_json::json!({
+                "pipeline": o.pipeline,
+                "operator": o.operator,
+                "max_state": o.max_state,
+                "late_rows": o.late_rows,
+            })).collect::<Vec<_>>(),
+            "llm": report.llm.iter().map(|l| serde_json::json!({
+                "pipeline": l.pipeline,
+                "operator": l.operator,
+                "metrics": l.metrics,
+            })).collect::<Vec<_>>(),
+        });
+        eprintln!("{json}");
     }
     Ok(())
 }

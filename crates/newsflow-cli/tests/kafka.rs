@@ -153,16 +153,7 @@ fn flagship_on_kafka_gives_flinks_rows() {
     client(&bs, &["create", &analysis, "1"]);
     let dir = temp_dir("flagship");
     let sql = flagship_sql(&news, &stock, Some(&analysis), &format!("g-{}", run_id()), "");
-    let mut job = Job::build(
-        &sql,
-        JobOptions {
-            base_dir: dir.clone(),
-            max_duration: Some(Duration::from_secs(120)),
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let report = job.run().unwrap();
+    let report = run_job(&sql, job_opts(&dir));
     assert_eq!(report.dead_letter_total(), 0);
     let read: u64 = report.rows_read.iter().map(|r| r.1).sum();
     assert_eq!(
@@ -184,6 +175,20 @@ fn flagship_on_kafka_gives_flinks_rows() {
 }
 
 /// Start `newsflow run` in `dir`; its log (with the Kafka group events) goes to `dir/log`.
+fn job_opts(dir: &Path) -> JobOptions {
+    JobOptions {
+        base_dir: dir.to_path_buf(),
+        max_duration: Some(Duration::from_secs(120)),
+        ..Default::default()
+    }
+}
+
+/// Build and run a job in this process; panics with the error.
+fn run_job(sql: &str, opts: JobOptions) -> newsflow_runtime::JobReport {
+    let mut job = Job::build(sql, opts).unwrap_or_else(|e| panic!("{e}"));
+    job.run().unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn newsflow(dir: &Path, sql_file: &str) -> Child {
     let log = std::fs::File::create(dir.join("log")).unwrap();
     Command::new(env!("CARGO_BIN_EXE_newsflow"))
@@ -261,17 +266,13 @@ fn malformed_messages_go_to_a_dead_letter_topic() {
 CREATE TABLE good (symbol STRING, volume INT) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
 INSERT INTO good SELECT symbol, volume FROM trades;"
     );
-    let mut job = Job::build(
+    let report = run_job(
         &sql,
         JobOptions {
-            base_dir: dir.clone(),
             dead_letter_dir: dir.join("dead-letter"),
-            max_duration: Some(Duration::from_secs(60)),
-            ..Default::default()
+            ..job_opts(&dir)
         },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let report = job.run().unwrap();
+    );
     assert_eq!(report.dead_letter_total(), 2, "counted");
     let dead = consume(&bs, &dlt, 10, 5.0);
     assert_eq!(dead.len(), 2, "{dead:?}");
@@ -537,16 +538,7 @@ fn ids_read(with: &str, name: &str) -> Vec<i64> {
 CREATE TABLE out_t (id INT) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
 INSERT INTO out_t SELECT id FROM src;"
     );
-    let mut job = Job::build(
-        &sql,
-        JobOptions {
-            base_dir: dir.clone(),
-            max_duration: Some(Duration::from_secs(60)),
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    job.run().unwrap();
+    run_job(&sql, job_opts(&dir));
     let mut ids: Vec<i64> = std::fs::read_dir(dir.join("out"))
         .map(|d| {
             d.flat_map(|e| {
@@ -663,16 +655,7 @@ CREATE TABLE r (id INT, symbol STRING) WITH ('connector' = 'kafka', 'topic' = '{
 INSERT INTO k SELECT id, symbol FROM s;
 INSERT INTO r SELECT id, symbol FROM s;"
     );
-    let mut job = Job::build(
-        &sql,
-        JobOptions {
-            base_dir: dir.clone(),
-            max_duration: Some(Duration::from_secs(60)),
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    job.run().unwrap();
+    run_job(&sql, job_opts(&dir));
     // Keyed: every message of one symbol is in one partition, and the key is the symbol.
     let keyed_rows = client(&bs, &["consume-verbose", &keyed, "100", "5"]);
     let mut part_of: std::collections::HashMap<String, String> = Default::default();

@@ -168,6 +168,24 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
     }))
 }
 
+/// Send one record; while librdkafka's local queue is full (broker slow or away), wait
+/// for room instead of dropping the record.
+pub(crate) fn send_waiting<'a>(
+    producer: &ThreadedProducer<Delivery>,
+    mut rec: BaseRecord<'a, [u8], [u8]>,
+) -> std::result::Result<(), rdkafka::error::KafkaError> {
+    loop {
+        match producer.send(rec) {
+            Ok(()) => return Ok(()),
+            Err((e, r)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
+                std::thread::sleep(Duration::from_millis(5));
+                rec = r;
+            }
+            Err((e, _)) => return Err(e),
+        }
+    }
+}
+
 impl KafkaSink {
     fn check_failures(&self) -> Result<()> {
         self.delivery
@@ -201,22 +219,12 @@ impl Sink for KafkaSink {
                     *next = (*next + 1) % *partitions;
                 }
             }
-            loop {
-                match self.producer.send(rec) {
-                    Ok(()) => break,
-                    Err((e, r)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
-                        // The local queue is full (broker slow or away): wait for room.
-                        std::thread::sleep(Duration::from_millis(5));
-                        rec = r;
-                    }
-                    Err((e, _)) => {
-                        return Err(Error::runtime(format!(
-                            "table `{}`: kafka: sending to '{}': {e}",
-                            self.table, self.topic
-                        )))
-                    }
-                }
-            }
+            send_waiting(&self.producer, rec).map_err(|e| {
+                Error::runtime(format!(
+                    "table `{}`: kafka: sending to '{}': {e}",
+                    self.table, self.topic
+                ))
+            })?;
         }
         self.check_failures()
     }

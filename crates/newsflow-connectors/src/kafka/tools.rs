@@ -7,10 +7,9 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
-use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::sink::Delivery;
+use super::sink::{send_waiting, Delivery};
 
 fn config(bootstrap: &str, extra: &[(String, String)]) -> ClientConfig {
     let mut cfg = ClientConfig::new();
@@ -51,16 +50,8 @@ impl TopicWriter {
         if let Some(ts) = timestamp_ms {
             rec = rec.timestamp(ts);
         }
-        loop {
-            match self.producer.send(rec) {
-                Ok(()) => break,
-                Err((e, r)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
-                    std::thread::sleep(Duration::from_millis(5));
-                    rec = r;
-                }
-                Err((e, _)) => return Err(Error::runtime(format!("kafka: sending to '{}': {e}", self.topic))),
-            }
-        }
+        send_waiting(&self.producer, rec)
+            .map_err(|e| Error::runtime(format!("kafka: sending to '{}': {e}", self.topic)))?;
         self.sent += 1;
         self.delivery.check(&self.topic)
     }
