@@ -680,3 +680,54 @@ INSERT INTO r SELECT id, symbol FROM s;"
     }
     assert_eq!(per.values().copied().collect::<Vec<_>>(), vec![10, 10, 10], "{per:?}");
 }
+
+#[test]
+fn timestamp_startup_and_bounded_modes() {
+    let bs = bootstrap();
+    let t = topic("stamped");
+    client(&bs, &["create", &t, "1"]);
+    let dir = temp_dir("stamped");
+    // Ten records one minute apart; `newsflow produce --time-field` stamps each message
+    // with its record's time.
+    let lines: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"id": {i}, "ts": "2025-07-01 09:{i:02}:00"}}"#))
+        .collect();
+    std::fs::write(dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args([
+            "produce",
+            "--bootstrap-servers",
+            &bs,
+            "--topic",
+            &t,
+            "--time-field",
+            "ts",
+            "--file",
+        ])
+        .arg(dir.join("in.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let at = |minute: i64| 1_751_360_400_000i64 + minute * 60_000; // 2025-07-01 09:MM:00 UTC
+    let base = format!("'connector' = 'kafka', 'properties.bootstrap.servers' = '{bs}', 'topic' = '{t}'");
+    assert_eq!(
+        ids_read(
+            &format!(
+                "{base}, 'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '{}', 'scan.bounded.mode' = 'latest-offset'",
+                at(4)
+            ),
+            "from-ts"
+        ),
+        (4..10).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ids_read(
+            &format!(
+                "{base}, 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '{}'",
+                at(7)
+            ),
+            "to-ts"
+        ),
+        (0..7).collect::<Vec<_>>()
+    );
+}
