@@ -170,6 +170,7 @@ fn main() -> ExitCode {
                 &sql,
                 JobOptions {
                     base_dir: base_dir(&file),
+                    plan_only: true,
                     ..Default::default()
                 },
             )

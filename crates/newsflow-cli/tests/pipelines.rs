@@ -604,3 +604,25 @@ fn bench_llm_operator_news_per_second_beside_the_trade_stream() {
 fn manifest_dir() -> String {
     std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())
 }
+
+/// The source documents' statements on MSK (only the broker filled in) parse and plan
+/// without a broker or credentials: `newsflow explain` builds no connector.
+#[test]
+fn the_source_documents_msk_script_plans_without_a_broker() {
+    let sql = std::fs::read_to_string(Path::new(&manifest_dir()).join("../../examples/flagship-kafka.sql")).unwrap();
+    let job = Job::build(
+        &sql,
+        JobOptions {
+            plan_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = job.explain();
+    assert!(plan.contains("== INSERT INTO news_summary_sink =="), "{plan}");
+    assert!(
+        plan.contains("IntervalJoin: keys [0] = [0], right.time - left.time in [-300000 ms, 600000 ms]"),
+        "{plan}"
+    );
+    assert!(plan.contains("WindowAggregate: Tumble { size: 60000 }"), "{plan}");
+}

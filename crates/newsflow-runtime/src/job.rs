@@ -33,6 +33,9 @@ pub struct JobOptions {
     pub query_output: Option<QueryOutput>,
     /// Stop the job after this long (for demos over unbounded sources).
     pub max_duration: Option<Duration>,
+    /// Parse and plan only: create no source, sink or LLM client (for `newsflow explain`,
+    /// which must not need a broker or credentials).
+    pub plan_only: bool,
 }
 
 impl Default for JobOptions {
@@ -43,6 +46,7 @@ impl Default for JobOptions {
             batch_size: 1024,
             query_output: None,
             max_duration: None,
+            plan_only: false,
         }
     }
 }
@@ -141,6 +145,10 @@ impl Job {
                 } => {
                     let mut planned = plan_insert(&catalog, table, columns, query, *span)?;
                     planned.plan.prune_columns();
+                    if opts.plan_only {
+                        plans.push((format!("INSERT INTO {table}"), planned.plan));
+                        continue;
+                    }
                     let def = catalog.table(table, *span)?;
                     let sink_schema = def.physical_schema();
                     let opts = Options::new(def.options.clone());
@@ -158,6 +166,10 @@ impl Job {
                 Statement::Query { query, span } => {
                     let mut planned = plan_query(&catalog, query)?;
                     planned.plan.prune_columns();
+                    if opts.plan_only {
+                        plans.push((format!("SELECT (line {})", span.line), planned.plan));
+                        continue;
+                    }
                     let sink: Box<dyn Sink> = match &opts.query_output {
                         Some(f) => f(planned.schema()),
                         None => {
