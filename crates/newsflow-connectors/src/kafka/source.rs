@@ -39,6 +39,9 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 /// A table's queue above this pauses its partitions until it drains (another table of the
 /// same consumer may be read faster than this one is polled).
 const QUEUE_LIMIT: usize = 50_000;
+/// How soon to poll again when nothing is waiting: messages reach the job within this
+/// (the consumer fetches in the background; a poll only hands over what it has).
+const IDLE_POLL: Duration = Duration::from_millis(2);
 
 /// One consumer shared by the source tables of one group in this process.
 pub struct Conn {
@@ -704,7 +707,7 @@ impl Source for KafkaSource {
         Ok(self
             .ready
             .pop_front()
-            .unwrap_or(Poll::Pending(Some(Instant::now() + Duration::from_millis(20)))))
+            .unwrap_or(Poll::Pending(Some(Instant::now() + IDLE_POLL))))
     }
 }
 
