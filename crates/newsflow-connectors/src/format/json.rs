@@ -40,6 +40,11 @@ fn ts_style(opts: &Options) -> Result<TsStyle> {
     }
 }
 
+/// Strings up to this long are interned (shared across the whole input).
+const INTERN_MAX: usize = 16;
+/// Longer strings: how many recent ones per column are kept for reuse.
+const RECENT_STRINGS: usize = 4;
+
 pub struct JsonDecoder {
     /// Column names; looked up linearly starting at the column after the previous one,
     /// since records usually list fields in schema order (no hashing per field).
@@ -47,9 +52,10 @@ pub struct JsonDecoder {
     /// Each name's length and first 8 bytes (zero-padded): most keys are told apart (or
     /// matched outright) without a byte-string comparison.
     name_tags: Vec<(usize, u64)>,
-    /// The last string decoded per column, reused when the next record repeats it
+    /// The last few long strings decoded per column (most recent first), reused when a
+    /// record repeats one (timestamps of the same second, out of order by a few seconds)
     /// (symbols, timestamps of the same second).
-    last: Vec<Option<(Vec<u8>, Arc<str>)>>,
+    recent: Vec<Vec<(Vec<u8>, Arc<str>)>>,
     types: Vec<DataType>,
     style: TsStyle,
     fail_on_missing: bool,
@@ -64,7 +70,7 @@ impl JsonDecoder {
         Ok(JsonDecoder {
             names: schema.fields.iter().map(|f| f.name.as_bytes().to_vec()).collect(),
             name_tags: schema.fields.iter().map(|f| name_tag(f.name.as_bytes())).collect(),
-            last: vec![None; schema.len()],
+            recent: vec![Vec::new(); schema.len()],
             types: schema.types(),
             style: ts_style(opts)?,
             fail_on_missing: opts.get("json.fail-on-missing-field") == Some("true"),
@@ -291,27 +297,33 @@ impl JsonDecoder {
     }
 
     fn string_value(&mut self, col: usize, b: &[u8]) -> std::result::Result<Value, String> {
-        if let Some((bytes, s)) = &self.last[col] {
-            if bytes.as_slice() == b {
-                return Ok(Value::Str(s.clone()));
-            }
+        if b.len() <= INTERN_MAX {
+            // Short strings (symbols, statuses) are shared through the intern map.
+            return self.intern(b);
         }
-        let v = self.intern(b)?;
-        if let Value::Str(s) = &v {
-            match &mut self.last[col] {
-                Some((bytes, last)) => {
-                    bytes.clear();
-                    bytes.extend_from_slice(b);
-                    *last = s.clone();
-                }
-                slot => *slot = Some((b.to_vec(), s.clone())),
+        let recent = &mut self.recent[col];
+        if let Some(i) = recent.iter().position(|(bytes, _)| bytes.as_slice() == b) {
+            if i > 0 {
+                recent.swap(0, i);
             }
+            return Ok(Value::Str(recent[0].1.clone()));
         }
-        Ok(v)
+        let s: Arc<str> = Arc::from(utf8(b)?);
+        if recent.len() == RECENT_STRINGS {
+            // Reuse the oldest entry's buffer.
+            if let Some((mut bytes, _)) = recent.pop() {
+                bytes.clear();
+                bytes.extend_from_slice(b);
+                recent.insert(0, (bytes, s.clone()));
+            }
+        } else {
+            recent.insert(0, (b.to_vec(), s.clone()));
+        }
+        Ok(Value::Str(s))
     }
 
     fn intern(&mut self, b: &[u8]) -> std::result::Result<Value, String> {
-        if b.len() <= 16 {
+        if b.len() <= INTERN_MAX {
             if let Some(s) = self.interned.get(b) {
                 return Ok(Value::Str(s.clone()));
             }

@@ -28,14 +28,19 @@ struct Shape {
     rowtime: Option<usize>,
 }
 
-/// A computed column. `TO_TIMESTAMP(col, …)` remembers its last input string and result:
-/// trades of the same second share one decoded string, so most rows skip the parse.
+/// A computed column. `TO_TIMESTAMP(col, …)` remembers its last few inputs and results:
+/// trades of the same second carry the same text, and out-of-order trades alternate
+/// between a few seconds, so most rows skip the parse.
 struct Computed {
     col: usize,
     expr: ScalarExpr,
     memo_input: Option<usize>,
-    memo: Option<(Arc<str>, Value)>,
+    /// Recent (input, result) pairs, most recent first.
+    memo: Vec<(Arc<str>, Value)>,
 }
+
+/// How many recent inputs a `TO_TIMESTAMP` column remembers.
+const MEMO_SIZE: usize = 4;
 
 impl Computed {
     fn new(col: usize, expr: ScalarExpr) -> Self {
@@ -47,7 +52,7 @@ impl Computed {
             col,
             expr,
             memo_input,
-            memo: None,
+            memo: Vec::with_capacity(MEMO_SIZE),
         }
     }
 
@@ -55,13 +60,21 @@ impl Computed {
         let Some(Value::Str(input)) = self.memo_input.and_then(|c| row.get(c)) else {
             return self.expr.eval(row);
         };
-        if let Some((last, out)) = &self.memo {
-            if Arc::ptr_eq(last, input) {
-                return out.clone();
+        if let Some(i) = self
+            .memo
+            .iter()
+            .position(|(last, _)| Arc::ptr_eq(last, input) || **last == **input)
+        {
+            if i > 0 {
+                self.memo.swap(0, i);
             }
+            return self.memo[0].1.clone();
         }
         let out = self.expr.eval(row);
-        self.memo = Some((input.clone(), out.clone()));
+        if self.memo.len() == MEMO_SIZE {
+            self.memo.pop();
+        }
+        self.memo.insert(0, (input.clone(), out.clone()));
         out
     }
 }
@@ -276,4 +289,39 @@ impl SourceExec {
 fn render(row: &Row) -> String {
     let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
     format!("[{}]", cells.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_common::time::java_format::JavaDateFormat;
+
+    /// The TO_TIMESTAMP memo gives the parse's answer for every row, whether the input is
+    /// the same string object, an equal string, or one of a few alternating seconds.
+    #[test]
+    fn to_timestamp_memo_returns_what_the_parse_returns() {
+        let format = Arc::new(JavaDateFormat::compile("yyyy-MM-dd HH:mm:ss").unwrap());
+        let expr = ScalarExpr::ToTimestamp {
+            arg: Box::new(ScalarExpr::Column(0)),
+            format: Some(format),
+        };
+        let mut memo = Computed::new(1, expr.clone());
+        let shared = Value::str("2025-07-01 09:00:01");
+        let inputs = [
+            shared.clone(),
+            shared.clone(),
+            Value::str("2025-07-01 09:00:00"),
+            Value::str("2025-07-01 09:00:01"),
+            Value::str("2025-07-01 09:00:02"),
+            Value::str("2025-07-01 09:00:03"),
+            Value::str("2025-07-01 09:00:04"),
+            Value::str("2025-07-01 09:00:00"),
+            Value::str("not a time"),
+            Value::Null,
+        ];
+        for v in inputs {
+            let row = vec![v.clone(), Value::Null];
+            assert_eq!(memo.eval(&row), expr.eval(&row), "input {v:?}");
+        }
+    }
 }
