@@ -174,6 +174,43 @@ fn millis(table: &str, opts: &Options, key: &str, mode: &str) -> Result<i64> {
         .ok_or_else(|| cfg_err(table, format!("mode '{mode}' needs option '{key}'")))
 }
 
+/// A `scan.startup.mode` or `scan.bounded.mode` value; `First` is the mode only one of
+/// them has (`earliest-offset`, `unbounded`).
+enum Mode {
+    First,
+    Latest,
+    Group,
+    Timestamp(i64),
+    Specific(BTreeMap<i32, i64>),
+}
+
+/// Parse `scan.<scope>.mode` with its `timestamp-millis` / `specific-offsets` companion.
+fn offsets_mode(table: &str, opts: &Options, scope: &str, first: &str, default: &str) -> Result<Mode> {
+    let key = format!("scan.{scope}.mode");
+    let value = opts.get(&key).unwrap_or(default);
+    Ok(match value {
+        v if v == first => Mode::First,
+        "latest-offset" => Mode::Latest,
+        "group-offsets" => Mode::Group,
+        "timestamp" => Mode::Timestamp(millis(
+            table,
+            opts,
+            &format!("scan.{scope}.timestamp-millis"),
+            "timestamp",
+        )?),
+        "specific-offsets" => {
+            let k = format!("scan.{scope}.specific-offsets");
+            Mode::Specific(offsets_list(table, &k, opts.require(table, &k)?)?)
+        }
+        other => return Err(cfg_err(
+            table,
+            format!(
+                "unknown '{key}' '{other}'; valid: {first}, latest-offset, group-offsets, timestamp, specific-offsets"
+            ),
+        )),
+    })
+}
+
 pub fn source_settings(table: &str, opts: &Options) -> Result<SourceSettings> {
     let mut valid: Vec<&str> = SOURCE_OPTIONS.to_vec();
     valid.extend(format_keys(opts));
@@ -194,39 +231,19 @@ pub fn source_settings(table: &str, opts: &Options) -> Result<SourceSettings> {
             "set exactly one of 'topic' (a name or a ';'-separated list) and 'topic-pattern'",
         ));
     }
-    let startup = match opts.get("scan.startup.mode").unwrap_or("group-offsets") {
-        "earliest-offset" => Startup::Earliest,
-        "latest-offset" => Startup::Latest,
-        "group-offsets" => Startup::GroupOffsets,
-        "timestamp" => Startup::Timestamp(millis(table, opts, "scan.startup.timestamp-millis", "timestamp")?),
-        "specific-offsets" => Startup::Specific(offsets_list(
-            table,
-            "scan.startup.specific-offsets",
-            opts.require(table, "scan.startup.specific-offsets")?,
-        )?),
-        other => {
-            return Err(cfg_err(
-                table,
-                format!("unknown 'scan.startup.mode' '{other}'; valid: earliest-offset, latest-offset, group-offsets, timestamp, specific-offsets"),
-            ))
-        }
+    let startup = match offsets_mode(table, opts, "startup", "earliest-offset", "group-offsets")? {
+        Mode::First => Startup::Earliest,
+        Mode::Latest => Startup::Latest,
+        Mode::Group => Startup::GroupOffsets,
+        Mode::Timestamp(ts) => Startup::Timestamp(ts),
+        Mode::Specific(map) => Startup::Specific(map),
     };
-    let bounded = match opts.get("scan.bounded.mode").unwrap_or("unbounded") {
-        "unbounded" => Bounded::Unbounded,
-        "latest-offset" => Bounded::Latest,
-        "group-offsets" => Bounded::GroupOffsets,
-        "timestamp" => Bounded::Timestamp(millis(table, opts, "scan.bounded.timestamp-millis", "timestamp")?),
-        "specific-offsets" => Bounded::Specific(offsets_list(
-            table,
-            "scan.bounded.specific-offsets",
-            opts.require(table, "scan.bounded.specific-offsets")?,
-        )?),
-        other => {
-            return Err(cfg_err(
-                table,
-                format!("unknown 'scan.bounded.mode' '{other}'; valid: unbounded, latest-offset, group-offsets, timestamp, specific-offsets"),
-            ))
-        }
+    let bounded = match offsets_mode(table, opts, "bounded", "unbounded", "unbounded")? {
+        Mode::First => Bounded::Unbounded,
+        Mode::Latest => Bounded::Latest,
+        Mode::Group => Bounded::GroupOffsets,
+        Mode::Timestamp(ts) => Bounded::Timestamp(ts),
+        Mode::Specific(map) => Bounded::Specific(map),
     };
     if (matches!(startup, Startup::GroupOffsets) || matches!(bounded, Bounded::GroupOffsets))
         && opts.get("properties.group.id").is_none()
