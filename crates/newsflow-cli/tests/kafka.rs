@@ -731,3 +731,63 @@ fn timestamp_startup_and_bounded_modes() {
         (0..7).collect::<Vec<_>>()
     );
 }
+
+/// `'value.fields-include' = 'EXCEPT_KEY'`: a sink writes the key fields only into the
+/// message key, and a source reads them back from it.
+#[test]
+fn key_fields_travel_in_the_message_key() {
+    let bs = bootstrap();
+    let t = topic("except-key");
+    client(&bs, &["create", &t, "2"]);
+    let dir = temp_dir("except-key");
+    let keyed = format!(
+        "'connector' = 'kafka', 'topic' = '{t}', 'properties.bootstrap.servers' = '{bs}',
+  'key.format' = 'raw', 'key.fields' = 'symbol', 'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY'"
+    );
+    let write = format!(
+        "CREATE TABLE gen (symbol STRING, id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '20',
+  'fields.symbol.kind' = 'sequence', 'fields.symbol.start' = '1', 'fields.symbol.end' = '20',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20');
+CREATE TABLE out_k (symbol STRING, id INT) WITH ({keyed});
+INSERT INTO out_k SELECT symbol, id FROM gen;"
+    );
+    run_job(&write, job_opts(&dir));
+    let raw = client(&bs, &["consume-verbose", &t, "100", "5"]);
+    let mut n = 0;
+    for l in raw.lines() {
+        let mut f = l.splitn(3, '\t');
+        let (_, key, value) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+        let v: serde_json::Value = serde_json::from_str(value).unwrap();
+        assert!(v.get("symbol").is_none(), "the value leaves the key out: {l}");
+        assert_eq!(key, v["id"].to_string(), "{l}");
+        n += 1;
+    }
+    assert_eq!(n, 20);
+    let read = format!(
+        "CREATE TABLE in_k (symbol STRING, id INT) WITH ({keyed}, 'scan.startup.mode' = 'earliest-offset',
+  'scan.bounded.mode' = 'latest-offset');
+CREATE TABLE back (symbol STRING, id INT) WITH ('connector' = 'filesystem', 'path' = 'back', 'format' = 'json');
+INSERT INTO back SELECT symbol, id FROM in_k;"
+    );
+    run_job(&read, job_opts(&dir));
+    let mut rows: Vec<String> = std::fs::read_dir(dir.join("back"))
+        .unwrap()
+        .flat_map(|e| {
+            std::fs::read_to_string(e.unwrap().path())
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(rows.len(), 20);
+    for r in rows {
+        let v: serde_json::Value = serde_json::from_str(&r).unwrap();
+        assert_eq!(
+            v["symbol"].as_str().map(str::to_string),
+            Some(v["id"].to_string()),
+            "{r}"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 //!   partitions held by other members are released (they do not hold the watermark back);
 //!   bounded modes end the job; malformed messages go to the dead letters (and to a
 //!   dead-letter topic when `'dead-letter.topic'` is set).
+//! * `record.rs` — a message (key and value) → a row (`value.fields-include`, `key.fields`).
 //! * `sink.rs` — a producer: key fields, partitioner, at-least-once delivery (flush on
 //!   finish; a failed delivery fails the job).
 //! * `msk_iam.rs` — SigV4-signed MSK IAM tokens.
@@ -16,6 +17,7 @@
 mod config;
 mod context;
 pub mod msk_iam;
+mod record;
 mod sink;
 mod source;
 pub mod tools;

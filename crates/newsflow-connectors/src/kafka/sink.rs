@@ -68,6 +68,8 @@ pub struct KafkaSink {
     producer: ThreadedProducer<Delivery>,
     delivery: Delivery,
     encoder: Box<dyn Encoder>,
+    /// The columns the value carries, when not all of them.
+    value_cols: Option<Vec<usize>>,
     key: Option<(Box<dyn Encoder>, Vec<usize>)>,
     partitioner: Partitioner,
     value: Vec<u8>,
@@ -100,26 +102,22 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
             )))
         }
     }
-    let encoder = format::encoder(t.name, t.schema, &config::value_format_options(t.options))?;
-    let key = match t.options.get("key.fields") {
+    let keys = config::key_columns(t)?;
+    // The value carries every column, or all but the key's ('value.fields-include').
+    let value_cols: Option<Vec<usize>> = match (&keys, config::value_excludes_key(t)?) {
+        (Some((key_cols, _)), true) => Some((0..t.schema.len()).filter(|i| !key_cols.contains(i)).collect()),
+        _ => None,
+    };
+    let value_schema = match &value_cols {
+        Some(cols) => Schema::new(cols.iter().map(|i| t.schema.fields[*i].clone()).collect()),
+        None => t.schema.clone(),
+    };
+    let encoder = format::encoder(t.name, &value_schema, &config::value_format_options(t.options))?;
+    let key = match keys {
         None => None,
-        Some(fields) => {
+        Some((cols, kschema)) => {
             let kopts = config::key_format_options(t.options)
                 .ok_or_else(|| Error::config(format!("table `{}`: 'key.fields' needs 'key.format'", t.name)))?;
-            let mut cols = Vec::new();
-            let mut kfields = Vec::new();
-            for f in fields.split(';').map(str::trim) {
-                let i = t.schema.fields.iter().position(|c| c.name == f).ok_or_else(|| {
-                    Error::config(format!(
-                        "table `{}`: 'key.fields' names '{f}', which is not a column; columns: {}",
-                        t.name,
-                        t.schema.names().join(", ")
-                    ))
-                })?;
-                cols.push(i);
-                kfields.push(t.schema.fields[i].clone());
-            }
-            let kschema = Schema::new(kfields);
             Some((format::encoder(t.name, &kschema, &kopts)?, cols))
         }
     };
@@ -161,6 +159,7 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
         producer,
         delivery,
         encoder,
+        value_cols,
         key,
         partitioner,
         value: Vec::new(),
@@ -198,7 +197,13 @@ impl Sink for KafkaSink {
     fn write(&mut self, rows: &[Row]) -> Result<()> {
         for row in rows {
             self.value.clear();
-            self.encoder.encode(row, &mut self.value);
+            match &self.value_cols {
+                Some(cols) => {
+                    let projected: Row = cols.iter().map(|c| row[*c].clone()).collect();
+                    self.encoder.encode(&projected, &mut self.value);
+                }
+                None => self.encoder.encode(row, &mut self.value),
+            }
             let has_key = if let Some((enc, cols)) = &mut self.key {
                 self.key_buf.clear();
                 let krow: Row = cols.iter().map(|c| row[*c].clone()).collect();

@@ -32,7 +32,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use super::config::{self, Bounded, SourceSettings, Startup};
 use super::context::{self, AssignEvent, NfContext};
-use crate::format::{self, Decoder};
+use super::record::RecordDecoder;
 use crate::{ConnectorContext, DeadLetters, Poll, Source, TableSpec};
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
@@ -127,7 +127,7 @@ pub struct KafkaSource {
     table: String,
     conn: SharedConn,
     slot: usize,
-    decoder: Box<dyn Decoder>,
+    decoder: RecordDecoder,
     parts: Vec<(String, i32)>,
     index: HashMap<(String, i32), usize>,
     /// Exclusive stop offset per partition (bounded modes).
@@ -154,16 +154,7 @@ fn kafka_err(table: &str, what: &str, e: impl std::fmt::Display) -> Error {
 
 pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
     let settings = config::source_settings(t.name, t.options)?;
-    if t.options
-        .get("value.fields-include")
-        .is_some_and(|v| !v.eq_ignore_ascii_case("ALL"))
-    {
-        return Err(Error::config(format!(
-            "table `{}`: 'value.fields-include' = 'EXCEPT_KEY' is not supported yet on a kafka source; the message value must carry every column",
-            t.name
-        )));
-    }
-    let decoder = format::decoder(t.name, t.schema, &config::value_format_options(t.options))?;
+    let decoder = RecordDecoder::new(t)?;
     let (mut cfg, msk) = config::client_config(t.name, t.options)?;
     let group = t.options.get("properties.group.id").map(str::to_string);
     if group.is_none() {
@@ -670,7 +661,7 @@ impl Source for KafkaSource {
                 }
                 let _ = c.consumer.store_offset(&key.0, key.1, msg.offset() + 1);
                 let payload = msg.payload().unwrap_or_default();
-                match self.decoder.decode(payload) {
+                match self.decoder.decode(msg.key(), payload) {
                     Ok(row) => batches.entry(i).or_default().push(row),
                     Err(reason) => bad.push((
                         payload.to_vec(),
