@@ -298,6 +298,58 @@ pub fn key_format_options(opts: &Options) -> Option<Options> {
     Some(Options::new(map))
 }
 
+/// The `key.fields` of a table: their positions and the key's schema (names without
+/// `key.fields-prefix`), or `None` when the table has no key fields.
+pub fn key_columns(t: &crate::TableSpec) -> Result<Option<(Vec<usize>, newsflow_common::Schema)>> {
+    let Some(fields) = t.options.get("key.fields") else {
+        return Ok(None);
+    };
+    if t.options.get("key.format").is_none() {
+        return Err(cfg_err(t.name, "'key.fields' needs 'key.format'"));
+    }
+    let prefix = t.options.get("key.fields-prefix").unwrap_or("");
+    let mut cols = Vec::new();
+    let mut key_fields = Vec::new();
+    for f in fields.split(';').map(str::trim) {
+        let i = t.schema.fields.iter().position(|c| c.name == f).ok_or_else(|| {
+            cfg_err(
+                t.name,
+                format!(
+                    "'key.fields' names '{f}', which is not a column; columns: {}",
+                    t.schema.names().join(", ")
+                ),
+            )
+        })?;
+        cols.push(i);
+        let c = &t.schema.fields[i];
+        key_fields.push(newsflow_common::Field::new(
+            c.name.strip_prefix(prefix).unwrap_or(&c.name),
+            c.data_type.clone(),
+        ));
+    }
+    Ok(Some((cols, newsflow_common::Schema::new(key_fields))))
+}
+
+/// Whether the message value leaves out the key fields (`'value.fields-include'`).
+pub fn value_excludes_key(t: &crate::TableSpec) -> Result<bool> {
+    match t.options.get("value.fields-include").unwrap_or("ALL") {
+        v if v.eq_ignore_ascii_case("ALL") => Ok(false),
+        v if v.eq_ignore_ascii_case("EXCEPT_KEY") => {
+            if t.options.get("key.fields").is_none() {
+                return Err(cfg_err(
+                    t.name,
+                    "'value.fields-include' = 'EXCEPT_KEY' needs 'key.fields' and 'key.format'",
+                ));
+            }
+            Ok(true)
+        }
+        other => Err(cfg_err(
+            t.name,
+            format!("unknown 'value.fields-include' '{other}'; valid: ALL, EXCEPT_KEY"),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,57 +424,5 @@ mod tests {
         ]);
         let s = source_settings("t", &o).unwrap();
         assert_eq!(s.startup, Startup::Specific([(0, 42), (1, 300)].into_iter().collect()));
-    }
-}
-
-/// The `key.fields` of a table: their positions and the key's schema (names without
-/// `key.fields-prefix`), or `None` when the table has no key fields.
-pub fn key_columns(t: &crate::TableSpec) -> Result<Option<(Vec<usize>, newsflow_common::Schema)>> {
-    let Some(fields) = t.options.get("key.fields") else {
-        return Ok(None);
-    };
-    if t.options.get("key.format").is_none() {
-        return Err(cfg_err(t.name, "'key.fields' needs 'key.format'"));
-    }
-    let prefix = t.options.get("key.fields-prefix").unwrap_or("");
-    let mut cols = Vec::new();
-    let mut key_fields = Vec::new();
-    for f in fields.split(';').map(str::trim) {
-        let i = t.schema.fields.iter().position(|c| c.name == f).ok_or_else(|| {
-            cfg_err(
-                t.name,
-                format!(
-                    "'key.fields' names '{f}', which is not a column; columns: {}",
-                    t.schema.names().join(", ")
-                ),
-            )
-        })?;
-        cols.push(i);
-        let c = &t.schema.fields[i];
-        key_fields.push(newsflow_common::Field::new(
-            c.name.strip_prefix(prefix).unwrap_or(&c.name),
-            c.data_type.clone(),
-        ));
-    }
-    Ok(Some((cols, newsflow_common::Schema::new(key_fields))))
-}
-
-/// Whether the message value leaves out the key fields (`'value.fields-include'`).
-pub fn value_excludes_key(t: &crate::TableSpec) -> Result<bool> {
-    match t.options.get("value.fields-include").unwrap_or("ALL") {
-        v if v.eq_ignore_ascii_case("ALL") => Ok(false),
-        v if v.eq_ignore_ascii_case("EXCEPT_KEY") => {
-            if t.options.get("key.fields").is_none() {
-                return Err(cfg_err(
-                    t.name,
-                    "'value.fields-include' = 'EXCEPT_KEY' needs 'key.fields' and 'key.format'",
-                ));
-            }
-            Ok(true)
-        }
-        other => Err(cfg_err(
-            t.name,
-            format!("unknown 'value.fields-include' '{other}'; valid: ALL, EXCEPT_KEY"),
-        )),
     }
 }
