@@ -53,21 +53,11 @@ impl Options {
     }
 }
 
-/// Parse a Flink duration such as `5 s`, `500 ms`, `1 min`, `10s`, `2 h`; bare numbers are ms.
+/// A Flink duration (`5 s`, `500 ms`, `1 min`; bare numbers are ms) in whole milliseconds,
+/// rounded (see `newsflow_common::time::parse_duration`).
 pub fn parse_duration_ms(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.trim().parse().ok()?;
-    let per = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => 1.0,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1000.0,
-        "min" | "m" | "minute" | "minutes" => 60_000.0,
-        "h" | "hour" | "hours" => 3_600_000.0,
-        "d" | "day" | "days" => 86_400_000.0,
-        _ => return None,
-    };
-    Some((n * per).round() as i64)
+    let d = newsflow_common::time::parse_duration(s).ok()?;
+    Some((d.as_micros() as f64 / 1000.0).round() as i64)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::duration::parse_duration;
+use newsflow_common::time::parse_duration;
 
 /// The providers a configuration can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -62,7 +62,8 @@
 //!   such as `api-key` is refused with a pointer to the environment; keys are read from
 //!   the variable named by `api-key-env` (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY` by
 //!   default) or from the AWS credential chain, held in [`Secret`] (redacted `Debug`),
-//!   and scrubbed from error texts (`secret.rs`). `duration.rs` parses `'10 s'`.
+//!   and scrubbed from error texts (`secret.rs`). Durations such as `'10 s'` are parsed by
+//!   `newsflow_common::time::parse_duration`.
 //! * [`Provider`] (`providers/`) sends one chat request and returns the reply text and
 //!   token usage; one file per wire protocol: `openai.rs` (Chat Completions at a
 //!   configurable base URL, so also vLLM, Ollama, llama.cpp server, LM Studio),
@@ -107,7 +108,6 @@ mod analyzer;
 mod cache;
 mod call;
 pub mod config;
-mod duration;
 mod metrics;
 pub mod offline;
 mod outcome;
@@ -120,7 +120,6 @@ mod secret;
 pub use analyzer::{Analyzer, WORKER_THREADS};
 pub use cache::{cache_key, Cache};
 pub use config::{CacheSetting, ConfigError, ProviderConfig, ProviderKind};
-pub use duration::parse_duration;
 pub use metrics::{LatencyBucket, LatencySnapshot, MetricsSnapshot};
 pub use offline::{analyze, Analysis, Label};
 pub use outcome::{AnalysisError, ErrorKind, Outcome};

@@ -404,7 +404,7 @@ fn apply_runtime_config(config: &mut newsflow_llm::ProviderConfig, map: Vec<(Str
                 }
             }
             "timeout" => {
-                config.timeout = newsflow_llm::parse_duration(&v)
+                config.timeout = newsflow_common::time::parse_duration(&v)
                     .ok()
                     .filter(|d| !d.is_zero())
                     .ok_or_else(|| Error::plan(format!("ML_PREDICT: 'timeout' must be a duration like '10 s', got '{v}'"), span))?;

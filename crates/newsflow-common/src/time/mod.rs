@@ -2,7 +2,10 @@
 //! timestamp text formats Flink reads and writes. Java `SimpleDateFormat` patterns live in
 //! [`java_format`].
 
+mod duration;
 pub mod java_format;
+
+pub use duration::parse_duration;
 
 pub use java_format::JavaDateFormat;
 

@@ -1,10 +1,11 @@
 //! Durations in option values, written as Flink writes them: `10 s`, `10s`, `500 ms`,
 //! `2 min`, `1 h`; a bare number is milliseconds (Flink's `TimeUtils.parseDuration`).
+//! One parser for table options, `SET` values and LLM provider options.
 
 use std::time::Duration;
 
 /// Parses `"<number> <unit>"` (space optional). Units: `ms`/`milli`/`millis`/
-/// `millisecond(s)`, `s`/`sec`/`secs`/`second(s)`, `min`/`minute(s)`, `h`/`hour(s)`,
+/// `millisecond(s)`, `s`/`sec`/`secs`/`second(s)`, `m`/`min`/`mins`/`minute(s)`, `h`/`hour(s)`,
 /// `d`/`day(s)`. No unit means milliseconds, as in Flink.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -16,7 +17,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let millis_per_unit = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => 1.0,
         "s" | "sec" | "secs" | "second" | "seconds" => 1_000.0,
-        "min" | "mins" | "minute" | "minutes" => 60_000.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60_000.0,
         "h" | "hour" | "hours" => 3_600_000.0,
         "d" | "day" | "days" => 86_400_000.0,
         other => {
@@ -45,6 +46,7 @@ mod tests {
         assert_eq!(parse_duration("2 min"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration(" 1.5 s "), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("1 h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("2 m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("ten s").is_err());
         assert!(parse_duration("10 weeks").is_err());
         assert!(parse_duration("").is_err());
