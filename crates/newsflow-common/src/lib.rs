@@ -9,19 +9,22 @@
 //!   Row      ── Vec<Value>, positionally matching a Schema
 //!   Schema   ── named, typed, nullable fields; resolution by (qualifier, name)
 //!   Error    ── every user-facing error, with an optional source Span (line, column)
-//!   time     ── civil-date arithmetic and Java SimpleDateFormat patterns
+//!   time     ── civil-date arithmetic, Java SimpleDateFormat patterns, Flink durations
+//!   Recent   ── a tiny most-recently-used cache (repeating strings and their parses)
 //! ```
 //!
 //! Invariant: a `Value` stored in a column of type `t` is either `Null` or the variant that
 //! `t` maps to (see [`DataType::accepts`]); operators rely on it instead of re-checking.
 
 pub mod error;
+pub mod recent;
 pub mod schema;
 pub mod time;
 pub mod types;
 pub mod value;
 
 pub use error::{Error, Result, Span};
+pub use recent::Recent;
 pub use schema::{Field, Schema};
 pub use types::DataType;
 pub use value::{Row, Value};

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use newsflow_common::time;
 use newsflow_common::value::{java_double, java_float};
-use newsflow_common::{DataType, Error, Result, Row, Schema, Value};
+use newsflow_common::{DataType, Error, Recent, Result, Row, Schema, Value};
 
 use super::{Decoder, Encoder};
 use crate::Options;
@@ -55,7 +55,7 @@ pub struct JsonDecoder {
     /// The last few long strings decoded per column (most recent first), reused when a
     /// record repeats one (timestamps of the same second, out of order by a few seconds)
     /// (symbols, timestamps of the same second).
-    recent: Vec<Vec<(Vec<u8>, Arc<str>)>>,
+    recent: Vec<Recent<Vec<u8>, Arc<str>>>,
     types: Vec<DataType>,
     style: TsStyle,
     fail_on_missing: bool,
@@ -70,7 +70,7 @@ impl JsonDecoder {
         Ok(JsonDecoder {
             names: schema.fields.iter().map(|f| f.name.as_bytes().to_vec()).collect(),
             name_tags: schema.fields.iter().map(|f| name_tag(f.name.as_bytes())).collect(),
-            recent: vec![Vec::new(); schema.len()],
+            recent: (0..schema.len()).map(|_| Recent::new(RECENT_STRINGS)).collect(),
             types: schema.types(),
             style: ts_style(opts)?,
             fail_on_missing: opts.get("json.fail-on-missing-field") == Some("true"),
@@ -339,23 +339,20 @@ impl JsonDecoder {
             return self.intern(b);
         }
         let recent = &mut self.recent[col];
-        if let Some(i) = recent.iter().position(|(bytes, _)| bytes.as_slice() == b) {
-            if i > 0 {
-                recent.swap(0, i);
-            }
-            return Ok(Value::Str(recent[0].1.clone()));
+        if let Some(s) = recent.find(|bytes| bytes.as_slice() == b) {
+            return Ok(Value::Str(s.clone()));
         }
         let s: Arc<str> = Arc::from(utf8(b)?);
-        if recent.len() == RECENT_STRINGS {
-            // Reuse the oldest entry's buffer.
-            if let Some((mut bytes, _)) = recent.pop() {
+        recent.insert_with(
+            |old| {
+                // Reuse the evicted entry's buffer.
+                let mut bytes = old.unwrap_or_default();
                 bytes.clear();
                 bytes.extend_from_slice(b);
-                recent.insert(0, (bytes, s.clone()));
-            }
-        } else {
-            recent.insert(0, (b.to_vec(), s.clone()));
-        }
+                bytes
+            },
+            s.clone(),
+        );
         Ok(Value::Str(s))
     }
 

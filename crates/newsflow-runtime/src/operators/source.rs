@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use newsflow_common::{Result, Row, Value};
+use newsflow_common::{Recent, Result, Row, Value};
 use newsflow_connectors::{DeadLetters, Poll, Source};
 use newsflow_expr::ScalarExpr;
 use newsflow_sql::catalog::{ColumnKind, TableDef};
@@ -35,8 +35,8 @@ struct Computed {
     col: usize,
     expr: ScalarExpr,
     memo_input: Option<usize>,
-    /// Recent (input, result) pairs, most recent first.
-    memo: Vec<(Arc<str>, Value)>,
+    /// Recent inputs and their results.
+    memo: Recent<Arc<str>, Value>,
 }
 
 /// How many recent inputs a `TO_TIMESTAMP` column remembers.
@@ -52,7 +52,7 @@ impl Computed {
             col,
             expr,
             memo_input,
-            memo: Vec::with_capacity(MEMO_SIZE),
+            memo: Recent::new(MEMO_SIZE),
         }
     }
 
@@ -60,21 +60,11 @@ impl Computed {
         let Some(Value::Str(input)) = self.memo_input.and_then(|c| row.get(c)) else {
             return self.expr.eval(row);
         };
-        if let Some(i) = self
-            .memo
-            .iter()
-            .position(|(last, _)| Arc::ptr_eq(last, input) || **last == **input)
-        {
-            if i > 0 {
-                self.memo.swap(0, i);
-            }
-            return self.memo[0].1.clone();
+        if let Some(out) = self.memo.find(|last| Arc::ptr_eq(last, input) || **last == **input) {
+            return out.clone();
         }
         let out = self.expr.eval(row);
-        if self.memo.len() == MEMO_SIZE {
-            self.memo.pop();
-        }
-        self.memo.insert(0, (input.clone(), out.clone()));
+        self.memo.insert_with(|_| input.clone(), out.clone());
         out
     }
 }
