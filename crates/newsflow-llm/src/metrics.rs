@@ -46,6 +46,40 @@ pub struct MetricsSnapshot {
     pub estimated_cost_usd: f64,
 }
 
+impl MetricsSnapshot {
+    /// Adds `other`'s counters to these (the same provider and model, another operator):
+    /// sums, the larger maximum, and the mean recomputed from the sums.
+    pub fn add(&mut self, other: &MetricsSnapshot) {
+        self.calls += other.calls;
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+        self.requests += other.requests;
+        self.retries += other.retries;
+        self.repairs += other.repairs;
+        self.cache_hits += other.cache_hits;
+        for (k, v) in &other.errors {
+            *self.errors.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.request_errors {
+            *self.request_errors.entry(k.clone()).or_default() += v;
+        }
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.latency.count += other.latency.count;
+        self.latency.sum_ms += other.latency.sum_ms;
+        self.latency.max_ms = self.latency.max_ms.max(other.latency.max_ms);
+        self.latency.mean_ms = if self.latency.count > 0 {
+            self.latency.sum_ms / self.latency.count as f64
+        } else {
+            0.0
+        };
+        for (b, o) in self.latency.buckets.iter_mut().zip(&other.latency.buckets) {
+            b.count += o.count;
+        }
+        self.estimated_cost_usd += other.estimated_cost_usd;
+    }
+}
+
 /// Request latency: count, sum, max and a (non-cumulative) histogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LatencySnapshot {

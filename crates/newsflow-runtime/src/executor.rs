@@ -86,7 +86,7 @@ impl JobReport {
                 .iter_mut()
                 .find(|x| x.provider == m.provider && x.model == m.model)
             {
-                Some(x) => merge_metrics(x, m),
+                Some(x) => x.add(m),
                 None => merged.push(m.clone()),
             }
         }
@@ -127,37 +127,6 @@ impl JobReport {
             .max()
             .unwrap_or(0)
     }
-}
-
-/// Adds `m`'s counters to `into` (same provider and model).
-fn merge_metrics(into: &mut MetricsSnapshot, m: &MetricsSnapshot) {
-    into.calls += m.calls;
-    into.succeeded += m.succeeded;
-    into.failed += m.failed;
-    into.requests += m.requests;
-    into.retries += m.retries;
-    into.repairs += m.repairs;
-    into.cache_hits += m.cache_hits;
-    for (k, v) in &m.errors {
-        *into.errors.entry(k.clone()).or_default() += v;
-    }
-    for (k, v) in &m.request_errors {
-        *into.request_errors.entry(k.clone()).or_default() += v;
-    }
-    into.input_tokens += m.input_tokens;
-    into.output_tokens += m.output_tokens;
-    into.latency.count += m.latency.count;
-    into.latency.sum_ms += m.latency.sum_ms;
-    into.latency.max_ms = into.latency.max_ms.max(m.latency.max_ms);
-    into.latency.mean_ms = if into.latency.count > 0 {
-        into.latency.sum_ms / into.latency.count as f64
-    } else {
-        0.0
-    };
-    for (b, o) in into.latency.buckets.iter_mut().zip(&m.latency.buckets) {
-        b.count += o.count;
-    }
-    into.estimated_cost_usd += m.estimated_cost_usd;
 }
 
 /// How long a stopped job (`--duration`, Ctrl-C) waits for LLM calls still in flight.
