@@ -139,7 +139,6 @@ pub struct KafkaSource {
     paused: Vec<bool>,
     group: bool,
     got_assignment: bool,
-    got_assignment_before: bool,
     settle: Duration,
     settle_until: Option<Instant>,
     ready: VecDeque<Poll>,
@@ -252,7 +251,6 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>>
         index,
         group: group.is_some(),
         got_assignment: group.is_none(),
-        got_assignment_before: false,
         settle: if group.is_some() {
             settings.settle
         } else {
@@ -453,10 +451,17 @@ impl KafkaSource {
 
     fn handle_events(&mut self) -> Result<()> {
         let conn = self.conn.clone();
-        let (events, error) = {
+        let (events, error, paused_on_assign) = {
             let mut c = lock(&conn);
             let events = std::mem::take(&mut c.events[self.slot]);
-            (events, c.errors.first().cloned())
+            // Set when any table of this group settles: the consumer then pauses every
+            // newly assigned partition, this table's too.
+            let paused = c
+                .consumer
+                .context()
+                .pause_on_assign
+                .load(std::sync::atomic::Ordering::Relaxed);
+            (events, c.errors.first().cloned(), paused)
         };
         if let Some(e) = error {
             return Err(Error::runtime(format!("table `{}`: kafka: {e}", self.table)));
@@ -464,20 +469,18 @@ impl KafkaSource {
         for ev in events {
             match ev {
                 AssignEvent::Assigned(list) => {
-                    self.got_assignment_before = self.got_assignment;
                     self.got_assignment = true;
                     let now: Vec<usize> = list.iter().filter_map(|p| self.index.get(p).copied()).collect();
                     for i in 0..self.mine.len() {
                         let was = self.mine[i];
                         self.mine[i] = now.contains(&i);
-                        if self.mine[i] && !was && !self.ended[i] && self.got_assignment_before {
-                            // Read here again: it holds the watermark back from now on.
+                        if self.mine[i] && !was && !self.ended[i] {
+                            // Read here (again): it holds the watermark back from now on.
                             self.ready.push_back(Poll::Acquired(i));
                         }
-                        // Newly assigned partitions start unpaused (or paused by the
-                        // context while the group settles).
                         if self.mine[i] {
-                            self.paused[i] = self.settle_until.is_some() || !self.settle.is_zero();
+                            // As the consumer left it: `sync_pause` resumes it when due.
+                            self.paused[i] = paused_on_assign;
                         }
                         if !self.mine[i] && !self.ended[i] {
                             // Read elsewhere: it must not hold the watermark back here.
