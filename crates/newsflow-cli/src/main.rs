@@ -3,6 +3,7 @@
 //! ```text
 //!   newsflow run FILE.sql      run every statement of a Flink SQL script as one job
 //!   newsflow explain FILE.sql  show the plan of each INSERT / SELECT
+//!   newsflow savepoint PID     ask a running job to write a savepoint and stop
 //!   newsflow demo              the flagship pipeline on generated data, live in the terminal
 //!   newsflow produce           a generator's rows or a file's lines into a Kafka topic
 //!   newsflow consume           print a Kafka topic's messages
@@ -19,6 +20,8 @@ mod table;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -58,6 +61,25 @@ enum Command {
         /// Print the job report as JSON on stderr at the end.
         #[arg(long)]
         report_json: bool,
+        /// Start over: delete the checkpoints in 'state.checkpoints.dir' instead of
+        /// resuming from the newest.
+        #[arg(long)]
+        fresh: bool,
+        /// Resume from this savepoint (or checkpoint) directory
+        /// (like SET 'execution.savepoint.path').
+        #[arg(long, value_name = "DIR")]
+        from_savepoint: Option<PathBuf>,
+    },
+    /// Ask a running `newsflow run` (by process id) to write a savepoint and stop.
+    ///
+    /// The savepoint goes to 'state.savepoints.dir' (or '<state.checkpoints.dir>/savepoints');
+    /// the job prints its path. Resume with `newsflow run --from-savepoint DIR`.
+    ///
+    /// Example:
+    ///   newsflow savepoint 12345
+    Savepoint {
+        /// Process id of the running job.
+        pid: i32,
     },
     /// Write a generator's rows or a JSON-lines file into a Kafka topic, optionally paced.
     ///
@@ -110,6 +132,16 @@ pub fn print_report(report: &JobReport) {
     for line in report.llm_summary() {
         eprintln!("{line}");
     }
+    let c = &report.checkpoints;
+    if c.completed > 0 {
+        eprintln!(
+            "state   {:>10} checkpoints, last #{} of {} bytes, longest {:.1} ms",
+            c.completed,
+            c.last_id.unwrap_or(0),
+            c.last_bytes,
+            c.max_duration.as_secs_f64() * 1000.0
+        );
+    }
     eprintln!("done in {secs:.2} s");
 }
 
@@ -153,16 +185,35 @@ fn main() -> ExitCode {
             duration,
             batch_size,
             report_json,
+            fresh,
+            from_savepoint,
         } => {
+            // SIGUSR1 (`newsflow savepoint PID`) asks for a savepoint and a stop.
+            let request = Arc::new(AtomicBool::new(false));
+            let registered = signal_hook::flag::register(signal_hook::consts::SIGUSR1, request.clone());
             let opts = JobOptions {
                 base_dir: base_dir(&file),
                 dead_letter_dir,
                 batch_size,
                 max_duration: duration.map(Duration::from_secs_f64),
+                fresh,
+                from_savepoint,
+                savepoint_request: registered.ok().map(|_| request),
                 ..Default::default()
             };
             run(&file, opts, report_json)
         }
+        Command::Savepoint { pid } => {
+            // SAFETY: kill(2) with a valid signal number has no memory-safety preconditions.
+            let rc = unsafe { libc::kill(pid, libc::SIGUSR1) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        }
+        .with_context(|| format!("signalling process {pid}"))
+        .map(|_| eprintln!("asked process {pid} for a savepoint; it prints the path and stops")),
         Command::Produce(a) => kafka_cmd::produce(a),
         Command::Consume(a) => kafka_cmd::consume(a),
         Command::Explain { file } => read_sql(&file).and_then(|sql| {

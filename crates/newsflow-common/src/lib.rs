@@ -7,6 +7,7 @@
 //!   DataType ── the SQL type of a column (Flink's names: STRING, INT, TIMESTAMP(3), …)
 //!   Value    ── one cell; TIMESTAMP(3) is epoch milliseconds with no time zone
 //!   Row      ── Vec<Value>, positionally matching a Schema
+//!   Chunk    ── rows moving between operators, each with a change kind (+I -U +U -D)
 //!   Schema   ── named, typed, nullable fields; resolution by (qualifier, name)
 //!   Error    ── every user-facing error, with an optional source Span (line, column)
 //!   time     ── civil-date arithmetic, Java SimpleDateFormat patterns, Flink durations
@@ -16,6 +17,7 @@
 //! Invariant: a `Value` stored in a column of type `t` is either `Null` or the variant that
 //! `t` maps to (see [`DataType::accepts`]); operators rely on it instead of re-checking.
 
+pub mod change;
 pub mod error;
 pub mod recent;
 pub mod schema;
@@ -23,6 +25,7 @@ pub mod time;
 pub mod types;
 pub mod value;
 
+pub use change::{ChangeKind, Chunk};
 pub use error::{Error, Result, Span};
 pub use recent::Recent;
 pub use schema::{Field, Schema};

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use crate::time;
 
 /// A value. Strings are shared (`Arc<str>`) so that copying a row through a join is cheap.
-#[derive(Debug, Clone, Default)]
+/// Values serialize (serde) for checkpoints: `Str` as its text, every other variant as its
+/// number, so a restored row is bit-for-bit the row that was saved.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Null,

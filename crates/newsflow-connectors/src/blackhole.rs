@@ -23,4 +23,7 @@ impl Sink for BlackholeSink {
     fn finish(&mut self) -> Result<()> {
         Ok(())
     }
+    fn guarantee(&self) -> crate::Guarantee {
+        crate::Guarantee::ExactlyOnce
+    }
 }

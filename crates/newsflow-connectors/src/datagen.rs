@@ -85,6 +85,7 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
         pending: None,
         bounded,
         done: false,
+        emitted: 0,
     }))
 }
 
@@ -118,6 +119,9 @@ pub struct GeneratorSource {
     pending: Option<newsflow_generators::GenRow>,
     bounded: bool,
     done: bool,
+    /// Rows handed out (the position: generators are deterministic, so a restore
+    /// regenerates and skips this many).
+    emitted: u64,
 }
 
 impl Source for GeneratorSource {
@@ -158,9 +162,32 @@ impl Source for GeneratorSource {
             }
         }
         if !rows.is_empty() {
+            self.emitted += rows.len() as u64;
             return Ok(Poll::Data { partition: 0, rows });
         }
         Ok(if self.done { Poll::Finished } else { Poll::Pending(wake) })
+    }
+
+    fn position(&self) -> Result<serde_json::Value> {
+        Ok(serde_json::json!({ "rows": self.emitted }))
+    }
+
+    fn seek(&mut self, position: &serde_json::Value) -> Result<()> {
+        let rows = position
+            .get("rows")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| Error::runtime(format!("datagen: unreadable checkpointed position {position}")))?;
+        // Deterministic: regenerate and skip. Pacing resumes from the next row's time.
+        for _ in 0..rows {
+            if self.pending.take().is_none() && self.gen.next().is_none() {
+                self.done = true;
+                break;
+            }
+        }
+        self.emitted = rows;
+        self.first_event = None;
+        self.started = None;
+        Ok(())
     }
 }
 
@@ -289,6 +316,16 @@ pub struct RandomSource {
     emitted: u64,
 }
 
+/// A random datagen source's position: its generator state and counters.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RandomPosition {
+    state: u64,
+    emitted: u64,
+    remaining: Option<u64>,
+    /// The next value of each `sequence` field (in field order).
+    sequences: Vec<i64>,
+}
+
 impl RandomSource {
     fn next_u64(&mut self) -> u64 {
         // SplitMix64: plenty for random test data.
@@ -401,5 +438,39 @@ impl Source for RandomSource {
             return Ok(Poll::Finished);
         }
         Ok(Poll::Data { partition: 0, rows })
+    }
+
+    fn position(&self) -> Result<serde_json::Value> {
+        let p = RandomPosition {
+            state: self.state,
+            emitted: self.emitted,
+            remaining: self.remaining,
+            sequences: self
+                .fields
+                .iter()
+                .filter_map(|(_, k)| match k {
+                    FieldKind::Sequence { next, .. } => Some(*next),
+                    _ => None,
+                })
+                .collect(),
+        };
+        serde_json::to_value(p).map_err(|e| Error::runtime(format!("datagen: {e}")))
+    }
+
+    fn seek(&mut self, position: &serde_json::Value) -> Result<()> {
+        let p: RandomPosition = serde_json::from_value(position.clone())
+            .map_err(|e| Error::runtime(format!("datagen: unreadable checkpointed position: {e}")))?;
+        self.state = p.state;
+        self.remaining = p.remaining;
+        let mut seq = p.sequences.into_iter();
+        for (_, k) in self.fields.iter_mut() {
+            if let FieldKind::Sequence { next, .. } = k {
+                *next = seq.next().unwrap_or(*next);
+            }
+        }
+        // Rate limiting restarts from now.
+        self.emitted = 0;
+        self.started = None;
+        Ok(())
     }
 }

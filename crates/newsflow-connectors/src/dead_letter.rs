@@ -70,6 +70,41 @@ impl DeadLetters {
         self.counts.values().sum()
     }
 
+    /// Per table of `tables` (and any with dead letters): the dead-letter file's length
+    /// after flushing (0 when it does not exist) and the count, for a checkpoint.
+    pub fn positions<'a>(&mut self, tables: impl IntoIterator<Item = &'a str>) -> Result<BTreeMap<String, (u64, u64)>> {
+        self.flush()?;
+        let mut out = BTreeMap::new();
+        let names: Vec<String> = tables
+            .into_iter()
+            .map(str::to_string)
+            .chain(self.counts.keys().cloned())
+            .collect();
+        for table in names {
+            let len = std::fs::metadata(self.path_for(&table)).map(|m| m.len()).unwrap_or(0);
+            let count = self.counts.get(&table).copied().unwrap_or(0);
+            out.insert(table, (len, count));
+        }
+        Ok(out)
+    }
+
+    /// Restore: cut each table's dead-letter file back to its checkpointed length (what
+    /// was written after the checkpoint is written again by the replay) and take its count.
+    pub fn truncate(&mut self, saved: &BTreeMap<String, (u64, u64)>) -> Result<()> {
+        self.files.clear();
+        for (table, (len, count)) in saved {
+            let path = self.path_for(table);
+            if let Ok(f) = OpenOptions::new().write(true).open(&path) {
+                f.set_len(*len)
+                    .map_err(|e| Error::io(format!("cutting {} back to the checkpoint", path.display()), e))?;
+            }
+            if *count > 0 {
+                self.counts.insert(table.clone(), *count);
+            }
+        }
+        Ok(())
+    }
+
     pub fn flush(&mut self) -> Result<()> {
         for w in self.files.values_mut() {
             w.flush().map_err(|e| Error::io("flushing dead letters", e))?;

@@ -6,11 +6,17 @@
 //! that happens to be read first. (Apache Flink reads the files of one split sequentially
 //! under one watermark; see ARCHITECTURE.md.)
 //!
-//! Sink: rows go to `<path>/.part-<run>-0.inprogress` and the file is renamed to
-//! `part-<run>-0.<ext>` when the job finishes, so readers never see half-written files.
+//! Position (checkpoints): per file, the byte offset and line number after the last row
+//! handed to the job. The reader thread reads ahead, so every batch carries the position
+//! after it and the source reports the position of the last batch it gave out.
+//!
+//! Sink: rows go to `<path>/.part-<run>-<n>.<ext>.inprogress`, renamed to
+//! `part-<run>-<n>.<ext>` when the job finishes or, with checkpoints, when the checkpoint
+//! that covers them is published (two-phase commit: readers never see half-written files
+//! and a restart neither loses nor repeats a row; see [`FileSink`]).
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,7 +24,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use newsflow_common::{Error, Result, Row};
 
 use crate::format::{self, Decoder, Encoder};
-use crate::{ConnectorContext, DeadLetters, Poll, Sink, Source, TableSpec};
+use serde::{Deserialize, Serialize};
+
+use crate::{ConnectorContext, DeadLetters, Guarantee, Poll, Sink, Source, TableSpec};
 
 const SOURCE_OPTIONS: &[&str] = &[
     "connector",
@@ -64,6 +72,8 @@ struct FilePart {
 /// resident memory.)
 struct Input {
     file: File,
+    /// File offset of `buf[0]`.
+    file_pos: u64,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -83,6 +93,7 @@ impl Input {
             .clamp(4096, CHUNK);
         Ok(Input {
             file,
+            file_pos: 0,
             buf: vec![0; size],
             start: 0,
             end: 0,
@@ -104,6 +115,7 @@ impl Input {
             searched = self.end;
             // Make room: move the partial line to the front, grow for a very long line.
             if self.start > 0 {
+                self.file_pos += self.start as u64;
                 self.buf.copy_within(self.start..self.end, 0);
                 searched -= self.start;
                 self.end -= self.start;
@@ -136,6 +148,31 @@ impl Input {
         }
         Ok(Some(rec))
     }
+
+    /// The file offset of the next unread line.
+    fn offset(&self) -> u64 {
+        self.file_pos + self.start as u64
+    }
+
+    /// Continue reading at `offset` (nothing read yet).
+    fn seek(&mut self, offset: u64, path: &Path) -> Result<()> {
+        self.file
+            .seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io(format!("seeking {} to {offset}", path.display()), e))?;
+        self.file_pos = offset;
+        self.start = 0;
+        self.end = 0;
+        self.eof = false;
+        Ok(())
+    }
+}
+
+/// Where reading a file resumes: the byte offset of the next line and its line number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FilePosition {
+    file: String,
+    offset: u64,
+    line: u64,
 }
 
 /// Reads and decodes the files; runs on its own thread once the source is first polled,
@@ -147,8 +184,9 @@ struct FileReader {
     pending_ends: Vec<usize>,
 }
 
-/// One batch from the reader thread: a poll result and the records it could not decode.
-type Batch = (Result<Poll>, Vec<(Vec<u8>, String)>);
+/// One batch from the reader thread: a poll result, the records it could not decode, and
+/// the position after it in the file it read (part, offset, line).
+type Batch = (Result<Poll>, Vec<(Vec<u8>, String)>, Option<(usize, u64, u64)>);
 
 /// Batches read ahead of the operators; bounds the memory the reader may use.
 const READ_AHEAD: usize = 4;
@@ -158,6 +196,8 @@ pub struct FileSource {
     partitions: usize,
     reader: Option<FileReader>,
     batches: Option<Receiver<Batch>>,
+    /// Per file: the position after the last batch handed out.
+    positions: Vec<FilePosition>,
     finished: bool,
 }
 fn list_files(path: &Path) -> Result<Vec<PathBuf>> {
@@ -192,7 +232,13 @@ pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn So
     let path = resolve(ctx, t.options.require(t.name, "path")?);
     let decoder = format::decoder(t.name, t.schema, t.options)?;
     let mut parts = Vec::new();
+    let mut positions = Vec::new();
     for f in list_files(&path).map_err(|e| Error::config(format!("table `{}`: {e}", t.name)))? {
+        positions.push(FilePosition {
+            file: f.display().to_string(),
+            offset: 0,
+            line: 0,
+        });
         parts.push(FilePart {
             input: Input::open(&f)?,
             path: f,
@@ -210,6 +256,7 @@ pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn So
             pending_ends: vec![],
         }),
         batches: None,
+        positions,
         finished: false,
     }))
 }
@@ -275,7 +322,14 @@ impl FileReader {
             let mut dead = Vec::new();
             let poll = self.read_batch(max_rows, &mut dead);
             let last = matches!(poll, Ok(Poll::Finished) | Err(_));
-            if tx.send((poll, dead)).is_err() || last {
+            let at = match &poll {
+                Ok(Poll::Data { partition, .. }) | Ok(Poll::PartitionEnd(partition)) => self
+                    .parts
+                    .get(*partition)
+                    .map(|p| (*partition, p.input.offset(), p.line)),
+                _ => None,
+            };
+            if tx.send((poll, dead, at)).is_err() || last {
                 return;
             }
         }
@@ -308,9 +362,15 @@ impl Source for FileSource {
         let Some(rx) = &self.batches else {
             return Ok(Poll::Finished);
         };
-        let (poll, bad) = rx
+        let (poll, bad, at) = rx
             .recv()
             .map_err(|_| Error::runtime(format!("table `{}`: the file reader stopped unexpectedly", self.table)))?;
+        if let Some((part, offset, line)) = at {
+            if let Some(p) = self.positions.get_mut(part) {
+                p.offset = offset;
+                p.line = line;
+            }
+        }
         if !bad.is_empty() {
             dead.set_table(&self.table);
             for (rec, reason) in bad {
@@ -322,15 +382,79 @@ impl Source for FileSource {
         }
         poll
     }
+
+    fn position(&self) -> Result<serde_json::Value> {
+        serde_json::to_value(&self.positions).map_err(|e| Error::runtime(format!("table `{}`: {e}", self.table)))
+    }
+
+    fn seek(&mut self, position: &serde_json::Value) -> Result<()> {
+        let saved: Vec<FilePosition> = serde_json::from_value(position.clone()).map_err(|e| {
+            Error::runtime(format!(
+                "table `{}`: a checkpointed file position is unreadable: {e}",
+                self.table
+            ))
+        })?;
+        let Some(reader) = self.reader.as_mut() else {
+            return Err(Error::runtime(format!(
+                "table `{}`: seek after reading started",
+                self.table
+            )));
+        };
+        for s in saved {
+            let Some(i) = self.positions.iter().position(|p| p.file == s.file) else {
+                return Err(Error::config(format!(
+                    "table `{}`: the checkpoint read {} up to byte {}, but that file is gone; \
+                     restore needs the same input files (or start over with --fresh)",
+                    self.table, s.file, s.offset
+                )));
+            };
+            let part = &mut reader.parts[i];
+            let len = std::fs::metadata(&part.path).map(|m| m.len()).unwrap_or(0);
+            if s.offset > len {
+                return Err(Error::config(format!(
+                    "table `{}`: the checkpoint read {} up to byte {}, but it now has only {len} bytes",
+                    self.table, s.file, s.offset
+                )));
+            }
+            part.input.seek(s.offset, &part.path)?;
+            part.line = s.line;
+            self.positions[i] = s;
+        }
+        Ok(())
+    }
 }
 
+/// Writes part files with a two-phase commit.
+///
+/// * Rows go to the current in-progress file `.part-<run>-<n>.<ext>.inprogress`.
+/// * Without checkpoints, [`Sink::finish`] renames it to `part-<run>-<n>.<ext>`.
+/// * With checkpoints, [`Sink::pre_commit`] syncs and closes the current file and returns
+///   the list of in-progress files with their final names (the *committable*); the next
+///   row opens file `n + 1`. [`Sink::commit`] renames them once the checkpoint is
+///   published; a rename whose target already exists was done before (idempotent).
+/// * [`Sink::recover`] (restart from a checkpoint) adopts the checkpoint's `run` and
+///   counter, completes its renames and deletes every in-progress file of that run that
+///   the checkpoint does not cover: what the crashed process wrote after it. So a restart
+///   neither loses nor duplicates a row.
 pub struct FileSink {
     dir: PathBuf,
+    ext: &'static str,
     encoder: Box<dyn Encoder>,
     writer: Option<BufWriter<File>>,
-    tmp: PathBuf,
-    fin: PathBuf,
+    /// Names files: the first process's run id, kept across restores.
+    run: String,
+    /// Number of the current (or next) part file.
+    part: u64,
     line: Vec<u8>,
+}
+
+/// What a file sink's commit makes visible: in-progress file → final file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct FileCommit {
+    run: String,
+    /// The next part number after this checkpoint.
+    next_part: u64,
+    files: Vec<(String, String)>,
 }
 
 pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
@@ -347,20 +471,63 @@ pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink
         .unwrap_or(0);
     let run = format!("{:x}", run ^ (std::process::id() as u128) << 64);
     Ok(Box::new(FileSink {
-        tmp: dir.join(format!(".part-{run}-0.inprogress")),
-        fin: dir.join(format!("part-{run}-0.{ext}")),
         dir,
+        ext,
         encoder,
         writer: None,
+        run,
+        part: 0,
         line: Vec::with_capacity(512),
     }))
 }
 
+impl FileSink {
+    fn tmp_name(&self, part: u64) -> String {
+        format!(".part-{}-{part}.{}.inprogress", self.run, self.ext)
+    }
+    fn final_name(&self, part: u64) -> String {
+        format!("part-{}-{part}.{}", self.run, self.ext)
+    }
+
+    /// Sync and close the current file; returns its (in-progress, final) names.
+    fn close_current(&mut self) -> Result<Option<(String, String)>> {
+        let Some(w) = self.writer.take() else { return Ok(None) };
+        let tmp = self.tmp_name(self.part);
+        let path = self.dir.join(&tmp);
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e.into_error()))?;
+        f.sync_all()
+            .map_err(|e| Error::io(format!("syncing {}", path.display()), e))?;
+        let names = (tmp, self.final_name(self.part));
+        self.part += 1;
+        Ok(Some(names))
+    }
+
+    fn rename(&self, tmp: &str, fin: &str) -> Result<()> {
+        let (from, to) = (self.dir.join(tmp), self.dir.join(fin));
+        if from.exists() {
+            std::fs::rename(&from, &to).map_err(|e| Error::io(format!("committing {}", to.display()), e))?;
+        } else if !to.exists() {
+            return Err(Error::runtime(format!(
+                "committing {}: neither it nor its in-progress file {} exists (were files removed from the sink directory?)",
+                to.display(),
+                from.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Sink for FileSink {
     fn write(&mut self, rows: &[Row]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         if self.writer.is_none() {
             std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(format!("creating {}", self.dir.display()), e))?;
-            let f = File::create(&self.tmp).map_err(|e| Error::io(format!("creating {}", self.tmp.display()), e))?;
+            let tmp = self.dir.join(self.tmp_name(self.part));
+            let f = File::create(&tmp).map_err(|e| Error::io(format!("creating {}", tmp.display()), e))?;
             self.writer = Some(BufWriter::with_capacity(1 << 16, f));
         }
         let Some(w) = self.writer.as_mut() else { return Ok(()) };
@@ -368,20 +535,74 @@ impl Sink for FileSink {
             self.line.clear();
             self.encoder.encode(row, &mut self.line);
             self.line.push(b'\n');
-            w.write_all(&self.line)
-                .map_err(|e| Error::io(format!("writing {}", self.tmp.display()), e))?;
+            w.write_all(&self.line).map_err(|e| {
+                Error::io(
+                    format!(
+                        "writing {}",
+                        self.dir.join(format!(".part-{}-{}", self.run, self.part)).display()
+                    ),
+                    e,
+                )
+            })?;
         }
         Ok(())
     }
 
     fn finish(&mut self) -> Result<()> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush()
-                .map_err(|e| Error::io(format!("writing {}", self.tmp.display()), e))?;
-            drop(w);
-            std::fs::rename(&self.tmp, &self.fin)
-                .map_err(|e| Error::io(format!("committing {}", self.fin.display()), e))?;
+        if let Some((tmp, fin)) = self.close_current()? {
+            self.rename(&tmp, &fin)?;
         }
         Ok(())
+    }
+
+    fn pre_commit(&mut self, _checkpoint: u64) -> Result<serde_json::Value> {
+        let files = self.close_current()?.into_iter().collect();
+        let commit = FileCommit {
+            run: self.run.clone(),
+            next_part: self.part,
+            files,
+        };
+        serde_json::to_value(&commit).map_err(|e| Error::runtime(format!("file sink {}: {e}", self.dir.display())))
+    }
+
+    fn commit(&mut self, committable: &serde_json::Value) -> Result<()> {
+        let c: FileCommit = serde_json::from_value(committable.clone())
+            .map_err(|e| Error::runtime(format!("file sink {}: unreadable commit: {e}", self.dir.display())))?;
+        for (tmp, fin) in &c.files {
+            self.rename(tmp, fin)?;
+        }
+        Ok(())
+    }
+
+    fn recover(&mut self, committable: Option<&serde_json::Value>) -> Result<()> {
+        let Some(committable) = committable else {
+            return Ok(());
+        };
+        let c: FileCommit = serde_json::from_value(committable.clone())
+            .map_err(|e| Error::runtime(format!("file sink {}: unreadable commit: {e}", self.dir.display())))?;
+        // Continue the checkpoint's numbering, so a file of a crashed attempt is replaced.
+        self.run = c.run.clone();
+        self.part = c.next_part;
+        self.commit(committable)?;
+        // Whatever this run wrote after the checkpoint is not covered by it: delete it.
+        let prefix = format!(".part-{}-", self.run);
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&prefix) && name.ends_with(".inprogress") {
+                    tracing::info!(
+                        "removing {} (written after the restored checkpoint)",
+                        e.path().display()
+                    );
+                    std::fs::remove_file(e.path())
+                        .map_err(|err| Error::io(format!("removing {}", e.path().display()), err))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn guarantee(&self) -> Guarantee {
+        Guarantee::ExactlyOnce
     }
 }

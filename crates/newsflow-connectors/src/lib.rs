@@ -5,8 +5,19 @@
 //! ```text
 //!   Source::poll ──► Poll::Data { partition, rows }   rows = physical columns, table order
 //!                    Poll::PartitionEnd(p) / Released(p) / Pending(wake_at) / Finished
+//!   Source::position() / seek(position)               where the next read starts (checkpoints)
 //!   Sink::write(rows) … Sink::finish()                 rows already in the sink's column types
+//!   Sink::pre_commit(checkpoint) → committable         two-phase commit per checkpoint:
+//!   Sink::commit(committable) / recover(committable)   visible only once the checkpoint is
 //! ```
+//!
+//! Checkpoints (see `newsflow-runtime`): a source's *position* is where its next poll
+//! starts, covering exactly the rows it has handed out (a file: byte offset and line per
+//! file; a generator: rows emitted; an in-process topic: the reader's offset). A sink's
+//! *pre-commit* makes what it wrote durable but not visible and returns what its *commit*
+//! needs to make it visible; commit runs once the checkpoint is published, and again on
+//! restore (so it must be idempotent); *recover* also discards whatever was written after
+//! the checkpoint. [`Guarantee`] says what a sink gives with checkpoints.
 //!
 //! | connector    | source | sink | module |
 //! |--------------|--------|------|--------|
@@ -72,12 +83,60 @@ pub trait Source: Send {
     fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Poll>;
     /// Is this source bounded (will it finish by itself)?
     fn bounded(&self) -> bool;
+    /// Where the next poll starts: every row handed out so far lies before it. Stored in
+    /// checkpoints; a source that cannot resume says so (the job then refuses checkpoints).
+    fn position(&self) -> Result<serde_json::Value> {
+        Err(Error::config("this source cannot resume from a checkpoint yet"))
+    }
+    /// Resume at a position [`Source::position`] returned, before the first poll.
+    fn seek(&mut self, _position: &serde_json::Value) -> Result<()> {
+        Err(Error::config("this source cannot resume from a checkpoint yet"))
+    }
+}
+
+/// What a sink delivers when the job restarts from a checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarantee {
+    /// Nothing written after the restored checkpoint stays visible: no duplicates.
+    ExactlyOnce,
+    /// Rows written after the restored checkpoint are written again: duplicates possible,
+    /// never a loss.
+    AtLeastOnce,
 }
 
 pub trait Sink: Send {
     fn write(&mut self, rows: &[Row]) -> Result<()>;
-    /// Make everything written so far durable/visible (end of job, checkpoint).
+    /// End of a job that runs without checkpoints: make everything written durable and
+    /// visible.
     fn finish(&mut self) -> Result<()>;
+    /// Checkpoint `checkpoint` is being taken: make what was written so far durable (not
+    /// necessarily visible) and return what [`Sink::commit`] needs to make it visible.
+    fn pre_commit(&mut self, _checkpoint: u64) -> Result<serde_json::Value> {
+        self.flush()?;
+        Ok(serde_json::Value::Null)
+    }
+    /// The checkpoint whose pre-commit returned `committable` is published: make its data
+    /// visible. Called again after a restore, so it must be idempotent.
+    fn commit(&mut self, _committable: &serde_json::Value) -> Result<()> {
+        Ok(())
+    }
+    /// The job restarts from a checkpoint (`committable` is what this sink pre-committed in
+    /// it, if anything): commit that, and discard what was written after it where the
+    /// sink can.
+    fn recover(&mut self, committable: Option<&serde_json::Value>) -> Result<()> {
+        match committable {
+            Some(c) => self.commit(c),
+            None => Ok(()),
+        }
+    }
+    /// Push buffered writes out (at-least-once sinks at a checkpoint).
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// What a restart from a checkpoint gives.
+    fn guarantee(&self) -> Guarantee {
+        Guarantee::AtLeastOnce
+    }
 }
 
 /// Everything a connector needs from the job that creates it.

@@ -50,6 +50,14 @@ impl Sink for PrintSink {
         };
         res.map_err(|e| Error::io("printing rows", e))
     }
+    fn flush(&mut self) -> Result<()> {
+        let res = if self.stderr {
+            std::io::stderr().flush()
+        } else {
+            std::io::stdout().flush()
+        };
+        res.map_err(|e| Error::io("printing rows", e))
+    }
     fn finish(&mut self) -> Result<()> {
         std::io::stdout().flush().map_err(|e| Error::io("flushing stdout", e))
     }

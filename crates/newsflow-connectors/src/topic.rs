@@ -7,6 +7,11 @@
 //! A reader waits while any writer of its topic is still running and ends when all writers
 //! have finished and it has read everything. Records every reader has read are dropped,
 //! so memory stays bounded by the slowest reader's lag.
+//!
+//! Checkpoints: the records still buffered are part of the job's state
+//! ([`Topics::snapshot`] / [`Topics::restore`]); a reader's position is its offset. So a
+//! restored job neither loses a record that was written but not yet read nor reads one
+//! twice: the topic is exactly-once inside the job.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -48,6 +53,13 @@ impl Log {
     }
 }
 
+/// A topic's buffered records at a checkpoint: `records[0]` has offset `base`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct TopicState {
+    pub base: u64,
+    pub records: Vec<Vec<u8>>,
+}
+
 /// The topics of one job.
 #[derive(Clone, Default)]
 pub struct Topics {
@@ -57,6 +69,36 @@ pub struct Topics {
 impl Topics {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Log>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every topic's buffered records, for a checkpoint.
+    pub fn snapshot(&self) -> std::collections::BTreeMap<String, TopicState> {
+        self.lock()
+            .iter()
+            .map(|(name, log)| {
+                (
+                    name.clone(),
+                    TopicState {
+                        base: log.base,
+                        records: log.records.iter().cloned().collect(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Put back the records of a checkpoint (before any reader or writer runs; readers
+    /// then seek to their own offsets).
+    pub fn restore(&self, state: std::collections::BTreeMap<String, TopicState>) {
+        let mut logs = self.lock();
+        for (name, t) in state {
+            let log = logs.entry(name).or_default();
+            log.base = t.base;
+            log.records = t.records.into();
+            for off in log.readers.values_mut() {
+                *off = t.base;
+            }
+        }
     }
 
     /// Records currently buffered in a topic (for tests and metrics).
@@ -148,6 +190,35 @@ impl Source for TopicSource {
         }
         Ok(Poll::Data { partition: 0, rows })
     }
+
+    fn position(&self) -> Result<serde_json::Value> {
+        let logs = self.topics.lock();
+        let off = logs
+            .get(&self.topic)
+            .and_then(|l| l.readers.get(&self.reader).copied())
+            .unwrap_or(0);
+        Ok(serde_json::json!({ "offset": off }))
+    }
+
+    fn seek(&mut self, position: &serde_json::Value) -> Result<()> {
+        let off = position.get("offset").and_then(|v| v.as_u64()).ok_or_else(|| {
+            Error::runtime(format!(
+                "table `{}`: unreadable checkpointed position {position}",
+                self.table
+            ))
+        })?;
+        let mut logs = self.topics.lock();
+        let log = logs.entry(self.topic.clone()).or_default();
+        let end = log.base + log.records.len() as u64;
+        if off < log.base || off > end {
+            return Err(Error::runtime(format!(
+                "table `{}`: the checkpoint's offset {off} in topic '{}' is outside what it holds ({}..{end})",
+                self.table, self.topic, log.base
+            )));
+        }
+        log.readers.insert(self.reader, off);
+        Ok(())
+    }
 }
 
 impl Drop for TopicSource {
@@ -196,6 +267,10 @@ impl Sink for TopicSink {
             log.trim();
         }
         Ok(())
+    }
+    fn guarantee(&self) -> crate::Guarantee {
+        // Its records are checkpointed with the job.
+        crate::Guarantee::ExactlyOnce
     }
     fn finish(&mut self) -> Result<()> {
         if self.open {

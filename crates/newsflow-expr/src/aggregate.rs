@@ -207,8 +207,8 @@ fn float_value(v: f64, t: &DataType) -> Value {
     }
 }
 
-/// The running state of one aggregate.
-#[derive(Debug, Clone)]
+/// The running state of one aggregate (serializable: it is checkpointed).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Accumulator {
     Count(i64),
     IntSum { sum: i64, count: i64 },

@@ -1,31 +1,54 @@
-//! The executor: a single-threaded scheduler that polls sources round-robin and pushes rows
-//! and watermarks up each pipeline's operator tree.
+//! The executor: a single-threaded scheduler that polls sources round-robin and pushes
+//! chunks and watermarks through the operator DAG (each node lists its outputs; every
+//! plan today is a tree per pipeline, joined to other pipelines through topics).
+//!
+//! Checkpoints are a *consistent cut between loop iterations*: the operators run on this
+//! one thread and a chunk is pushed all the way to the sinks before the next poll, so
+//! between two iterations no row is between operators. The only rows outside operator
+//! state are those a file reader thread has read ahead (not yet handed out, so not in the
+//! source's position) and those an asynchronous operator holds (in its snapshot). No
+//! barriers are needed; aligned barriers become necessary once operators run on several
+//! threads (see ARCHITECTURE.md).
 
 use std::time::{Duration, Instant};
 
-use newsflow_common::{Result, Row};
-use newsflow_connectors::DeadLetters;
+use newsflow_common::{Chunk, Result};
+use newsflow_connectors::{DeadLetters, Topics};
 use newsflow_llm::MetricsSnapshot;
 
+use crate::checkpointing::Checkpointing;
 use crate::operators::source::SourceExec;
 use crate::operators::Operator;
 use crate::watermark::{WatermarkTracker, MIN_WATERMARK};
 
+/// An edge of the DAG: (node, input port of that node).
+pub(crate) type Edge = (usize, usize);
+
 pub(crate) struct Node {
+    /// Stable across runs of the same SQL (derived from the statement and the position in
+    /// its plan): checkpointed state is matched to operators by it.
+    pub id: String,
+    /// The operator's plan text: a checkpoint of a different operator under the same id
+    /// is refused.
+    pub fingerprint: String,
     pub op: Box<dyn Operator>,
-    /// (parent node, input port of the parent); None for a sink.
-    pub parent: Option<(usize, usize)>,
+    /// Where its output goes; empty for a sink.
+    pub outputs: Vec<Edge>,
     pub inputs: WatermarkTracker,
     pub out_wm: i64,
     pub pipeline: usize,
     pub max_state: usize,
     /// Its inputs went idle while it held rows, so idleness was not passed on yet.
     pub held_idle: bool,
+    pub rows_in: u64,
+    pub rows_out: u64,
 }
 
 pub(crate) struct SourceSlot {
+    /// Stable id (see [`Node::id`]).
+    pub id: String,
     pub exec: SourceExec,
-    pub parent: (usize, usize),
+    pub parent: Edge,
     pub pipeline: usize,
     pub done: bool,
     pub wake: Option<Instant>,
@@ -45,6 +68,24 @@ pub struct OperatorStats {
     pub operator: String,
     pub max_state: usize,
     pub late_rows: u64,
+    pub rows_in: u64,
+    pub rows_out: u64,
+}
+
+/// Checkpoints a job took.
+#[derive(Debug, Clone, Default)]
+pub struct CheckpointStats {
+    pub completed: u64,
+    /// The checkpoint this run resumed from, if any.
+    pub restored_from: Option<u64>,
+    pub last_id: Option<u64>,
+    pub last_bytes: u64,
+    pub max_bytes: u64,
+    pub last_duration: Duration,
+    pub max_duration: Duration,
+    pub total_duration: Duration,
+    /// Where the last savepoint went.
+    pub savepoint: Option<std::path::PathBuf>,
 }
 
 /// The LLM calls of one operator (`analyze_news` bound to a provider, `ML_PREDICT`).
@@ -67,6 +108,7 @@ pub struct JobReport {
     pub pipelines: Vec<(String, Option<Duration>)>,
     /// Per operator that calls an LLM provider (network providers only).
     pub llm: Vec<LlmStats>,
+    pub checkpoints: CheckpointStats,
 }
 
 impl JobReport {
@@ -134,6 +176,8 @@ const STOP_DRAIN: Duration = Duration::from_secs(10);
 
 pub(crate) struct Executor {
     pub nodes: Vec<Node>,
+    pub topics: Topics,
+    pub checkpointing: Option<Checkpointing>,
     /// Nodes whose operator is asynchronous (see [`Operator::is_async`]).
     pub async_nodes: Vec<usize>,
     pub sources: Vec<SourceSlot>,
@@ -148,84 +192,107 @@ pub(crate) struct Executor {
 impl Executor {
     pub fn add_node(
         &mut self,
-        op: Box<dyn Operator>,
-        parent: Option<(usize, usize)>,
+        id: String,
+        fingerprint: String,
+        mut op: Box<dyn Operator>,
+        output: Option<Edge>,
         inputs: usize,
         pipeline: usize,
     ) -> usize {
-        if op.is_async() {
+        if op.as_async().is_some() {
             self.async_nodes.push(self.nodes.len());
         }
         self.nodes.push(Node {
+            id,
+            fingerprint,
             op,
-            parent,
+            outputs: output.into_iter().collect(),
             inputs: WatermarkTracker::new(inputs),
             out_wm: MIN_WATERMARK,
             pipeline,
             max_state: 0,
             held_idle: false,
+            rows_in: 0,
+            rows_out: 0,
         });
         self.nodes.len() - 1
     }
 
-    fn push_rows(&mut self, mut target: (usize, usize), mut rows: Vec<Row>) -> Result<()> {
-        loop {
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let (node, port) = target;
-            let mut out = Vec::new();
-            self.nodes[node].op.process(port, rows, &mut out)?;
-            match self.nodes[node].parent {
-                Some(p) => {
-                    target = p;
-                    rows = out;
-                }
-                None => return Ok(()),
-            }
-        }
+    fn has_pending(&self, node: usize) -> bool {
+        self.nodes[node].op.as_async_ref().is_some_and(|a| a.has_pending())
     }
 
-    fn push_watermark(&mut self, mut target: (usize, usize), mut wm: i64, mut idle: bool) -> Result<()> {
-        loop {
-            let (node, port) = target;
-            let n = &mut self.nodes[node];
-            let Some(combined) = n.inputs.update(port, wm, idle) else {
-                // Idleness still propagates when every input of this node is idle — but
-                // not past rows an asynchronous operator still holds (they are not late).
-                if n.inputs.all_idle() && n.op.has_pending() {
-                    n.held_idle = true;
-                    return Ok(());
-                }
-                if n.inputs.all_idle() {
-                    if let Some(p) = n.parent {
-                        target = p;
-                        wm = n.out_wm;
-                        idle = true;
-                        continue;
-                    }
-                }
-                return Ok(());
-            };
-            let mut out = Vec::new();
-            let out_wm = n.op.on_watermark(combined, &mut out)?;
-            let parent = n.parent;
-            let advanced = out_wm > n.out_wm;
-            if advanced {
-                n.out_wm = out_wm;
-            }
-            if let Some(p) = parent {
-                self.push_rows(p, out)?;
-                if !advanced {
-                    return Ok(());
-                }
-                target = p;
-                wm = out_wm;
-                idle = false;
+    /// Process `chunk` at `target` and everything it produces downstream.
+    fn push_rows(&mut self, target: Edge, chunk: Chunk) -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let (node, port) = target;
+        let mut out = Chunk::default();
+        let n = &mut self.nodes[node];
+        n.rows_in += chunk.len() as u64;
+        n.op.process(port, chunk, &mut out)?;
+        self.forward(node, out)
+    }
+
+    /// Send a node's output to each of its outputs (cloned for all but the last).
+    fn forward(&mut self, node: usize, out: Chunk) -> Result<()> {
+        if out.is_empty() {
+            return Ok(());
+        }
+        self.nodes[node].rows_out += out.len() as u64;
+        let fanout = self.nodes[node].outputs.len();
+        if fanout == 1 {
+            let edge = self.nodes[node].outputs[0];
+            return self.push_rows(edge, out);
+        }
+        let mut out = Some(out);
+        for i in 0..fanout {
+            let edge = self.nodes[node].outputs[i];
+            let chunk = if i + 1 == fanout {
+                out.take().unwrap_or_default()
             } else {
+                out.clone().unwrap_or_default()
+            };
+            self.push_rows(edge, chunk)?;
+        }
+        Ok(())
+    }
+
+    fn push_watermark(&mut self, target: Edge, wm: i64, idle: bool) -> Result<()> {
+        let (node, port) = target;
+        let n = &mut self.nodes[node];
+        let Some(combined) = n.inputs.update(port, wm, idle) else {
+            // Idleness still propagates when every input of this node is idle — but
+            // not past rows an asynchronous operator still holds (they are not late).
+            if !n.inputs.all_idle() {
                 return Ok(());
+            }
+            if self.has_pending(node) {
+                self.nodes[node].held_idle = true;
+                return Ok(());
+            }
+            let out_wm = self.nodes[node].out_wm;
+            for i in 0..self.nodes[node].outputs.len() {
+                let edge = self.nodes[node].outputs[i];
+                self.push_watermark(edge, out_wm, true)?;
+            }
+            return Ok(());
+        };
+        let mut out = Chunk::default();
+        let out_wm = n.op.on_watermark(combined, &mut out)?;
+        let advanced = out_wm > n.out_wm;
+        if advanced {
+            n.out_wm = out_wm;
+        }
+        self.forward(node, out)?;
+        if advanced {
+            for i in 0..self.nodes[node].outputs.len() {
+                let edge = self.nodes[node].outputs[i];
+                self.push_watermark(edge, out_wm, false)?;
             }
         }
+        Ok(())
     }
 
     fn sample_state(&mut self) {
@@ -253,7 +320,7 @@ impl Executor {
     fn pending(&self, p: usize) -> bool {
         self.async_nodes
             .iter()
-            .any(|&n| self.nodes[n].pipeline == p && self.nodes[n].op.has_pending())
+            .any(|&n| self.nodes[n].pipeline == p && self.has_pending(n))
     }
 
     /// Pipeline `p`'s sources have all ended: commit its sink once its asynchronous
@@ -271,32 +338,33 @@ impl Executor {
     fn drain_async(&mut self, node: usize) -> Result<bool> {
         let mut moved = false;
         loop {
-            let mut out = Vec::new();
-            let wm = self.nodes[node].op.poll_ready(&mut out)?;
+            let mut out = Chunk::default();
+            let Some(a) = self.nodes[node].op.as_async() else {
+                return Ok(false);
+            };
+            let wm = a.poll_ready(&mut out)?;
             if out.is_empty() && wm.is_none() {
                 break;
             }
             moved = true;
-            let parent = self.nodes[node].parent;
-            if let Some(p) = parent {
-                self.push_rows(p, out)?;
-            }
+            self.forward(node, out)?;
             if let Some(wm) = wm {
                 if wm > self.nodes[node].out_wm {
                     self.nodes[node].out_wm = wm;
-                    if let Some(p) = parent {
-                        self.push_watermark(p, wm, false)?;
+                    for i in 0..self.nodes[node].outputs.len() {
+                        let edge = self.nodes[node].outputs[i];
+                        self.push_watermark(edge, wm, false)?;
                     }
                 }
             }
         }
-        let n = &mut self.nodes[node];
-        if n.held_idle && !n.op.has_pending() {
-            n.held_idle = false;
-            if n.inputs.all_idle() {
-                if let Some(p) = n.parent {
-                    let wm = n.out_wm;
-                    self.push_watermark(p, wm, true)?;
+        if self.nodes[node].held_idle && !self.has_pending(node) {
+            self.nodes[node].held_idle = false;
+            if self.nodes[node].inputs.all_idle() {
+                let wm = self.nodes[node].out_wm;
+                for i in 0..self.nodes[node].outputs.len() {
+                    let edge = self.nodes[node].outputs[i];
+                    self.push_watermark(edge, wm, true)?;
                 }
             }
         }
@@ -320,19 +388,20 @@ impl Executor {
             .async_nodes
             .iter()
             .copied()
-            .filter(|&n| self.nodes[n].op.has_pending())
+            .filter(|&n| self.has_pending(n))
             .collect::<Vec<_>>();
+        let wait = |node: &mut Node, t: Duration| node.op.as_async().is_some_and(|a| a.wait_ready(t));
         match waiting.as_slice() {
             [] => false,
             [one] => {
-                self.nodes[*one].op.wait_ready(timeout);
+                wait(&mut self.nodes[*one], timeout);
                 true
             }
             // Several: wait on each in turn, briefly, so none is starved.
             many => {
                 let each = (timeout / many.len() as u32).max(Duration::from_micros(200));
                 for &n in many {
-                    if self.nodes[n].op.wait_ready(each) {
+                    if wait(&mut self.nodes[n], each) {
                         break;
                     }
                 }
@@ -356,7 +425,7 @@ impl Executor {
                 *b = false;
             }
             for &n in &self.async_nodes {
-                if self.nodes[n].op.backpressured() {
+                if self.nodes[n].op.as_async_ref().is_some_and(|a| a.backpressured()) {
                     blocked[self.nodes[n].pipeline] = true;
                 }
             }
@@ -382,7 +451,7 @@ impl Executor {
                 let parent = self.sources[s].parent;
                 if !polled.rows.is_empty() {
                     progressed = true;
-                    self.push_rows(parent, polled.rows)?;
+                    self.push_rows(parent, Chunk::inserts(polled.rows))?;
                     batches += 1;
                     if batches.is_multiple_of(self.stats_every) {
                         self.sample_state();
@@ -411,6 +480,11 @@ impl Executor {
                     // The MAX watermark has fired everything (once asynchronous operators
                     // have let it through); then commit the sink.
                     self.finish_when_drained(p)?;
+                    // With checkpoints, what a finished pipeline wrote becomes visible
+                    // with the next checkpoint: take it now.
+                    if let Some(c) = self.checkpointing.as_mut() {
+                        c.request_soon();
+                    }
                 }
             }
             if !self.async_nodes.is_empty() {
@@ -427,6 +501,17 @@ impl Executor {
                     break;
                 }
             }
+            // A consistent cut: every chunk polled so far has been pushed to the sinks.
+            if self.checkpointing.as_ref().is_some_and(|c| c.savepoint_requested()) {
+                self.savepoint()?;
+                break;
+            }
+            if self.checkpointing.as_ref().is_some_and(|c| c.due(Instant::now())) {
+                self.checkpoint(false)?;
+            }
+            if self.checkpointing.as_mut().is_some_and(|c| c.crash_now()) {
+                return Err(newsflow_common::Error::runtime(crate::job::CRASHED));
+            }
             if !progressed {
                 let wait = next_wake
                     .map(|w| w.saturating_duration_since(Instant::now()))
@@ -438,10 +523,18 @@ impl Executor {
                 }
             }
         }
+        let all_finished = self.pipelines.iter().all(|p| p.finished);
+        if !all_finished && self.checkpointing.as_ref().is_some_and(|c| c.enabled()) {
+            // Stopped early with checkpoints: rows held and calls in flight are in the
+            // checkpoint; the next run resumes them.
+            self.checkpoint(false)?;
+            self.dead.flush()?;
+            return Ok(());
+        }
         // Stopped early: give calls in flight a bounded time to land, so rows already
         // read are not lost needlessly.
         let deadline = Instant::now() + STOP_DRAIN;
-        while self.async_nodes.iter().any(|&n| self.nodes[n].op.has_pending()) {
+        while self.async_nodes.iter().any(|&n| self.has_pending(n)) {
             if Instant::now() >= deadline {
                 let held: usize = self.async_nodes.iter().map(|&n| self.nodes[n].op.state_size()).sum();
                 tracing::warn!("stopping with LLM calls still in flight: {held} rows are not written");
@@ -457,6 +550,10 @@ impl Executor {
             self.finish_pipeline(p)?;
         }
         self.dead.flush()?;
+        // The final checkpoint commits what the sinks wrote last; restoring it runs nothing.
+        if self.checkpointing.as_ref().is_some_and(|c| c.enabled()) {
+            self.checkpoint(all_finished)?;
+        }
         Ok(())
     }
 }

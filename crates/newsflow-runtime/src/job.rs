@@ -1,6 +1,8 @@
 //! Building a job from SQL text: statements → catalog → plans → operator trees.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use newsflow_common::{Error, Result, Schema};
@@ -12,6 +14,10 @@ use newsflow_llm::CacheSetting;
 use newsflow_sql::models::check_llm_setting;
 use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement, LLM_SETTING_PREFIX};
 
+use newsflow_state::checkpoint::{local_dir, read as read_snapshot};
+use newsflow_state::CheckpointStore;
+
+use crate::checkpointing::Checkpointing;
 use crate::executor::{Executor, JobReport, LlmStats, OperatorStats, Pipeline, SourceSlot};
 use crate::operators::analyze::AnalyzeExec;
 use crate::operators::calc::CalcExec;
@@ -36,7 +42,22 @@ pub struct JobOptions {
     /// Parse and plan only: create no source, sink or LLM client (for `newsflow explain`,
     /// which must not need a broker or credentials).
     pub plan_only: bool,
+    /// Ignore (and delete) the checkpoints in `'state.checkpoints.dir'`: start over.
+    pub fresh: bool,
+    /// Restore this savepoint or checkpoint directory (overrides
+    /// `'execution.savepoint.path'`).
+    pub from_savepoint: Option<PathBuf>,
+    /// Set to take a savepoint and stop (e.g. from a signal handler).
+    pub savepoint_request: Option<Arc<AtomicBool>>,
+    /// For tests of recovery: simulate a crash `loops` executor loops after checkpoint
+    /// `checkpoint` is published (0: before its sinks commit). `run` then returns
+    /// [`CRASHED`] as an error without flushing, finishing or committing anything, as if
+    /// the process had been killed there.
+    pub crash_after_checkpoint: Option<(u64, u32)>,
 }
+
+/// The error text of a simulated crash (see [`JobOptions::crash_after_checkpoint`]).
+pub const CRASHED: &str = "simulated crash";
 
 impl Default for JobOptions {
     fn default() -> Self {
@@ -47,6 +68,10 @@ impl Default for JobOptions {
             query_output: None,
             max_duration: None,
             plan_only: false,
+            fresh: false,
+            from_savepoint: None,
+            savepoint_request: None,
+            crash_after_checkpoint: None,
         }
     }
 }
@@ -60,7 +85,18 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     "pipeline.name",
     "sql-client.execution.result-mode",
     "table.local-time-zone",
+    CHECKPOINT_INTERVAL,
+    CHECKPOINT_DIR,
+    CHECKPOINT_RETAINED,
+    SAVEPOINT_DIR,
+    SAVEPOINT_PATH,
 ];
+
+pub const CHECKPOINT_INTERVAL: &str = "execution.checkpointing.interval";
+pub const CHECKPOINT_DIR: &str = "state.checkpoints.dir";
+pub const CHECKPOINT_RETAINED: &str = "state.checkpoints.num-retained";
+pub const SAVEPOINT_DIR: &str = "state.savepoints.dir";
+pub const SAVEPOINT_PATH: &str = "execution.savepoint.path";
 
 pub struct Job {
     exec: Executor,
@@ -80,6 +116,8 @@ impl Job {
         };
         let mut exec = Executor {
             nodes: Vec::new(),
+            topics: ctx.topics.clone(),
+            checkpointing: None,
             async_nodes: Vec::new(),
             sources: Vec::new(),
             pipelines: Vec::new(),
@@ -125,9 +163,17 @@ impl Job {
                     }
                 }
                 Statement::Set { key, value, span } => {
-                    if key == "table.exec.source.idle-timeout" && parse_duration_ms(value).is_none() {
+                    if (key == "table.exec.source.idle-timeout" || key == CHECKPOINT_INTERVAL)
+                        && parse_duration_ms(value).is_none()
+                    {
                         return Err(Error::sql(
                             format!("'{key}' must be a duration like '5 s' or '500 ms', got '{value}'"),
+                            *span,
+                        ));
+                    }
+                    if key == CHECKPOINT_RETAINED && value.trim().parse::<usize>().map_or(true, |n| n == 0) {
+                        return Err(Error::sql(
+                            format!("'{key}' must be a whole number of at least 1, got '{value}'"),
                             *span,
                         ));
                     }
@@ -160,7 +206,8 @@ impl Job {
                     let sink = create_sink(&spec, &ctx).map_err(|e| e.at(*span))?;
                     let sink_exec = SinkExec::new(table, sink, sink_schema.types(), &planned.schema().types());
                     let name = format!("INSERT INTO {table}");
-                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, *span)?;
+                    let key = pipeline_key(&exec, &format!("insert:{table}"));
+                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, &key, *span)?;
                     plans.push((name, planned.plan));
                 }
                 Statement::Query { query, span } => {
@@ -186,7 +233,8 @@ impl Job {
                     let types = planned.schema().types();
                     let sink_exec = SinkExec::new("select", sink, types.clone(), &types);
                     let name = format!("SELECT (line {})", span.line);
-                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, *span)?;
+                    let key = pipeline_key(&exec, "select");
+                    wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, &key, *span)?;
                     plans.push((name, planned.plan));
                 }
             }
@@ -200,6 +248,9 @@ impl Job {
         if let Some(d) = opts.max_duration {
             let start = Instant::now();
             exec.stop = Some(Box::new(move || start.elapsed() >= d));
+        }
+        if !opts.plan_only {
+            setup_checkpoints(&mut exec, &catalog, &opts)?;
         }
         Ok(Job {
             exec,
@@ -245,14 +296,19 @@ impl Job {
                 operator: n.op.name(),
                 max_state: n.max_state,
                 late_rows: n.op.late_rows(),
+                rows_in: n.rows_in,
+                rows_out: n.rows_out,
             });
-            if let Some(metrics) = n.op.llm_metrics() {
+            if let Some(metrics) = n.op.as_async_ref().and_then(|a| a.call_metrics()) {
                 report.llm.push(LlmStats {
                     pipeline: self.exec.pipelines[n.pipeline].name.clone(),
                     operator: n.op.name(),
                     metrics,
                 });
             }
+        }
+        if let Some(c) = &self.exec.checkpointing {
+            report.checkpoints = c.stats.clone();
         }
         for (t, c) in self.exec.dead.counts() {
             report
@@ -263,6 +319,112 @@ impl Job {
     }
 }
 
+/// A pipeline's stable key: `insert:<table>` or `select`, numbered from the second of
+/// the same kind on (`insert:t#2`).
+fn pipeline_key(exec: &Executor, base: &str) -> String {
+    let same = exec
+        .nodes
+        .iter()
+        .filter(|n| n.outputs.is_empty() && (n.id == format!("{base}@sink") || n.id.starts_with(&format!("{base}#"))))
+        .count();
+    if same == 0 {
+        base.to_string()
+    } else {
+        format!("{base}#{}", same + 1)
+    }
+}
+
+/// The first line of a plan node's text: what the operator is, without its inputs.
+fn fingerprint(plan: &Plan) -> String {
+    plan.to_string().lines().next().unwrap_or_default().trim().to_string()
+}
+
+/// Checkpoint settings → `exec.checkpointing`; restore the latest checkpoint (or the
+/// savepoint asked for) unless `fresh`.
+fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) -> Result<()> {
+    let get = |k: &str| catalog.settings.get(k).map(String::as_str);
+    let interval = get(CHECKPOINT_INTERVAL)
+        .and_then(parse_duration_ms)
+        .filter(|ms| *ms > 0)
+        .map(|ms| Duration::from_millis(ms as u64));
+    let dir = get(CHECKPOINT_DIR).map(|d| local_dir(d, &opts.base_dir)).transpose()?;
+    let retained = get(CHECKPOINT_RETAINED)
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(1);
+    let savepoint_dir = get(SAVEPOINT_DIR).map(|d| local_dir(d, &opts.base_dir)).transpose()?;
+    let from_savepoint = match &opts.from_savepoint {
+        Some(p) => Some(p.clone()),
+        None => get(SAVEPOINT_PATH).map(|d| local_dir(d, &opts.base_dir)).transpose()?,
+    };
+    if interval.is_some() && dir.is_none() {
+        return Err(Error::config(format!(
+            "'{CHECKPOINT_INTERVAL}' is set but '{CHECKPOINT_DIR}' is not: say where checkpoints go, e.g.              SET '{CHECKPOINT_DIR}' = 'file:///var/lib/newsflow/checkpoints'"
+        )));
+    }
+    let wants =
+        interval.is_some() || savepoint_dir.is_some() || from_savepoint.is_some() || opts.savepoint_request.is_some();
+    if !wants {
+        return Ok(());
+    }
+    // Every source must be able to say where it is.
+    for s in &exec.sources {
+        s.exec
+            .snapshot()
+            .map_err(|e| Error::config(format!("checkpoints are on, but {e}")))?;
+    }
+    let store = match (&dir, interval) {
+        (Some(d), Some(_)) => {
+            let store = CheckpointStore::open(d.clone(), retained)?;
+            if opts.fresh {
+                for id in store.completed()? {
+                    let p = d.join(format!("chk-{id}"));
+                    std::fs::remove_dir_all(&p).map_err(|e| Error::io(format!("removing {}", p.display()), e))?;
+                }
+            }
+            Some(store)
+        }
+        _ => None,
+    };
+    let periodic = store.is_some();
+    exec.checkpointing = Some(Checkpointing {
+        store: store.clone(),
+        interval,
+        next_due: interval.map(|i| Instant::now() + i),
+        next_id: 1,
+        savepoint_dir,
+        savepoint_request: opts.savepoint_request.clone().unwrap_or_default(),
+        stats: Default::default(),
+        crash_after: opts.crash_after_checkpoint,
+    });
+    if periodic {
+        for n in &mut exec.nodes {
+            n.op.enable_two_phase_commit();
+        }
+    }
+    // What to restore: an explicit savepoint first, else the newest checkpoint.
+    let snap = match (&from_savepoint, &store) {
+        (Some(p), _) => Some(read_snapshot(p)?),
+        (None, Some(st)) if !opts.fresh => st.latest()?,
+        _ => None,
+    };
+    if let Some(snap) = snap {
+        exec.restore(&snap)?;
+        let at = snap.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        if snap.meta.finished {
+            eprintln!("restored {at}: the job had already finished there, so there is nothing left to do (--fresh starts over)");
+        } else {
+            eprintln!("restored {at}");
+        }
+        // Checkpoint numbering goes on after the newest one in the directory.
+        if let (Some(c), Some(st)) = (exec.checkpointing.as_mut(), &store) {
+            let newest = st.completed()?.last().copied().unwrap_or(0);
+            c.next_id = c.next_id.max(newest + 1);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn wire(
     exec: &mut Executor,
     catalog: &Catalog,
@@ -270,6 +432,7 @@ fn wire(
     plan: &Plan,
     sink: SinkExec,
     name: &str,
+    key: &str,
     span: newsflow_common::Span,
 ) -> Result<()> {
     let p = exec.pipelines.len();
@@ -279,13 +442,46 @@ fn wire(
         finished: false,
         finished_at: None,
     });
-    let sink_node = exec.add_node(Box::new(sink), None, 1, p);
+    let sink_node = exec.add_node(
+        format!("{key}@sink"),
+        format!("Sink: {name}"),
+        Box::new(sink),
+        None,
+        1,
+        p,
+    );
     let idle = catalog
         .settings
         .get("table.exec.source.idle-timeout")
         .and_then(|v| parse_duration_ms(v))
         .filter(|ms| *ms > 0);
-    build(exec, catalog, ctx, plan, (sink_node, 0), p, idle, span)
+    let at = Place {
+        key,
+        path: "0".to_string(),
+        parent: (sink_node, 0),
+    };
+    build(exec, catalog, ctx, plan, at, p, idle, span)
+}
+
+/// Where a plan node goes: under which parent, and its stable id (`<pipeline>@<path>`,
+/// the path being the child indexes from the sink).
+struct Place<'a> {
+    key: &'a str,
+    path: String,
+    parent: (usize, usize),
+}
+
+impl Place<'_> {
+    fn id(&self) -> String {
+        format!("{}@{}", self.key, self.path)
+    }
+    fn child<'b>(&'b self, node: usize, port: usize) -> Place<'b> {
+        Place {
+            key: self.key,
+            path: format!("{}.{port}", self.path),
+            parent: (node, port),
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -294,11 +490,13 @@ fn build(
     catalog: &Catalog,
     ctx: &ConnectorContext,
     plan: &Plan,
-    parent: (usize, usize),
+    at: Place,
     p: usize,
     idle_ms: Option<i64>,
     span: newsflow_common::Span,
 ) -> Result<()> {
+    let parent = at.parent;
+    let (id, fp) = (at.id(), fingerprint(plan));
     match plan {
         Plan::Scan { table, used, .. } => {
             let def = catalog.table(table, span)?;
@@ -324,6 +522,7 @@ fn build(
             };
             let source = create_source(&spec, ctx).map_err(|e| e.at(def.span))?;
             exec.sources.push(SourceSlot {
+                id,
                 exec: SourceExec::new(def, source, idle, used),
                 parent,
                 pipeline: p,
@@ -337,12 +536,14 @@ fn build(
             input, filter, exprs, ..
         } => {
             let node = exec.add_node(
+                id,
+                fp,
                 Box::new(CalcExec::new(filter.clone(), exprs.clone())),
                 Some(parent),
                 1,
                 p,
             );
-            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
+            build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
         }
         Plan::IntervalJoin {
             left,
@@ -363,9 +564,9 @@ fn build(
                 *bounds,
                 residual.clone(),
             );
-            let node = exec.add_node(Box::new(op), Some(parent), 2, p);
-            build(exec, catalog, ctx, left, (node, 0), p, idle_ms, span)?;
-            build(exec, catalog, ctx, right, (node, 1), p, idle_ms, span)
+            let node = exec.add_node(id, fp, Box::new(op), Some(parent), 2, p);
+            build(exec, catalog, ctx, left, at.child(node, 0), p, idle_ms, span)?;
+            build(exec, catalog, ctx, right, at.child(node, 1), p, idle_ms, span)
         }
         Plan::Analyze {
             input,
@@ -383,8 +584,8 @@ fn build(
                 }
             }
             let op = AnalyzeExec::new(call, text.clone(), columns.clone(), config).map_err(|e| e.at(span))?;
-            let node = exec.add_node(Box::new(op), Some(parent), 1, p);
-            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
+            let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);
+            build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
         }
         Plan::WindowAggregate {
             input,
@@ -394,8 +595,8 @@ fn build(
             ..
         } => {
             let op = WindowAggregateExec::new(window.kind, window.time_col, keys.clone(), aggs.clone());
-            let node = exec.add_node(Box::new(op), Some(parent), 1, p);
-            build(exec, catalog, ctx, input, (node, 0), p, idle_ms, span)
+            let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);
+            build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
         }
     }
 }

@@ -31,11 +31,12 @@
 //!   after it has emitted everything. Its calls run on the LLM crate's own threads, so the
 //!   executor thread never blocks on a provider while other work is ready.
 
+mod checkpointing;
 pub mod executor;
 pub mod job;
 pub mod operators;
 pub mod watermark;
 
-pub use executor::{JobReport, LlmStats, OperatorStats};
-pub use job::{Job, JobOptions, QueryOutput};
+pub use executor::{CheckpointStats, JobReport, LlmStats, OperatorStats};
+pub use job::{Job, JobOptions, QueryOutput, CRASHED};
 pub use newsflow_llm::MetricsSnapshot;

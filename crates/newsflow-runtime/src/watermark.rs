@@ -7,7 +7,7 @@ pub const MAX_WATERMARK: i64 = i64::MAX;
 
 /// The watermarks of an operator's inputs (or a source's partitions) and which are idle;
 /// the combined watermark is the minimum over the active ones and never decreases.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WatermarkTracker {
     inputs: Vec<i64>,
     idle: Vec<bool>,

@@ -235,6 +235,13 @@ impl Sink for KafkaSink {
     }
 
     fn finish(&mut self) -> Result<()> {
+        self.flush()
+    }
+
+    /// At a checkpoint: wait until every message sent so far is acknowledged, so a restore
+    /// can only repeat messages sent after the checkpoint (at-least-once; the test broker
+    /// has no transactions, so exactly-once delivery is not offered).
+    fn flush(&mut self) -> Result<()> {
         self.producer.flush(FLUSH_TIMEOUT).map_err(|e| {
             Error::runtime(format!(
                 "table `{}`: kafka: flushing to '{}' (still {} message(s) in flight): {e}",

@@ -26,18 +26,23 @@
 //! * **End of input waits.** The executor does not finish (commit) the pipeline's sink
 //!   while rows are held here.
 //!
+//! * **Checkpoints.** A snapshot holds every row still in the FIFO (with the watermark
+//!   after it); a restore asks for them again (the disk cache answers what was already
+//!   answered), so a row in flight at a crash is neither lost nor emitted twice.
+//!
 //! With the `offline` provider (only reachable through `ML_PREDICT`; `analyze_news`
 //! offline is an inline scalar function) the analysis runs inline in `process`.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use newsflow_common::{Error, Result, Row, Value};
+use newsflow_common::{Chunk, Error, Result, Row, Value};
 use newsflow_expr::ScalarExpr;
 use newsflow_llm::{Analyzer, MetricsSnapshot, Outcome, ProviderConfig, ProviderKind};
 use newsflow_sql::AnalyzeColumn;
+use newsflow_state::codec;
 
-use super::Operator;
+use super::{AsyncOperator, Operator, OperatorSnapshot};
 use crate::watermark::MIN_WATERMARK;
 
 enum State {
@@ -156,7 +161,7 @@ impl AnalyzeExec {
     /// Emit done rows from the head. Stops after a row that carries a watermark and
     /// returns it (the caller forwards it after the rows), or — when `watermarks` is
     /// false — before such a row.
-    fn drain(&mut self, out: &mut Vec<Row>, watermarks: bool) -> Option<i64> {
+    fn drain(&mut self, out: &mut Chunk, watermarks: bool) -> Option<i64> {
         loop {
             let head = self.queue.front()?;
             if !matches!(head.state, State::Done(_)) || (head.wm_after.is_some() && !watermarks) {
@@ -175,6 +180,18 @@ impl AnalyzeExec {
                 return Some(self.out_wm);
             }
         }
+    }
+
+    /// Queue a row: inline analysis (offline), NULL text, or waiting for a call.
+    fn enqueue(&mut self, row: Row, wm_after: Option<i64>) {
+        let state = match self.text.eval(&row) {
+            Value::Str(s) => match &self.analyzer {
+                Some(_) => State::Waiting(s.to_string()),
+                None => State::Done(Some(Outcome::Ok(newsflow_llm::analyze(&s)))),
+            },
+            _ => State::Done(None),
+        };
+        self.queue.push_back(Entry { row, state, wm_after });
     }
 
     fn collect(&mut self) {
@@ -196,27 +213,17 @@ impl Operator for AnalyzeExec {
         format!("AnalyzeExec({})", self.call)
     }
 
-    fn process(&mut self, _input: usize, rows: Vec<Row>, out: &mut Vec<Row>) -> Result<()> {
+    fn process(&mut self, _input: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
+        let rows = chunk.into_inserts(&self.name())?;
         for row in rows {
-            let state = match self.text.eval(&row) {
-                Value::Str(s) => match &self.analyzer {
-                    Some(_) => State::Waiting(s.to_string()),
-                    None => State::Done(Some(Outcome::Ok(newsflow_llm::analyze(&s)))),
-                },
-                _ => State::Done(None),
-            };
-            self.queue.push_back(Entry {
-                row,
-                state,
-                wm_after: None,
-            });
+            self.enqueue(row, None);
         }
         self.send();
         self.drain(out, false);
         Ok(())
     }
 
-    fn on_watermark(&mut self, wm: i64, out: &mut Vec<Row>) -> Result<i64> {
+    fn on_watermark(&mut self, wm: i64, out: &mut Chunk) -> Result<i64> {
         match self.queue.back_mut() {
             None => self.out_wm = self.out_wm.max(wm),
             Some(last) => {
@@ -231,11 +238,37 @@ impl Operator for AnalyzeExec {
         self.queue.len()
     }
 
-    fn is_async(&self) -> bool {
-        true
+    fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
+        let held: Vec<(&Row, Option<i64>)> = self.queue.iter().map(|e| (&e.row, e.wm_after)).collect();
+        let state = (self.out_wm, held);
+        Ok(OperatorSnapshot {
+            state: Some(codec::encode(&self.name(), &state)?),
+            commit: None,
+        })
     }
 
-    fn poll_ready(&mut self, out: &mut Vec<Row>) -> Result<Option<i64>> {
+    fn restore(&mut self, state: Option<&[u8]>, _commit: Option<&serde_json::Value>) -> Result<()> {
+        let Some(bytes) = state else { return Ok(()) };
+        let (out_wm, held): (i64, Vec<(Row, Option<i64>)>) = codec::decode(&self.name(), bytes)?;
+        self.out_wm = out_wm;
+        for (row, wm_after) in held {
+            self.enqueue(row, wm_after);
+        }
+        self.send();
+        Ok(())
+    }
+
+    fn as_async(&mut self) -> Option<&mut dyn AsyncOperator> {
+        Some(self)
+    }
+
+    fn as_async_ref(&self) -> Option<&dyn AsyncOperator> {
+        Some(self)
+    }
+}
+
+impl AsyncOperator for AnalyzeExec {
+    fn poll_ready(&mut self, out: &mut Chunk) -> Result<Option<i64>> {
         self.collect();
         self.send();
         Ok(self.drain(out, true))
@@ -260,7 +293,7 @@ impl Operator for AnalyzeExec {
         }
     }
 
-    fn llm_metrics(&self) -> Option<MetricsSnapshot> {
+    fn call_metrics(&self) -> Option<MetricsSnapshot> {
         self.analyzer.as_ref().map(Analyzer::metrics)
     }
 }
@@ -335,7 +368,7 @@ mod tests {
     /// watermark released after them, if any.
     fn collect(op: &mut AnalyzeExec, want: usize) -> (Vec<Row>, Option<i64>) {
         let start = Instant::now();
-        let (mut rows, mut wm) = (Vec::new(), None);
+        let (mut rows, mut wm) = (Chunk::default(), None);
         while rows.len() < want {
             assert!(
                 start.elapsed() < Duration::from_secs(5),
@@ -347,7 +380,7 @@ mod tests {
                 wm = Some(w);
             }
         }
-        (rows, wm)
+        (rows.rows, wm)
     }
 
     #[test]
@@ -366,13 +399,13 @@ mod tests {
             Some(analyzer),
             2,
         );
-        let mut out = Vec::new();
+        let mut out = Chunk::default();
         let row = |s: &str| vec![Value::str(s)];
-        op.process(0, vec![row("a up"), row("b down"), row("c up")], &mut out)
+        op.process(0, vec![row("a up"), row("b down"), row("c up")].into(), &mut out)
             .unwrap();
         // Only 2 calls in flight; the watermark that followed row c is held.
         assert_eq!(op.on_watermark(100, &mut out).unwrap(), MIN_WATERMARK);
-        op.process(0, vec![row("d down")], &mut out).unwrap();
+        op.process(0, vec![row("d down")].into(), &mut out).unwrap();
         assert_eq!(op.on_watermark(200, &mut out).unwrap(), MIN_WATERMARK);
         assert!(out.is_empty() && op.has_pending());
         // b finishes first: nothing may pass a, which is still waiting.
@@ -390,7 +423,7 @@ mod tests {
         // d before c: still held behind c.
         gated.release("d down");
         std::thread::sleep(Duration::from_millis(50));
-        let mut more = Vec::new();
+        let mut more = Chunk::default();
         assert_eq!(op.poll_ready(&mut more).unwrap(), None);
         assert!(more.is_empty());
         // c: c leaves, then watermark 100; then d, then 200.
@@ -405,7 +438,7 @@ mod tests {
         assert!(!op.has_pending());
         // With nothing held, a watermark passes straight through.
         assert_eq!(op.on_watermark(300, &mut more).unwrap(), 300);
-        assert_eq!(op.llm_metrics().map(|m| m.calls), Some(4));
+        assert_eq!(op.call_metrics().map(|m| m.calls), Some(4));
     }
 
     fn offline(columns: Vec<AnalyzeColumn>) -> AnalyzeExec {
@@ -415,21 +448,22 @@ mod tests {
     #[test]
     fn offline_rows_pass_through_with_their_watermarks() {
         let mut op = offline(vec![AnalyzeColumn::Label, AnalyzeColumn::Score, AnalyzeColumn::Error]);
-        let mut out = Vec::new();
+        let mut out = Chunk::default();
         op.process(
             0,
             vec![
                 vec![Value::str("Intel to lay off 15% of its workforce")],
                 vec![Value::Null],
-            ],
+            ]
+            .into(),
             &mut out,
         )
         .unwrap();
         assert_eq!(out.len(), 2);
-        assert_eq!(out[0][1], Value::str("bad"));
-        assert!(matches!(out[0][2], Value::Double(s) if s < 0.0));
-        assert_eq!(out[0][3], Value::Null);
-        assert_eq!(out[1][1..], [Value::Null, Value::Null, Value::Null]);
+        assert_eq!(out.rows[0][1], Value::str("bad"));
+        assert!(matches!(out.rows[0][2], Value::Double(s) if s < 0.0));
+        assert_eq!(out.rows[0][3], Value::Null);
+        assert_eq!(out.rows[1][1..], [Value::Null, Value::Null, Value::Null]);
         assert_eq!(op.on_watermark(10, &mut out).unwrap(), 10);
         assert!(!op.has_pending());
     }

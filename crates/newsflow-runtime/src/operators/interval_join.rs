@@ -11,15 +11,18 @@
 //!   watermark; Flink frees lazily on timers, which only keeps rows longer).
 //! * The output watermark is the input watermark minus `max(upper, -lower)`: a joined row
 //!   carries the right row's time, which can be that far behind the input watermark.
+//! * Snapshot: the watermark and the cached rows of every key, grouped by key group (see
+//!   `newsflow_state::keygroup`), in arrival order per side.
 
 use std::collections::VecDeque;
 
 use hashbrown::HashMap;
-use newsflow_common::{Result, Row, Value};
+use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::ScalarExpr;
 use newsflow_sql::JoinBounds;
+use newsflow_state::{codec, key_group};
 
-use super::Operator;
+use super::{Operator, OperatorSnapshot};
 use crate::watermark::{MAX_WATERMARK, MIN_WATERMARK};
 
 type Key = Vec<Value>;
@@ -75,7 +78,17 @@ impl IntervalJoinExec {
     }
 }
 
-fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Vec<Row>) {
+/// One key's cached rows, as checkpointed: (key, left rows, right rows).
+type KeyEntry = (Key, Vec<(i64, Row)>, Vec<(i64, Row)>);
+
+/// The checkpointed state: the watermark, and the keys by key group.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct JoinSnapshot {
+    wm: i64,
+    groups: Vec<(u16, Vec<KeyEntry>)>,
+}
+
+fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Chunk) {
     let mut joined = Vec::with_capacity(left.len() + right.len());
     joined.extend_from_slice(left);
     joined.extend_from_slice(right);
@@ -92,7 +105,8 @@ impl Operator for IntervalJoinExec {
         "IntervalJoinExec".into()
     }
 
-    fn process(&mut self, input: usize, rows: Vec<Row>, out: &mut Vec<Row>) -> Result<()> {
+    fn process(&mut self, input: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
+        let rows = chunk.into_inserts("IntervalJoinExec")?;
         let JoinBounds { lower, upper } = self.bounds;
         let Self {
             left_keys,
@@ -159,7 +173,7 @@ impl Operator for IntervalJoinExec {
         Ok(())
     }
 
-    fn on_watermark(&mut self, wm: i64, _out: &mut Vec<Row>) -> Result<i64> {
+    fn on_watermark(&mut self, wm: i64, _out: &mut Chunk) -> Result<i64> {
         self.wm = wm;
         let JoinBounds { lower, upper } = self.bounds;
         if wm == MAX_WATERMARK {
@@ -193,5 +207,45 @@ impl Operator for IntervalJoinExec {
 
     fn state_size(&self) -> usize {
         self.cached
+    }
+
+    fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
+        let mut groups: std::collections::BTreeMap<u16, Vec<KeyEntry>> = Default::default();
+        for (key, s) in &self.state {
+            groups.entry(key_group(key)).or_default().push((
+                key.clone(),
+                s.left.rows.iter().cloned().collect(),
+                s.right.rows.iter().cloned().collect(),
+            ));
+        }
+        let snap = JoinSnapshot {
+            wm: self.wm,
+            groups: groups.into_iter().collect(),
+        };
+        Ok(OperatorSnapshot {
+            state: Some(codec::encode("IntervalJoinExec", &snap)?),
+            commit: None,
+        })
+    }
+
+    fn restore(&mut self, state: Option<&[u8]>, _commit: Option<&serde_json::Value>) -> Result<()> {
+        let Some(bytes) = state else { return Ok(()) };
+        let snap: JoinSnapshot = codec::decode("IntervalJoinExec", bytes)?;
+        self.wm = snap.wm;
+        self.state.clear();
+        self.cached = 0;
+        for (_, keys) in snap.groups {
+            for (key, left, right) in keys {
+                self.cached += left.len() + right.len();
+                self.state.insert(
+                    key,
+                    KeyState {
+                        left: Side { rows: left.into() },
+                        right: Side { rows: right.into() },
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 }

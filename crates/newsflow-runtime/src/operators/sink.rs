@@ -1,10 +1,18 @@
 //! SinkExec: coerce each row to the sink's column types and hand it to the connector.
+//!
+//! With checkpoints it runs the sink's two-phase commit: a snapshot pre-commits (what was
+//! written becomes durable, not visible) and remembers the committable; when the
+//! checkpoint is published, [`Operator::checkpoint_complete`] commits it; a restore
+//! recovers the checkpoint's committable (commit again, discard what came after). The end
+//! of input then only flushes: the job's final checkpoint commits the rest.
 
-use newsflow_common::{DataType, Result, Row};
+use std::collections::BTreeMap;
+
+use newsflow_common::{Chunk, DataType, Result};
 use newsflow_connectors::Sink;
 use newsflow_expr::cast::coerce;
 
-use super::Operator;
+use super::{Operator, OperatorSnapshot};
 
 pub struct SinkExec {
     table: String,
@@ -14,6 +22,10 @@ pub struct SinkExec {
     convert: bool,
     pub rows_written: u64,
     finished: bool,
+    /// Checkpoints are on: commit only through them.
+    two_phase: bool,
+    /// Pre-commits of checkpoints not yet published, by checkpoint id.
+    pending: BTreeMap<u64, serde_json::Value>,
 }
 
 impl SinkExec {
@@ -26,6 +38,8 @@ impl SinkExec {
             convert,
             rows_written: 0,
             finished: false,
+            two_phase: false,
+            pending: BTreeMap::new(),
         }
     }
 }
@@ -44,7 +58,8 @@ impl Operator for SinkExec {
     fn name(&self) -> String {
         format!("SinkExec({})", self.table)
     }
-    fn process(&mut self, _input: usize, mut rows: Vec<Row>, _out: &mut Vec<Row>) -> Result<()> {
+    fn process(&mut self, _input: usize, chunk: Chunk, _out: &mut Chunk) -> Result<()> {
+        let mut rows = chunk.into_inserts(&self.name())?;
         if self.convert {
             for row in rows.iter_mut() {
                 for (v, t) in row.iter_mut().zip(&self.types) {
@@ -55,14 +70,47 @@ impl Operator for SinkExec {
         self.rows_written += rows.len() as u64;
         self.sink.write(&rows)
     }
-    fn on_watermark(&mut self, wm: i64, _out: &mut Vec<Row>) -> Result<i64> {
+    fn on_watermark(&mut self, wm: i64, _out: &mut Chunk) -> Result<i64> {
         Ok(wm)
     }
     fn finish(&mut self) -> Result<()> {
         if !self.finished {
             self.finished = true;
-            self.sink.finish()?;
+            if self.two_phase {
+                self.sink.flush()?;
+            } else {
+                self.sink.finish()?;
+            }
         }
         Ok(())
+    }
+    fn enable_two_phase_commit(&mut self) {
+        self.two_phase = true;
+    }
+    fn snapshot(&mut self, checkpoint: u64) -> Result<OperatorSnapshot> {
+        let commit = self.sink.pre_commit(checkpoint)?;
+        self.pending.insert(checkpoint, commit.clone());
+        Ok(OperatorSnapshot {
+            state: None,
+            commit: Some(commit),
+        })
+    }
+    fn checkpoint_complete(&mut self, checkpoint: u64) -> Result<()> {
+        let done: Vec<u64> = self.pending.range(..=checkpoint).map(|(k, _)| *k).collect();
+        for id in done {
+            if let Some(c) = self.pending.remove(&id) {
+                self.sink.commit(&c)?;
+            }
+        }
+        Ok(())
+    }
+    fn restore(&mut self, state: Option<&[u8]>, commit: Option<&serde_json::Value>) -> Result<()> {
+        if state.is_some() {
+            return Err(newsflow_common::Error::runtime(format!(
+                "{}: the checkpoint holds operator state for a sink",
+                self.name()
+            )));
+        }
+        self.sink.recover(commit)
     }
 }

@@ -6,11 +6,15 @@
 //! reason. Each partition's watermark is the maximum of the WATERMARK expression over its
 //! rows; the source's watermark is the minimum over partitions that are neither finished
 //! nor idle (no rows for `idle_timeout`).
+//!
+//! Checkpoint: the connector's position ([`Source::position`]) and the per-partition
+//! watermark state, so a restored source resumes after the last row it handed out with
+//! the watermarks it had.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use newsflow_common::{Recent, Result, Row, Value};
+use newsflow_common::{Error, Recent, Result, Row, Value};
 use newsflow_connectors::{DeadLetters, Poll, Source};
 use newsflow_expr::ScalarExpr;
 use newsflow_sql::catalog::{ColumnKind, TableDef};
@@ -109,6 +113,16 @@ pub struct SourceExec {
     pub finished: bool,
 }
 
+/// A source's part of a checkpoint.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SourceSnapshot {
+    position: serde_json::Value,
+    partitions: WatermarkTracker,
+    part_max: Vec<i64>,
+    part_done: Vec<bool>,
+    part_released: Vec<bool>,
+}
+
 /// What one poll produced.
 pub struct Polled {
     pub rows: Vec<Row>,
@@ -170,6 +184,48 @@ impl SourceExec {
 
     pub fn has_watermark(&self) -> bool {
         self.watermark.is_some()
+    }
+
+    /// The position of the connector and the watermark state, for a checkpoint.
+    pub fn snapshot(&self) -> Result<serde_json::Value> {
+        let position = self
+            .source
+            .position()
+            .map_err(|e| Error::config(format!("table `{}`: {e}", self.table)))?;
+        let snap = SourceSnapshot {
+            position,
+            partitions: self.partitions.clone(),
+            part_max: self.part_max.clone(),
+            part_done: self.part_done.clone(),
+            part_released: self.part_released.clone(),
+        };
+        serde_json::to_value(snap).map_err(|e| Error::runtime(format!("table `{}`: {e}", self.table)))
+    }
+
+    /// Resume where [`SourceExec::snapshot`] was taken (before the first poll).
+    pub fn restore(&mut self, saved: &serde_json::Value) -> Result<()> {
+        let snap: SourceSnapshot = serde_json::from_value(saved.clone()).map_err(|e| {
+            Error::runtime(format!(
+                "table `{}`: the checkpointed source state is unreadable: {e}",
+                self.table
+            ))
+        })?;
+        if snap.part_max.len() != self.part_max.len() {
+            return Err(Error::config(format!(
+                "table `{}` has {} partitions now, the checkpoint has {}: the input changed (start over with --fresh)",
+                self.table,
+                self.part_max.len(),
+                snap.part_max.len()
+            )));
+        }
+        self.source
+            .seek(&snap.position)
+            .map_err(|e| Error::config(format!("table `{}`: {e}", self.table)))?;
+        self.partitions = snap.partitions;
+        self.part_max = snap.part_max;
+        self.part_done = snap.part_done;
+        self.part_released = snap.part_released;
+        Ok(())
     }
 
     pub fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Polled> {

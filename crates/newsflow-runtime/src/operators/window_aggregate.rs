@@ -10,18 +10,38 @@
 //! session when the watermark reaches its end − 1.
 //!
 //! Output row: group keys ++ aggregate values ++ [window_start, window_end].
+//!
+//! Snapshot: the watermark, late count, the pending window ends, and every open pane's (or
+//! session's) accumulators, grouped by key group (see `newsflow_state::keygroup`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use hashbrown::HashMap;
-use newsflow_common::{Result, Row, Value};
+use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::{Accumulator, AggregateCall, ScalarExpr};
 use newsflow_sql::plan::WindowKind;
+use newsflow_state::{codec, key_group};
 
-use super::Operator;
+use super::{Operator, OperatorSnapshot};
 use crate::watermark::MIN_WATERMARK;
 
 type Key = Vec<Value>;
+
+/// One pane of one key, as checkpointed: (pane end, key, accumulators).
+type PaneEntry = (i64, Key, Vec<Accumulator>);
+/// A key's sessions: (start, end, accumulators), sorted by start.
+type Sessions = Vec<(i64, i64, Vec<Accumulator>)>;
+
+/// The checkpointed state. Per key group: panes for TUMBLE/HOP and (key, sessions) for
+/// SESSION.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WindowSnapshot {
+    wm: i64,
+    late: u64,
+    pending_ends: Vec<i64>,
+    panes: Vec<(u16, Vec<PaneEntry>)>,
+    sessions: Vec<(u16, Vec<(Key, Sessions)>)>,
+}
 
 pub struct WindowAggregateExec {
     kind: WindowKind,
@@ -33,7 +53,7 @@ pub struct WindowAggregateExec {
     /// window ends that have data and have not fired (HOP)
     pending_ends: BTreeSet<i64>,
     /// key → sessions (start, end, accumulators), sorted by start (SESSION)
-    sessions: HashMap<Key, Vec<(i64, i64, Vec<Accumulator>)>>,
+    sessions: HashMap<Key, Sessions>,
     wm: i64,
     late: u64,
 }
@@ -121,7 +141,8 @@ impl Operator for WindowAggregateExec {
         "WindowAggregateExec".into()
     }
 
-    fn process(&mut self, _input: usize, rows: Vec<Row>, _out: &mut Vec<Row>) -> Result<()> {
+    fn process(&mut self, _input: usize, chunk: Chunk, _out: &mut Chunk) -> Result<()> {
+        let rows = chunk.into_inserts("WindowAggregateExec")?;
         let (slide, size) = self.slide_size();
         for row in rows {
             let Some(t) = row[self.time_col].timestamp() else {
@@ -158,7 +179,7 @@ impl Operator for WindowAggregateExec {
         Ok(())
     }
 
-    fn on_watermark(&mut self, wm: i64, out: &mut Vec<Row>) -> Result<i64> {
+    fn on_watermark(&mut self, wm: i64, out: &mut Chunk) -> Result<i64> {
         self.wm = wm;
         if let WindowKind::Session { .. } = self.kind {
             let mut fired = Vec::new();
@@ -225,5 +246,57 @@ impl Operator for WindowAggregateExec {
 
     fn late_rows(&self) -> u64 {
         self.late
+    }
+
+    fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
+        use std::collections::BTreeMap as Map;
+        let mut panes: Map<u16, Vec<PaneEntry>> = Map::new();
+        for (end, keys) in &self.panes {
+            for (key, accs) in keys {
+                panes
+                    .entry(key_group(key))
+                    .or_default()
+                    .push((*end, key.clone(), accs.clone()));
+            }
+        }
+        let mut sessions: Map<u16, Vec<(Key, Sessions)>> = Map::new();
+        for (key, list) in &self.sessions {
+            sessions
+                .entry(key_group(key))
+                .or_default()
+                .push((key.clone(), list.clone()));
+        }
+        let snap = WindowSnapshot {
+            wm: self.wm,
+            late: self.late,
+            pending_ends: self.pending_ends.iter().copied().collect(),
+            panes: panes.into_iter().collect(),
+            sessions: sessions.into_iter().collect(),
+        };
+        Ok(OperatorSnapshot {
+            state: Some(codec::encode("WindowAggregateExec", &snap)?),
+            commit: None,
+        })
+    }
+
+    fn restore(&mut self, state: Option<&[u8]>, _commit: Option<&serde_json::Value>) -> Result<()> {
+        let Some(bytes) = state else { return Ok(()) };
+        let snap: WindowSnapshot = codec::decode("WindowAggregateExec", bytes)?;
+        self.wm = snap.wm;
+        self.late = snap.late;
+        self.pending_ends = snap.pending_ends.into_iter().collect();
+        self.panes.clear();
+        for (_, entries) in snap.panes {
+            for (end, key, accs) in entries {
+                self.panes.entry(end).or_default().insert(key, accs);
+            }
+        }
+        self.sessions.clear();
+        for (_, entries) in snap.sessions {
+            for (key, list) in entries {
+                self.sessions.insert(key, list);
+            }
+        }
+        Ok(())
     }
 }
