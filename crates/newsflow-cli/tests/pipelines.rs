@@ -700,3 +700,166 @@ fn the_source_documents_msk_script_plans_without_a_broker() {
     );
     assert!(plan.contains("WindowAggregate: Tumble { size: 60000 }"), "{plan}");
 }
+
+/// A small deterministic generator for test data (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn clock(base: i64, secs: i64) -> String {
+    let t = base + secs;
+    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
+    format!("2025-07-{:02} {:02}:{:02}:{:02}", 1 + h / 24, h % 24, m, s)
+}
+
+/// The flagship's analysis job over `trades` trades of 50 symbols (out of order by up to
+/// 2 s, in two files) and 300 news items, plus 100 malformed trade lines.
+fn write_flagship_input(dir: &Path, trades: usize) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    std::fs::create_dir_all(dir.join("input/stock")).unwrap();
+    let base = 9 * 3600;
+    let seconds = trades / 50;
+    let mut files = [String::new(), String::new()];
+    let mut price = [100.0f64; 50];
+    let mut n = 0;
+    for t in 0..seconds as i64 {
+        for (s, p) in price.iter_mut().enumerate() {
+            *p = (*p + (rng.below(201) as f64 - 100.0) / 100.0).max(1.0);
+            let late = rng.below(3) as i64;
+            let line = format!(
+                "{{\"symbol\": \"S{s}\", \"stock_time\": \"{}\", \"price\": {:.2}, \"volume\": {}}}\n",
+                clock(base, (t - late).max(0)),
+                p,
+                1 + rng.below(5000)
+            );
+            files[s % 2].push_str(&line);
+            n += 1;
+            if n % (trades / 100).max(1) == 0 {
+                files[s % 2].push_str("{\"symbol\": \"S1\", \"stock_time\": \"broken\n");
+            }
+        }
+    }
+    std::fs::write(dir.join("input/stock/a.jsonl"), &files[0]).unwrap();
+    std::fs::write(dir.join("input/stock/b.jsonl"), &files[1]).unwrap();
+    let mut news = String::new();
+    for i in 0..300 {
+        let t = (i as i64 * seconds as i64) / 300 + rng.below(60) as i64;
+        news.push_str(&format!(
+            "{{\"symbol\": \"S{}\", \"news_id\": {}, \"event_time\": \"{}.000\", \"summary\": \"story {i}\"}}\n",
+            rng.below(50),
+            1000 + i,
+            clock(base, t)
+        ));
+    }
+    std::fs::write(dir.join("input/news_summary.jsonl"), news).unwrap();
+    std::fs::copy(golden_dir().join("flagship_small/case.sql"), dir.join("case.sql")).unwrap();
+}
+
+/// Every row of the committed part files (not in-progress ones), sorted.
+fn committed_rows(out: &Path) -> Vec<String> {
+    let mut rows = Vec::new();
+    for e in std::fs::read_dir(out).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        rows.extend(std::fs::read_to_string(e.path()).unwrap().lines().map(str::to_string));
+    }
+    rows.sort();
+    rows
+}
+
+/// The chaos test: the flagship over 1M trades from files, with a checkpoint every 100 ms,
+/// is killed with SIGKILL at 10 or more random moments and restarted each time; the
+/// committed rows must be exactly those of the undisturbed run, and the dead letters
+/// exactly the 100 malformed lines (none lost, none twice).
+#[test]
+fn flagship_survives_sigkill_at_random_moments() {
+    let dir = temp_dir("chaos");
+    write_flagship_input(&dir, 1_000_000);
+    let bin = env!("CARGO_BIN_EXE_newsflow");
+    let run = |args: &[&str]| {
+        let start = Instant::now();
+        let out = Command::new(bin).current_dir(&dir).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        start.elapsed()
+    };
+    // The undisturbed run.
+    let took = run(&["run", "case.sql"]);
+    let reference = committed_rows(&dir.join("out"));
+    assert!(reference.len() > 1000, "only {} rows", reference.len());
+    let dead = std::fs::read_to_string(dir.join("dead-letter/stock_transaction_source.jsonl")).unwrap();
+    assert_eq!(dead.lines().count(), 100);
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    std::fs::remove_dir_all(dir.join("dead-letter")).unwrap();
+    let sql = format!(
+        "SET 'execution.checkpointing.interval' = '100 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n{}",
+        std::fs::read_to_string(dir.join("case.sql")).unwrap()
+    );
+    std::fs::write(dir.join("chaos.sql"), sql).unwrap();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("chaos seed {seed}, undisturbed run {took:?}");
+    let mut rng = Rng(seed);
+    let mut kills = 0;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        assert!(attempts < 200, "the job never finished");
+        let mut child = Command::new(bin)
+            .current_dir(&dir)
+            .args(["run", "chaos.sql"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill somewhere between a 20th and a quarter of the undisturbed run's time (each
+        // restart also spends some of it starting and restoring), so the job is killed
+        // many times, at different stages, before it finishes.
+        let wait = took / 20 + took.mul_f64(rng.below(1000) as f64 / 1000.0 / 5.0);
+        let deadline = Instant::now() + wait;
+        let mut finished = None;
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait().unwrap() {
+                finished = Some(status);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        match finished {
+            Some(status) => {
+                assert!(status.success(), "attempt {attempts} failed");
+                break;
+            }
+            None => {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+    }
+    eprintln!("killed {kills} times in {attempts} attempts");
+    assert!(kills >= 10, "only {kills} kills before the job finished");
+    let rows = committed_rows(&dir.join("out"));
+    assert_eq!(rows.len(), reference.len(), "row count after {kills} kills");
+    assert!(
+        rows == reference,
+        "rows differ from the undisturbed run after {kills} kills"
+    );
+    let dead = std::fs::read_to_string(dir.join("dead-letter/stock_transaction_source.jsonl")).unwrap();
+    assert_eq!(dead.lines().count(), 100, "dead letters after {kills} kills");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,4 +1,10 @@
 //! The librdkafka client context: MSK IAM tokens and the consumer's rebalances.
+//!
+//! Where an assigned partition starts, first match wins: the offset of a restored
+//! checkpoint (the first time the partition is assigned after the restore: the checkpoint
+//! is the truth, the group's committed offsets are only for monitoring), the startup mode
+//! (the first time this process is assigned the partition), else the group's committed
+//! offset (a partition that comes back resumes where the group left it).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +32,9 @@ pub struct GroupState {
     /// Partitions this process has been assigned before: the startup mode applies only
     /// the first time; later assignments resume from the group's committed offsets.
     seen: HashSet<(String, i32)>,
+    /// Offsets of a restored checkpoint not yet applied: each is used (and removed) when
+    /// its partition is next assigned.
+    restored: HashMap<(String, i32), i64>,
     pub errors: Vec<String>,
 }
 
@@ -59,6 +68,16 @@ impl NfContext {
 
     pub fn lock(&self) -> MutexGuard<'_, GroupState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Start these partitions at these offsets when they are next assigned, instead of
+    /// the startup mode or the group's committed offsets (a restored checkpoint).
+    pub fn restore_offsets(&self, offsets: impl IntoIterator<Item = ((String, i32), i64)>) {
+        let mut st = self.lock();
+        for (part, o) in offsets {
+            st.seen.insert(part.clone());
+            st.restored.insert(part, o);
+        }
     }
 }
 
@@ -131,14 +150,26 @@ impl ConsumerContext for NfContext {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 let parts = partitions(tpl);
-                let fresh: Vec<(String, i32)> = {
+                let (fresh, restored): (Vec<(String, i32)>, Vec<((String, i32), i64)>) = {
                     let mut st = self.lock();
-                    parts.iter().filter(|p| st.seen.insert((*p).clone())).cloned().collect()
+                    let restored = parts
+                        .iter()
+                        .filter_map(|p| st.restored.remove(p).map(|o| (p.clone(), o)))
+                        .collect();
+                    let fresh = parts.iter().filter(|p| st.seen.insert((*p).clone())).cloned().collect();
+                    (fresh, restored)
                 };
                 for part in &fresh {
                     let startup = self.startup_of(&part.0);
                     for ((t, p), o) in startup_offsets(consumer, &startup, std::slice::from_ref(part)) {
                         let _ = tpl.set_partition_offset(&t, p, o);
+                    }
+                }
+                for ((t, p), o) in &restored {
+                    if let Err(e) = tpl.set_partition_offset(t, *p, Offset::Offset(*o)) {
+                        self.lock()
+                            .errors
+                            .push(format!("starting {t}/{p} at the checkpoint's offset {o}: {e}"));
                     }
                 }
                 let res = consumer.assign(tpl);

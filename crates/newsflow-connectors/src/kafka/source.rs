@@ -18,6 +18,18 @@
 //! Bounded modes resolve each partition's stop offset when the source starts; a partition
 //! ends when its next offset reaches the stop offset, and the source finishes when every
 //! partition has ended, here or (per the group's committed offsets) in another member.
+//!
+//! **Checkpoints.** The position is, per partition, the offset after the last message the
+//! source has *handed out*: a row returned by `poll` or a message sent to the dead
+//! letters. Decoded batches wait in `ready` before they are returned, so each carries its
+//! end offset (`batch_ends`) and the position moves only when the batch is returned. A
+//! partition nothing was handed out of yet reports where reading will start (its oldest
+//! queued message, else the consumer's position), or nothing when that is not known yet
+//! (a restore then applies the startup mode). On restore (`seek`, before the first poll)
+//! the checkpoint's offsets override the startup mode and the group's committed offsets:
+//! without a group the partitions are assigned at them on the first poll; with a group
+//! the rebalance callback starts each at its offset the first time it is assigned (see
+//! context.rs). As in Flink, committed group offsets are then only for monitoring.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -142,6 +154,14 @@ pub struct KafkaSource {
     settle: Duration,
     settle_until: Option<Instant>,
     ready: VecDeque<Poll>,
+    /// Per partition: the end offset of each `Poll::Data` batch waiting in `ready`.
+    batch_ends: Vec<VecDeque<i64>>,
+    /// Per partition: the offset after the last message handed out (see the module docs).
+    handed: Vec<Option<i64>>,
+    /// Without a group: the start offsets to assign on the first poll (after a restore's
+    /// `seek` has put the checkpoint's offsets in).
+    pending_assign: Option<Vec<((String, i32), Offset)>>,
+    polled: bool,
     dead_letter: Option<(BaseProducer, String)>,
     finished: bool,
     last_group_check: Option<Instant>,
@@ -258,6 +278,10 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>>
         },
         settle_until: None,
         ready: VecDeque::new(),
+        batch_ends: vec![VecDeque::new(); n],
+        handed: vec![None; n],
+        pending_assign: None,
+        polled: false,
         dead_letter: None,
         finished: false,
         last_group_check: None,
@@ -271,15 +295,9 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>>
     }
     src.stop = src.resolve_stops(&settings, group.as_deref())?;
     if group.is_none() {
+        // Assigned on the first poll: a restore may still move the start offsets.
         let c = lock(&src.conn);
-        let mut tpl = TopicPartitionList::new();
-        for ((topic, p), o) in context::startup_offsets(&c.consumer, &settings.startup, &src.parts) {
-            tpl.add_partition_offset(&topic, p, o)
-                .map_err(|e| kafka_err(t.name, "setting start offsets", e))?;
-        }
-        c.consumer
-            .assign(&tpl)
-            .map_err(|e| kafka_err(t.name, "assigning partitions", e))?;
+        src.pending_assign = Some(context::startup_offsets(&c.consumer, &settings.startup, &src.parts));
     }
     Ok(Box::new(src))
 }
@@ -341,6 +359,64 @@ fn resolve_partitions(
 }
 
 impl KafkaSource {
+    /// The next item of `ready`; a data batch moves the position to its end.
+    fn next_ready(&mut self) -> Option<Poll> {
+        let p = self.ready.pop_front()?;
+        if let Poll::Data { partition, .. } = &p {
+            if let Some(end) = self.batch_ends.get_mut(*partition).and_then(VecDeque::pop_front) {
+                self.handed[*partition] = Some(end);
+            }
+        }
+        Some(p)
+    }
+
+    /// Without a group: assign every partition at its start offset (once, first poll).
+    fn assign_pending(&mut self, c: &Conn) -> Result<()> {
+        let Some(starts) = self.pending_assign.take() else {
+            return Ok(());
+        };
+        let mut tpl = TopicPartitionList::new();
+        for ((topic, p), o) in starts {
+            tpl.add_partition_offset(&topic, p, o)
+                .map_err(|e| kafka_err(&self.table, &format!("setting the start offset of {topic}/{p}"), e))?;
+        }
+        c.consumer
+            .assign(&tpl)
+            .map_err(|e| kafka_err(&self.table, "assigning partitions", e))
+    }
+
+    /// Where reading of partitions `missing` (nothing handed out yet) will start, where
+    /// known: the oldest queued message, else the consumer's position.
+    fn unread_starts(&self, missing: &[usize]) -> HashMap<usize, i64> {
+        let mut out: HashMap<usize, i64> = HashMap::new();
+        if self.pending_assign.is_some() {
+            // Not assigned yet: the startup mode still decides.
+            return out;
+        }
+        let c = lock(&self.conn);
+        for msg in &c.queues[self.slot] {
+            let Some(&i) = self.index.get(&(msg.topic().to_string(), msg.partition())) else {
+                continue;
+            };
+            if missing.contains(&i) {
+                let o = out.entry(i).or_insert(msg.offset());
+                *o = (*o).min(msg.offset());
+            }
+        }
+        if let Ok(pos) = c.consumer.position() {
+            for &i in missing {
+                let (t, p) = &self.parts[i];
+                if out.contains_key(&i) || !self.mine[i] {
+                    continue;
+                }
+                if let Some(Offset::Offset(o)) = pos.find_partition(t, *p).map(|e| e.offset()) {
+                    out.insert(i, o);
+                }
+            }
+        }
+        out
+    }
+
     /// Stop offsets for a bounded source; partitions already at their stop end now.
     fn resolve_stops(&mut self, s: &SourceSettings, group: Option<&str>) -> Result<Option<Vec<i64>>> {
         let conn = self.conn.clone();
@@ -609,7 +685,8 @@ impl Source for KafkaSource {
     }
 
     fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Poll> {
-        if let Some(p) = self.ready.pop_front() {
+        self.polled = true;
+        if let Some(p) = self.next_ready() {
             return Ok(p);
         }
         if self.finished {
@@ -619,6 +696,7 @@ impl Source for KafkaSource {
         let mut msgs = Vec::new();
         {
             let mut c = lock(&conn);
+            self.assign_pending(&c)?;
             c.ensure_subscribed()
                 .map_err(|e| Error::runtime(format!("table `{}`: kafka: {e}", self.table)))?;
             if c.queues[self.slot].len() < max_rows {
@@ -643,6 +721,8 @@ impl Source for KafkaSource {
         let mut batches: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
         let mut ends = Vec::new();
         let mut bad = Vec::new();
+        // Per partition: the offset after the last message handed out by this poll.
+        let mut consumed: BTreeMap<usize, i64> = BTreeMap::new();
         {
             let c = lock(&conn);
             for msg in &msgs {
@@ -662,6 +742,11 @@ impl Source for KafkaSource {
                         ends.push(i);
                     }
                 }
+                if self.handed[i].is_none() && self.batch_ends[i].is_empty() {
+                    // Reading of this partition starts here.
+                    self.handed[i] = Some(msg.offset());
+                }
+                consumed.insert(i, msg.offset() + 1);
                 let _ = c.consumer.store_offset(&key.0, key.1, msg.offset() + 1);
                 let payload = msg.payload().unwrap_or_default();
                 match self.decoder.decode(msg.key(), payload) {
@@ -677,7 +762,18 @@ impl Source for KafkaSource {
             self.dead_letter(dead, &payload, &reason)?;
         }
         for (partition, rows) in batches {
+            if let Some(end) = consumed.remove(&partition) {
+                self.batch_ends[partition].push_back(end);
+            }
             self.ready.push_back(Poll::Data { partition, rows });
+        }
+        // Partitions whose messages all went to the dead letters: handed out now, or with
+        // the partition's last waiting batch.
+        for (i, end) in consumed {
+            match self.batch_ends[i].back_mut() {
+                Some(b) => *b = (*b).max(end),
+                None => self.handed[i] = Some(end),
+            }
         }
         {
             let c = lock(&conn);
@@ -699,9 +795,97 @@ impl Source for KafkaSource {
             }
         }
         Ok(self
-            .ready
-            .pop_front()
+            .next_ready()
             .unwrap_or(Poll::Pending(Some(Instant::now() + IDLE_POLL))))
+    }
+
+    fn position(&self) -> Result<serde_json::Value> {
+        let missing: Vec<usize> = (0..self.parts.len()).filter(|i| self.handed[*i].is_none()).collect();
+        let starts = if missing.is_empty() {
+            HashMap::new()
+        } else {
+            self.unread_starts(&missing)
+        };
+        let offsets: Vec<serde_json::Value> = self
+            .parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (t, p))| {
+                let o = self.handed[i].or_else(|| starts.get(&i).copied())?;
+                Some(serde_json::json!([t, p, o]))
+            })
+            .collect();
+        Ok(serde_json::json!({ "offsets": offsets }))
+    }
+
+    fn seek(&mut self, position: &serde_json::Value) -> Result<()> {
+        let unreadable = || {
+            Error::runtime(format!(
+                "table `{}`: unreadable checkpointed kafka position {position}",
+                self.table
+            ))
+        };
+        if self.polled {
+            return Err(Error::runtime(format!(
+                "table `{}`: seek after reading started",
+                self.table
+            )));
+        }
+        let list = position
+            .get("offsets")
+            .and_then(|v| v.as_array())
+            .ok_or_else(unreadable)?;
+        let mut restored: Vec<(usize, i64)> = Vec::new();
+        for entry in list {
+            let Some([t, p, o]) = entry.as_array().map(Vec::as_slice) else {
+                return Err(unreadable());
+            };
+            let (Some(t), Some(p), Some(o)) = (t.as_str(), p.as_i64().and_then(|p| i32::try_from(p).ok()), o.as_i64())
+            else {
+                return Err(unreadable());
+            };
+            match self.index.get(&(t.to_string(), p)) {
+                Some(&i) => restored.push((i, o)),
+                None => tracing::warn!(
+                    "table `{}`: the checkpoint's kafka partition {t}/{p} is no longer read; ignored",
+                    self.table
+                ),
+            }
+        }
+        for &(i, o) in &restored {
+            self.handed[i] = Some(o);
+        }
+        if let Some(stop) = &self.stop {
+            // The checkpoint, not the startup mode, says which partitions are done.
+            for &(i, o) in &restored {
+                self.ended[i] = o >= stop[i];
+            }
+            self.ready.retain(|p| !matches!(p, Poll::PartitionEnd(_)));
+            for i in 0..self.parts.len() {
+                if self.ended[i] {
+                    self.ready.push_back(Poll::PartitionEnd(i));
+                }
+            }
+        }
+        if self.group {
+            let c = lock(&self.conn);
+            if c.subscribed {
+                return Err(Error::runtime(format!(
+                    "table `{}`: seek after the group's consumer started reading",
+                    self.table
+                )));
+            }
+            c.consumer
+                .context()
+                .restore_offsets(restored.iter().map(|&(i, o)| (self.parts[i].clone(), o)));
+        } else if let Some(starts) = &mut self.pending_assign {
+            for (part, start) in starts.iter_mut() {
+                if let Some(&(_, o)) = restored.iter().find(|(i, _)| self.parts[*i] == *part) {
+                    *start = Offset::Offset(o);
+                }
+            }
+        }
+        Ok(())
     }
 }
 

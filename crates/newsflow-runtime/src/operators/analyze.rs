@@ -441,6 +441,49 @@ mod tests {
         assert_eq!(op.call_metrics().map(|m| m.calls), Some(4));
     }
 
+    /// Rows in flight at a checkpoint are asked again after a restore, in input order,
+    /// with the watermark that followed them still held behind them.
+    #[test]
+    fn rows_in_flight_at_a_snapshot_are_asked_again_after_restore() {
+        let config = ProviderConfig {
+            cache: newsflow_llm::CacheSetting::Off,
+            max_retries: 0,
+            ..ProviderConfig::for_provider(ProviderKind::OpenAi)
+        };
+        let make = |gated: Arc<Gated>| {
+            let analyzer = Analyzer::with_provider(config.clone(), gated).unwrap();
+            AnalyzeExec::with_analyzer(
+                "t",
+                ScalarExpr::Column(0),
+                vec![AnalyzeColumn::Label],
+                Some(analyzer),
+                2,
+            )
+        };
+        let row = |s: &str| vec![Value::str(s)];
+        let mut op = make(Arc::new(Gated::default()));
+        let mut out = Chunk::default();
+        op.process(0, vec![row("a up"), row("b down"), row("c up")].into(), &mut out)
+            .unwrap();
+        assert_eq!(op.on_watermark(100, &mut out).unwrap(), MIN_WATERMARK);
+        assert!(out.is_empty());
+        let snap = op.snapshot(1).unwrap();
+        drop(op);
+        // A new process: the provider answers everything at once.
+        let gated = Arc::new(Gated::default());
+        for t in ["a up", "b down", "c up"] {
+            gated.release(t);
+        }
+        let mut op = make(gated);
+        op.restore(snap.state.as_deref(), None).unwrap();
+        assert!(op.has_pending());
+        let (rows, wm) = collect(&mut op, 3);
+        let labels: Vec<String> = rows.iter().map(|r| format!("{}={}", r[0], r[1])).collect();
+        assert_eq!(labels, ["a up=good", "b down=bad", "c up=good"]);
+        assert_eq!(wm, Some(100));
+        assert!(!op.has_pending());
+    }
+
     fn offline(columns: Vec<AnalyzeColumn>) -> AnalyzeExec {
         AnalyzeExec::new("t", ScalarExpr::Column(0), columns, ProviderConfig::default()).unwrap()
     }

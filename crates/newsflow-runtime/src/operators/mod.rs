@@ -25,6 +25,8 @@ pub mod calc;
 pub mod interval_join;
 pub mod sink;
 pub mod source;
+#[cfg(test)]
+mod state_round_trip;
 pub mod window_aggregate;
 
 use std::time::{Duration, Instant};
