@@ -48,7 +48,8 @@ pub enum Func {
     Hour,
     Minute,
     Second,
-    AnalyzeNews,
+    /// A function from the registry (see [`crate::registry`]), by index.
+    Udf(usize),
 }
 
 /// (SQL name, function, min args, max args)
@@ -102,15 +103,16 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("HOUR", Func::Hour, 1, 1),
     ("MINUTE", Func::Minute, 1, 1),
     ("SECOND", Func::Second, 1, 1),
-    ("ANALYZE_NEWS", Func::AnalyzeNews, 1, 1),
 ];
 
+/// A built-in function, else one from the registry.
 pub fn lookup(name: &str) -> Option<(Func, usize, usize)> {
     let upper = name.to_ascii_uppercase();
     FUNCTIONS
         .iter()
         .find(|(n, ..)| *n == upper)
         .map(|(_, f, lo, hi)| (*f, *lo, *hi))
+        .or_else(|| crate::registry::lookup(&upper).map(|(i, u)| (Func::Udf(i), u.min_args, u.max_args)))
 }
 
 pub fn names() -> Vec<&'static str> {
@@ -146,8 +148,12 @@ pub fn return_type(f: Func, args: &[DataType]) -> Result<DataType, String> {
         | Func::Reverse
         | Func::SplitIndex
         | Func::JsonValue
-        | Func::FromUnixtime
-        | Func::AnalyzeNews => T::STRING,
+        | Func::FromUnixtime => T::STRING,
+        Func::Udf(i) => {
+            return crate::registry::get(i)
+                .map(|u| u.return_type.clone())
+                .ok_or_else(|| format!("function #{i} is not registered"))
+        }
         Func::CharLength | Func::Position => T::Int,
         Func::Abs | Func::Sign => {
             numeric(&first)?;
@@ -230,9 +236,9 @@ pub fn call(f: Func, a: &[Value]) -> Value {
             }
             return best.clone();
         }
-        Func::AnalyzeNews => {
-            return match a.first().and_then(s) {
-                Some(text) => V::str(&newsflow_llm::analyze(text).to_json()),
+        Func::Udf(i) => {
+            return match crate::registry::get(i) {
+                Some(u) => (u.body)(a),
                 None => V::Null,
             };
         }
@@ -417,13 +423,9 @@ pub fn call(f: Func, a: &[Value]) -> Value {
                 _ => c.second as i64,
             })
         }
-        Func::Coalesce
-        | Func::ConcatWs
-        | Func::If
-        | Func::NullIf
-        | Func::Greatest
-        | Func::Least
-        | Func::AnalyzeNews => V::Null,
+        Func::Coalesce | Func::ConcatWs | Func::If | Func::NullIf | Func::Greatest | Func::Least | Func::Udf(_) => {
+            V::Null
+        }
     }
 }
 

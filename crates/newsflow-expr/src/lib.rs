@@ -14,6 +14,8 @@
 //!   infers types, folds `INTERVAL` literals and compiles constant date patterns once.
 //! * [`ScalarExpr::eval`] never fails: like Flink's built-in functions, an input a function
 //!   cannot handle (unparsable `TO_TIMESTAMP`, failed `CAST`) yields `NULL`.
+//! * [`registry`]: functions other crates register (the offline analyser's
+//!   `analyze_news`), so this crate depends on none of them.
 //! * [`aggregate`] holds COUNT, COUNT(DISTINCT), SUM, AVG, MIN, MAX with Flink's result
 //!   types (`AVG(INT)` is an INT, truncated).
 //!
@@ -25,6 +27,7 @@ pub mod cast;
 pub mod compile;
 pub mod expr;
 pub mod functions;
+pub mod registry;
 
 pub use aggregate::{Accumulator, AggKind, AggregateCall};
 pub use compile::{compile, interval_millis, Scope};

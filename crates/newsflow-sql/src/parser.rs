@@ -141,6 +141,7 @@ fn here(p: &Parser) -> Span {
 
 /// Parse every statement of a script (separated by `;`).
 pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
+    crate::models::register_functions();
     let dialect = GenericDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
         .with_unescape(true)

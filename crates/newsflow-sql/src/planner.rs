@@ -28,6 +28,7 @@ fn query_span(q: &ast::Query) -> Span {
 
 /// Plan a SELECT query.
 pub fn plan_query(catalog: &Catalog, q: &ast::Query) -> Result<PlannedQuery> {
+    crate::models::register_functions();
     let span = query_span(q);
     if q.with.is_some() {
         return Err(Error::plan(

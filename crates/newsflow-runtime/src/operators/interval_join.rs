@@ -20,7 +20,7 @@ use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::ScalarExpr;
 use newsflow_sql::JoinBounds;
-use newsflow_state::{codec, key_group};
+use newsflow_state::{codec, key_group, KeyGroupRange};
 
 use super::{Operator, OperatorSnapshot};
 use crate::watermark::{MAX_WATERMARK, MIN_WATERMARK};
@@ -50,6 +50,9 @@ pub struct IntervalJoinExec {
     wm: i64,
     delay: i64,
     cached: usize,
+    /// The key groups this instance owns (all, at parallelism 1): a restore keeps only
+    /// their keys.
+    key_groups: KeyGroupRange,
 }
 
 impl IntervalJoinExec {
@@ -74,7 +77,14 @@ impl IntervalJoinExec {
             wm: MIN_WATERMARK,
             delay,
             cached: 0,
+            key_groups: KeyGroupRange::ALL,
         }
+    }
+
+    /// Run as one of several parallel instances, owning `range`.
+    pub fn with_key_groups(mut self, range: KeyGroupRange) -> Self {
+        self.key_groups = range;
+        self
     }
 }
 
@@ -234,7 +244,10 @@ impl Operator for IntervalJoinExec {
         self.wm = snap.wm;
         self.state.clear();
         self.cached = 0;
-        for (_, keys) in snap.groups {
+        for (group, keys) in snap.groups {
+            if !self.key_groups.contains(group) {
+                continue;
+            }
             for (key, left, right) in keys {
                 self.cached += left.len() + right.len();
                 self.state.insert(

@@ -7,6 +7,7 @@ use newsflow_common::{Chunk, DataType, Row, Value};
 use newsflow_expr::{AggKind, AggregateCall, ScalarExpr};
 use newsflow_sql::plan::WindowKind;
 use newsflow_sql::JoinBounds;
+use newsflow_state::{key_group, KeyGroupRange};
 
 use super::interval_join::IntervalJoinExec;
 use super::window_aggregate::WindowAggregateExec;
@@ -179,4 +180,98 @@ fn analyze_state_round_trips_rows_held_in_its_queue() {
         })
         .collect();
     round_trips(&make, &steps);
+}
+
+/// Rows only (no watermark lines), sorted.
+fn rows_of(lines: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = lines.iter().filter(|l| !l.starts_with("wm")).cloned().collect();
+    v.sort();
+    v
+}
+
+/// Keyed state is written by key group, so a snapshot taken at parallelism 1 restores
+/// into 4 instances, each keeping only its key groups; with rows routed by key group and
+/// watermarks broadcast, the 4 together emit what the one would have.
+fn rescales(make: &dyn Fn(KeyGroupRange) -> Box<dyn Operator>, steps: &[Step]) {
+    let mut whole = Vec::new();
+    feed(make(KeyGroupRange::ALL).as_mut(), steps, &mut whole);
+    let cut = steps.len() / 2;
+    let mut out = Vec::new();
+    let mut one = make(KeyGroupRange::ALL);
+    feed(one.as_mut(), &steps[..cut], &mut out);
+    let snap = one.snapshot(1).unwrap();
+    let mut four: Vec<Box<dyn Operator>> = (0..4)
+        .map(|i| {
+            let mut op = make(KeyGroupRange::for_instance(i, 4));
+            op.restore(snap.state.as_deref(), None).unwrap();
+            op
+        })
+        .collect();
+    let owner = |row: &Row| {
+        let g = key_group(&row[..1]);
+        (0..4).find(|i| KeyGroupRange::for_instance(*i, 4).contains(g)).unwrap() as usize
+    };
+    let owners: std::collections::BTreeSet<usize> =
+        ["A", "B", "C"].iter().map(|k| owner(&vec![Value::str(k)])).collect();
+    assert!(owners.len() >= 2, "every key falls to one instance: {owners:?}");
+    for s in &steps[cut..] {
+        match s {
+            Step::Rows(input, rows) => {
+                for row in rows {
+                    let i = owner(row);
+                    feed(four[i].as_mut(), &[Step::Rows(*input, vec![row.clone()])], &mut out);
+                }
+            }
+            Step::Watermark(_) => {
+                for op in four.iter_mut() {
+                    feed(op.as_mut(), std::slice::from_ref(s), &mut out);
+                }
+            }
+        }
+    }
+    assert_eq!(rows_of(&out), rows_of(&whole));
+}
+
+#[test]
+fn keyed_state_taken_at_parallelism_1_restores_at_4() {
+    for kind in [
+        WindowKind::Tumble { size: 60_000 },
+        WindowKind::Hop {
+            slide: 10_000,
+            size: 60_000,
+        },
+        WindowKind::Session { gap: 6_000 },
+    ] {
+        let make = move |r: KeyGroupRange| -> Box<dyn Operator> {
+            Box::new(WindowAggregateExec::new(kind, 1, vec![ScalarExpr::Column(0)], aggs()).with_key_groups(r))
+        };
+        rescales(&make, &trades_with_watermarks(0));
+    }
+    let make = |r: KeyGroupRange| -> Box<dyn Operator> {
+        Box::new(
+            IntervalJoinExec::new(
+                vec![0],
+                vec![0],
+                1,
+                1,
+                JoinBounds {
+                    lower: -30_000,
+                    upper: 60_000,
+                },
+                None,
+            )
+            .with_key_groups(r),
+        )
+    };
+    let mut steps = Vec::new();
+    for (i, s) in trades_with_watermarks(1).into_iter().enumerate() {
+        if i % 5 == 0 {
+            steps.push(Step::Rows(
+                0,
+                vec![trade(["A", "B", "C"][i % 3], i as i64 * 5_000, 0.0)],
+            ));
+        }
+        steps.push(s);
+    }
+    rescales(&make, &steps);
 }

@@ -20,7 +20,7 @@ use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::{Accumulator, AggregateCall, ScalarExpr};
 use newsflow_sql::plan::WindowKind;
-use newsflow_state::{codec, key_group};
+use newsflow_state::{codec, key_group, KeyGroupRange};
 
 use super::{Operator, OperatorSnapshot};
 use crate::watermark::MIN_WATERMARK;
@@ -56,9 +56,18 @@ pub struct WindowAggregateExec {
     sessions: HashMap<Key, Sessions>,
     wm: i64,
     late: u64,
+    /// The key groups this instance owns (all, at parallelism 1): a restore keeps only
+    /// their keys.
+    key_groups: KeyGroupRange,
 }
 
 impl WindowAggregateExec {
+    /// Run as one of several parallel instances, owning `range`.
+    pub fn with_key_groups(mut self, range: KeyGroupRange) -> Self {
+        self.key_groups = range;
+        self
+    }
+
     pub fn new(kind: WindowKind, time_col: usize, keys: Vec<ScalarExpr>, aggs: Vec<AggregateCall>) -> Self {
         WindowAggregateExec {
             kind,
@@ -70,6 +79,7 @@ impl WindowAggregateExec {
             sessions: HashMap::new(),
             wm: MIN_WATERMARK,
             late: 0,
+            key_groups: KeyGroupRange::ALL,
         }
     }
 
@@ -286,13 +296,19 @@ impl Operator for WindowAggregateExec {
         self.late = snap.late;
         self.pending_ends = snap.pending_ends.into_iter().collect();
         self.panes.clear();
-        for (_, entries) in snap.panes {
+        for (group, entries) in snap.panes {
+            if !self.key_groups.contains(group) {
+                continue;
+            }
             for (end, key, accs) in entries {
                 self.panes.entry(end).or_default().insert(key, accs);
             }
         }
         self.sessions.clear();
-        for (_, entries) in snap.sessions {
+        for (group, entries) in snap.sessions {
+            if !self.key_groups.contains(group) {
+                continue;
+            }
             for (key, list) in entries {
                 self.sessions.insert(key, list);
             }
