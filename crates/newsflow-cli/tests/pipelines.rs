@@ -863,3 +863,127 @@ fn flagship_survives_sigkill_at_random_moments() {
     assert_eq!(dead.lines().count(), 100, "dead letters after {kills} kills");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn build_err(dir: &Path, sql: &str) -> String {
+    let opts = JobOptions {
+        base_dir: dir.to_path_buf(),
+        ..Default::default()
+    };
+    match Job::build(sql, opts) {
+        Ok(_) => panic!("expected an error for:\n{sql}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Checkpoint settings are checked; a checkpoint is refused by a query it does not fit,
+/// naming the operator; `--fresh` starts over; a finished job's last checkpoint runs
+/// nothing again.
+#[test]
+fn checkpoint_settings_and_changed_queries() {
+    let dir = temp_dir("ckpt-settings");
+    copy_dir(&golden_dir().join("flagship_small"), &dir);
+    let case = std::fs::read_to_string(dir.join("case.sql")).unwrap();
+    let err = build_err(
+        &dir,
+        &format!("SET 'execution.checkpointing.interval' = '1 s';\n{case}"),
+    );
+    assert!(err.contains("'state.checkpoints.dir' is not"), "{err}");
+    let err = build_err(
+        &dir,
+        &format!("SET 'execution.checkpointing.interval' = 'often';\n{case}"),
+    );
+    assert!(err.contains("line 1") && err.contains("duration"), "{err}");
+    let err = build_err(&dir, &format!("SET 'state.checkpoints.num-retained' = '0';\n{case}"));
+    assert!(err.contains("at least 1"), "{err}");
+    let err = build_err(
+        &dir,
+        &format!("SET 'execution.checkpointing.interval' = '1 s';\nSET 'state.checkpoints.dir' = 's3://b/p';\n{case}"),
+    );
+    assert!(err.contains("s3://") && err.contains("not built"), "{err}");
+
+    let ckpt = "SET 'execution.checkpointing.interval' = '5 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n";
+    let sql = format!("{ckpt}{case}");
+    let first = run_in(&dir, &sql, 64);
+    assert!(first.checkpoints.completed > 1);
+    assert_eq!(first.checkpoints.restored_from, None);
+    assert!(first.rows_written_total() > 0);
+    compare_with_flink("flagship_small", &dir, "checkpointed");
+    // The same query again: restored from the final checkpoint, nothing more is written.
+    let again = run_in(&dir, &sql, 64);
+    assert!(again.checkpoints.restored_from.is_some());
+    assert_eq!(again.rows_written_total(), 0);
+    compare_with_flink("flagship_small", &dir, "restored after finishing");
+    // A different window: the checkpoint's window state does not fit it.
+    let changed = sql.replace("INTERVAL '1' MINUTE", "INTERVAL '2' MINUTE");
+    let err = build_err(&dir, &changed);
+    assert!(
+        err.contains("operator `insert:news_result_sink@0") && err.contains("changed") && err.contains("--fresh"),
+        "{err}"
+    );
+    // --fresh starts over (and drops the old checkpoints).
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    let opts = JobOptions {
+        base_dir: dir.clone(),
+        fresh: true,
+        ..Default::default()
+    };
+    let report = Job::build(&sql, opts).unwrap().run().unwrap();
+    assert_eq!(report.checkpoints.restored_from, None);
+    compare_with_flink("flagship_small", &dir, "--fresh");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `newsflow savepoint PID` makes a running job write a savepoint and stop; `--from-savepoint`
+/// resumes it; together they give the rows of one undisturbed run.
+#[test]
+fn a_savepoint_on_request_stops_the_job_and_resumes_it() {
+    let dir = temp_dir("savepoint");
+    write_flagship_input(&dir, 400_000);
+    let bin = env!("CARGO_BIN_EXE_newsflow");
+    let out = Command::new(bin)
+        .current_dir(&dir)
+        .args(["run", "case.sql"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reference = committed_rows(&dir.join("out"));
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    let sql = format!(
+        "SET 'state.savepoints.dir' = 'savepoints';\n{}",
+        std::fs::read_to_string(dir.join("case.sql")).unwrap()
+    );
+    std::fs::write(dir.join("sp.sql"), sql).unwrap();
+    let child = Command::new(bin)
+        .current_dir(&dir)
+        .args(["run", "sp.sql"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Command::new(bin)
+        .args(["savepoint", &child.id().to_string()])
+        .output()
+        .unwrap();
+    assert!(asked.status.success(), "{}", String::from_utf8_lossy(&asked.stderr));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let path = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("savepoint written to "))
+        .unwrap_or_else(|| panic!("no savepoint path in:\n{stderr}"))
+        .to_string();
+    let partial = committed_rows(&dir.join("out")).len();
+    assert!(partial < reference.len(), "the job finished before the savepoint");
+    let out = Command::new(bin)
+        .current_dir(&dir)
+        .args(["run", "sp.sql", "--from-savepoint", &path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        committed_rows(&dir.join("out")) == reference,
+        "rows differ after the savepoint"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

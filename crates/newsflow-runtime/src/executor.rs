@@ -70,6 +70,10 @@ pub struct OperatorStats {
     pub late_rows: u64,
     pub rows_in: u64,
     pub rows_out: u64,
+    /// Its output watermark at the end (ms since the epoch; `i64::MIN` if none yet).
+    pub watermark: i64,
+    /// Its stable id (what checkpoints key its state by).
+    pub id: String,
 }
 
 /// Checkpoints a job took.
@@ -112,6 +116,9 @@ pub struct JobReport {
 }
 
 impl JobReport {
+    pub fn rows_written_total(&self) -> u64 {
+        self.rows_written.iter().map(|r| r.1).sum()
+    }
     pub fn late_rows(&self) -> u64 {
         self.operators.iter().map(|o| o.late_rows).sum()
     }

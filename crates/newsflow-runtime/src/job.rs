@@ -290,6 +290,12 @@ impl Job {
         for s in &self.exec.sources {
             report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
         }
+        for n in self.exec.nodes.iter().filter(|n| n.outputs.is_empty()) {
+            // A sink: what reached it in this run.
+            report
+                .rows_written
+                .push((self.exec.pipelines[n.pipeline].name.clone(), n.rows_in));
+        }
         for n in &self.exec.nodes {
             report.operators.push(OperatorStats {
                 pipeline: self.exec.pipelines[n.pipeline].name.clone(),
@@ -298,6 +304,8 @@ impl Job {
                 late_rows: n.op.late_rows(),
                 rows_in: n.rows_in,
                 rows_out: n.rows_out,
+                watermark: n.out_wm,
+                id: n.id.clone(),
             });
             if let Some(metrics) = n.op.as_async_ref().and_then(|a| a.call_metrics()) {
                 report.llm.push(LlmStats {
