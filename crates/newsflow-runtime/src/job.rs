@@ -369,16 +369,18 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
             "'{CHECKPOINT_INTERVAL}' is set but '{CHECKPOINT_DIR}' is not: say where checkpoints go, e.g.              SET '{CHECKPOINT_DIR}' = 'file:///var/lib/newsflow/checkpoints'"
         )));
     }
-    let wants =
-        interval.is_some() || savepoint_dir.is_some() || from_savepoint.is_some() || opts.savepoint_request.is_some();
-    if !wants {
+    let configured = interval.is_some() || savepoint_dir.is_some() || from_savepoint.is_some();
+    if !configured && opts.savepoint_request.is_none() {
         return Ok(());
     }
-    // Every source must be able to say where it is.
-    for s in &exec.sources {
-        s.exec
-            .snapshot()
-            .map_err(|e| Error::config(format!("checkpoints are on, but {e}")))?;
+    // Every source must be able to say where it is: checked up front when checkpoints are
+    // configured (a savepoint asked of a job without them fails then, with the reason).
+    if configured {
+        for s in &exec.sources {
+            s.exec
+                .snapshot()
+                .map_err(|e| Error::config(format!("checkpoints are on, but {e}")))?;
+        }
     }
     let store = match (&dir, interval) {
         (Some(d), Some(_)) => {

@@ -92,11 +92,20 @@ impl IntervalJoinExec {
 type KeyEntry = (Key, Vec<(i64, Row)>, Vec<(i64, Row)>);
 
 /// The checkpointed state: the watermark, and the keys by key group.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct JoinSnapshot {
     wm: i64,
     groups: Vec<(u16, Vec<KeyEntry>)>,
 }
+
+/// [`JoinSnapshot`] as written: borrowing the rows (no copy of the state is made).
+#[derive(serde::Serialize)]
+struct JoinSnapshotRef<'a> {
+    wm: i64,
+    groups: Vec<(u16, Vec<KeyEntryRef<'a>>)>,
+}
+
+type KeyEntryRef<'a> = (&'a Key, &'a VecDeque<(i64, Row)>, &'a VecDeque<(i64, Row)>);
 
 fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Chunk) {
     let mut joined = Vec::with_capacity(left.len() + right.len());
@@ -220,15 +229,14 @@ impl Operator for IntervalJoinExec {
     }
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
-        let mut groups: std::collections::BTreeMap<u16, Vec<KeyEntry>> = Default::default();
+        let mut groups: std::collections::BTreeMap<u16, Vec<KeyEntryRef>> = Default::default();
         for (key, s) in &self.state {
-            groups.entry(key_group(key)).or_default().push((
-                key.clone(),
-                s.left.rows.iter().cloned().collect(),
-                s.right.rows.iter().cloned().collect(),
-            ));
+            groups
+                .entry(key_group(key))
+                .or_default()
+                .push((key, &s.left.rows, &s.right.rows));
         }
-        let snap = JoinSnapshot {
+        let snap = JoinSnapshotRef {
             wm: self.wm,
             groups: groups.into_iter().collect(),
         };

@@ -34,13 +34,26 @@ type Sessions = Vec<(i64, i64, Vec<Accumulator>)>;
 
 /// The checkpointed state. Per key group: panes for TUMBLE/HOP and (key, sessions) for
 /// SESSION.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct WindowSnapshot {
     wm: i64,
     late: u64,
     pending_ends: Vec<i64>,
     panes: Vec<(u16, Vec<PaneEntry>)>,
     sessions: Vec<(u16, Vec<(Key, Sessions)>)>,
+}
+
+/// One pane of one key, as written: borrowed (no copy of the state is made).
+type PaneRef<'a> = (i64, &'a Key, &'a Vec<Accumulator>);
+
+/// [`WindowSnapshot`] as written: borrowing keys and accumulators.
+#[derive(serde::Serialize)]
+struct WindowSnapshotRef<'a> {
+    wm: i64,
+    late: u64,
+    pending_ends: Vec<i64>,
+    panes: Vec<(u16, Vec<PaneRef<'a>>)>,
+    sessions: Vec<(u16, Vec<(&'a Key, &'a Sessions)>)>,
 }
 
 pub struct WindowAggregateExec {
@@ -260,23 +273,17 @@ impl Operator for WindowAggregateExec {
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
         use std::collections::BTreeMap as Map;
-        let mut panes: Map<u16, Vec<PaneEntry>> = Map::new();
+        let mut panes: Map<u16, Vec<PaneRef>> = Map::new();
         for (end, keys) in &self.panes {
             for (key, accs) in keys {
-                panes
-                    .entry(key_group(key))
-                    .or_default()
-                    .push((*end, key.clone(), accs.clone()));
+                panes.entry(key_group(key)).or_default().push((*end, key, accs));
             }
         }
-        let mut sessions: Map<u16, Vec<(Key, Sessions)>> = Map::new();
+        let mut sessions: Map<u16, Vec<(&Key, &Sessions)>> = Map::new();
         for (key, list) in &self.sessions {
-            sessions
-                .entry(key_group(key))
-                .or_default()
-                .push((key.clone(), list.clone()));
+            sessions.entry(key_group(key)).or_default().push((key, list));
         }
-        let snap = WindowSnapshot {
+        let snap = WindowSnapshotRef {
             wm: self.wm,
             late: self.late,
             pending_ends: self.pending_ends.iter().copied().collect(),
