@@ -791,3 +791,246 @@ INSERT INTO back SELECT symbol, id FROM in_k;"
         );
     }
 }
+
+/// xorshift64*: the chaos test's random numbers, reproducible from the printed seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in `lo..hi` (`lo` when the range is empty).
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        if hi <= lo {
+            lo
+        } else {
+            lo + self.next() % (hi - lo)
+        }
+    }
+}
+
+/// `2025-07-01` plus `secs` seconds after 09:00:00, as `yyyy-MM-dd HH:mm:ss`.
+fn clock(secs: u64) -> String {
+    let s = 9 * 3600 + secs;
+    format!("2025-07-01 {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// `trades` trades and `news` news summaries of 20 symbols over two hours, each symbol's
+/// in event-time order (so no row is late, whatever the partitions' interleaving).
+fn write_chaos_inputs(dir: &Path, rng: &mut Rng, trades: u64, news: u64) -> (PathBuf, PathBuf) {
+    const SPAN: u64 = 2 * 3600;
+    let symbol = |rng: &mut Rng| format!("S{:02}", rng.range(0, 20));
+    let mut t = String::new();
+    for k in 0..trades {
+        t.push_str(&format!(
+            "{{\"symbol\": \"{}\", \"stock_time\": \"{}\", \"price\": {}.{}, \"volume\": {}}}\n",
+            symbol(rng),
+            clock(k * SPAN / trades),
+            rng.range(50, 500),
+            rng.range(0, 100),
+            rng.range(1, 1000)
+        ));
+    }
+    let mut n = String::new();
+    for k in 0..news {
+        let sym = symbol(rng);
+        n.push_str(&format!(
+            "{{\"symbol\": \"{sym}\", \"news_id\": {}, \"event_time\": \"{}.000\", \"summary\": \"{sym} story {k}\"}}\n",
+            1000 + k,
+            clock(k * SPAN / news + rng.range(0, SPAN / news))
+        ));
+    }
+    let (tp, np) = (dir.join("trades.jsonl"), dir.join("news.jsonl"));
+    std::fs::write(&tp, t).unwrap();
+    std::fs::write(&np, n).unwrap();
+    (tp, np)
+}
+
+/// The committed rows of a filesystem sink's directory (`part-*` files), sorted.
+fn committed_rows(out: &Path) -> Vec<String> {
+    let mut rows = Vec::new();
+    for e in std::fs::read_dir(out).unwrap_or_else(|e| panic!("{}: {e}", out.display())) {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.starts_with("part-") {
+            continue;
+        }
+        rows.extend(
+            std::fs::read_to_string(e.path())
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string),
+        );
+    }
+    rows.sort();
+    rows
+}
+
+/// How far the newest checkpoint in `dir` is: the sum of its sources' Kafka offsets
+/// (0: no checkpoint yet).
+fn checkpoint_progress(dir: &Path) -> i64 {
+    let newest = std::fs::read_dir(dir).ok().and_then(|d| {
+        d.filter_map(|e| {
+            let name = e.ok()?.file_name().to_str()?.to_string();
+            Some((name.strip_prefix("chk-")?.parse::<u64>().ok()?, name))
+        })
+        .max()
+    });
+    let Some((_, name)) = newest else { return 0 };
+    let Ok(text) = std::fs::read_to_string(dir.join(name).join("_metadata")) else {
+        return 0;
+    };
+    let meta: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let mut sum = 0;
+    if let Some(sources) = meta["sources"].as_object() {
+        for s in sources.values() {
+            for o in s["position"]["offsets"].as_array().into_iter().flatten() {
+                sum += o[2].as_i64().unwrap_or(0);
+            }
+        }
+    }
+    sum
+}
+
+/// `newsflow run job.sql` in `dir`, its log in `dir/log-{attempt}`.
+fn spawn_run(dir: &Path, attempt: u32) -> Child {
+    let log = std::fs::File::create(dir.join(format!("log-{attempt}"))).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(["run", "job.sql", "--duration", "600"])
+        .env("NEWSFLOW_LOG", "newsflow_connectors=debug")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("newsflow starts")
+}
+
+/// Kafka sources → interval join + TUMBLE → filesystem sink with checkpoints every 200 ms,
+/// killed with SIGKILL at random moments and restarted until it finishes: the committed
+/// rows are exactly those of an undisturbed run, and the last run reads only what the
+/// checkpoint it restored had not handed out (the sources resume at the checkpoint's
+/// offsets: attempts alternate between a new consumer group and no group).
+#[test]
+fn kafka_to_file_survives_sigkill_with_checkpoints() {
+    let bs = bootstrap();
+    let seed = std::env::var("NEWSFLOW_CHAOS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+                | 1
+        });
+    eprintln!("chaos seed: {seed} (rerun with NEWSFLOW_CHAOS_SEED={seed})");
+    let mut rng = Rng(seed);
+    let (news, stock) = (topic("chaos-news"), topic("chaos-stock"));
+    let dir = temp_dir("chaos");
+    let (trades_file, news_file) = write_chaos_inputs(&dir, &mut rng, 300_000, 400);
+    for t in [&news, &stock] {
+        client(&bs, &["create", t, "4"]);
+    }
+    let n = client(&bs, &["produce", &news, "symbol", news_file.to_str().unwrap()]);
+    assert_eq!(n.trim(), "400");
+    let n = client(&bs, &["produce", &stock, "symbol", trades_file.to_str().unwrap()]);
+    assert_eq!(n.trim(), "300000");
+
+    // The reference: one undisturbed run without checkpoints.
+    let reference = dir.join("reference");
+    std::fs::create_dir_all(&reference).unwrap();
+    let sql = flagship_sql(&news, &stock, None, &format!("chaos-ref-{}", run_id()), "");
+    std::fs::write(reference.join("job.sql"), &sql).unwrap();
+    let started = Instant::now();
+    let status = spawn_run(&reference, 0).wait().unwrap();
+    let ref_time = started.elapsed();
+    let log = std::fs::read_to_string(reference.join("log-0")).unwrap_or_default();
+    assert!(status.success(), "the reference run failed: {log}");
+    let expected = committed_rows(&reference.join("out"));
+    assert!(!expected.is_empty(), "the reference run wrote no rows: {log}");
+    eprintln!("reference: {} rows in {ref_time:?}", expected.len());
+
+    // The same job with checkpoints, killed and restarted.
+    let chaos = dir.join("chaos");
+    std::fs::create_dir_all(&chaos).unwrap();
+    let checkpoints = chaos.join("checkpoints");
+    let kills_wanted = rng.range(5, 9);
+    let (mut kills, mut attempt) = (0u64, 0u32);
+    let final_log = loop {
+        assert!(attempt < 60, "no successful run after {attempt} attempts");
+        // Even attempts join a new group (its committed offsets never say where to resume:
+        // the rebalance callback must), odd ones read without a group (manual assignment).
+        let group = format!("chaos-{}-{attempt}", run_id());
+        let mut job = flagship_sql(&news, &stock, None, &group, "");
+        if attempt % 2 == 1 {
+            job = job.replace(&format!("'properties.group.id' = '{group}', "), "");
+            assert!(!job.contains("properties.group.id"), "{job}");
+        }
+        let sql = format!(
+            "SET 'execution.checkpointing.interval' = '200 ms';\nSET 'state.checkpoints.dir' = '{}';\n{job}",
+            checkpoints.display(),
+        );
+        std::fs::write(chaos.join("job.sql"), sql).unwrap();
+        let before = checkpoint_progress(&checkpoints);
+        let mut child = spawn_run(&chaos, attempt);
+        // Kill at a random moment once this attempt has checkpointed reading further than
+        // where it started (so every attempt makes progress and kills land mid-stream).
+        let delay = Duration::from_millis(rng.range(0, 2000));
+        let mut kill_at: Option<Instant> = None;
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break Some(s);
+            }
+            if kills < kills_wanted && kill_at.is_none() && checkpoint_progress(&checkpoints) > before {
+                kill_at = Some(Instant::now() + delay);
+            }
+            if kill_at.is_some_and(|k| Instant::now() >= k) {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let log = std::fs::read_to_string(chaos.join(format!("log-{attempt}"))).unwrap_or_default();
+        match status {
+            None => kills += 1,
+            Some(s) if s.success() => break log,
+            Some(s) => panic!("attempt {attempt} failed ({s}): {log}"),
+        }
+        attempt += 1;
+    };
+    // The last run resumed inside the topics: it read only what the restored checkpoint
+    // had not handed out (all of it again means the offsets were not restored).
+    let trades_read: u64 = final_log
+        .lines()
+        .find(|l| l.starts_with("read") && l.ends_with("rows from stock_transaction_source"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no read count for the trades in the last run's log: {final_log}"));
+    eprintln!(
+        "chaos: {kills} kills, {} runs (seed {seed}); the last read {trades_read} of 300000 trades; reference {} rows",
+        attempt + 1,
+        expected.len()
+    );
+    assert!(kills >= 5, "only {kills} kills before the job finished (seed {seed})");
+    assert!(
+        trades_read < 300_000,
+        "the last run read every trade again: it did not resume at the checkpoint's offsets (seed {seed})"
+    );
+    let got = committed_rows(&chaos.join("out"));
+    if got != expected {
+        let first = got.iter().zip(&expected).position(|(a, b)| a != b);
+        panic!(
+            "seed {seed}: {} rows after {kills} kills, {} in the reference; first difference at sorted row {first:?}: {:?} vs {:?}",
+            got.len(),
+            expected.len(),
+            first.map(|i| &got[i]),
+            first.map(|i| &expected[i]),
+        );
+    }
+}

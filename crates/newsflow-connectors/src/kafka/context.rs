@@ -150,14 +150,15 @@ impl ConsumerContext for NfContext {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 let parts = partitions(tpl);
-                let (fresh, restored): (Vec<(String, i32)>, Vec<((String, i32), i64)>) = {
+                let mut restored: Vec<((String, i32), i64)> = Vec::new();
+                let fresh: Vec<(String, i32)> = {
                     let mut st = self.lock();
-                    let restored = parts
-                        .iter()
-                        .filter_map(|p| st.restored.remove(p).map(|o| (p.clone(), o)))
-                        .collect();
-                    let fresh = parts.iter().filter(|p| st.seen.insert((*p).clone())).cloned().collect();
-                    (fresh, restored)
+                    restored.extend(
+                        parts
+                            .iter()
+                            .filter_map(|p| st.restored.remove(p).map(|o| (p.clone(), o))),
+                    );
+                    parts.iter().filter(|p| st.seen.insert((*p).clone())).cloned().collect()
                 };
                 for part in &fresh {
                     let startup = self.startup_of(&part.0);

@@ -359,13 +359,23 @@ fn resolve_partitions(
 }
 
 impl KafkaSource {
-    /// The next item of `ready`; a data batch moves the position to its end.
+    /// The next item of `ready`; a data batch moves the position to its end, a partition's
+    /// end to its stop offset (at least: so a restore ends it again, also when the offsets
+    /// before the stop hold no message).
     fn next_ready(&mut self) -> Option<Poll> {
         let p = self.ready.pop_front()?;
-        if let Poll::Data { partition, .. } = &p {
-            if let Some(end) = self.batch_ends.get_mut(*partition).and_then(VecDeque::pop_front) {
-                self.handed[*partition] = Some(end);
+        match &p {
+            Poll::Data { partition, .. } => {
+                if let Some(end) = self.batch_ends.get_mut(*partition).and_then(VecDeque::pop_front) {
+                    self.handed[*partition] = Some(end);
+                }
             }
+            Poll::PartitionEnd(i) => {
+                if let Some(stop) = self.stop.as_ref().and_then(|s| s.get(*i)) {
+                    self.handed[*i] = Some(self.handed[*i].map_or(*stop, |h| h.max(*stop)));
+                }
+            }
+            _ => {}
         }
         Some(p)
     }
