@@ -638,7 +638,12 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         return Err(Error::sql(
             format!(
                 "unknown function {name}; built-in functions: TO_TIMESTAMP, DATE_FORMAT, {}",
-                functions::names().join(", ")
+                functions::names()
+                    .into_iter()
+                    .map(str::to_string)
+                    .chain(crate::registry::names())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             span,
         ));

@@ -494,6 +494,16 @@ impl Executor {
                     }
                 }
             }
+            // Processing-time work (no operator uses it yet; the hook is part of the
+            // lifecycle so one can without another executor change).
+            for node in 0..self.nodes.len() {
+                let mut out = Chunk::default();
+                self.nodes[node].op.on_tick(now, &mut out)?;
+                if !out.is_empty() {
+                    progressed = true;
+                    self.forward(node, out)?;
+                }
+            }
             if !self.async_nodes.is_empty() {
                 progressed |= self.poll_async()?;
                 for p in 0..self.pipelines.len() {
