@@ -174,7 +174,7 @@ fn run(file: &Path, opts: JobOptions, report_json: bool) -> anyhow::Result<()> {
                 "last_ms": report.checkpoints.last_duration.as_secs_f64() * 1000.0,
                 "max_ms": report.checkpoints.max_duration.as_secs_f64() * 1000.0,
                 "total_ms": report.checkpoints.total_duration.as_secs_f64() * 1000.0,
-                "savepoint": report.checkpoints.savepoint.as_ref().map(|p| p.display().to_string()),
+                "savepoint": report.checkpoints.savepoint,
             },
             "llm": report.llm.iter().map(|l| serde_json::json!({
                 "pipeline": l.pipeline,

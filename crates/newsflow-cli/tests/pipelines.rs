@@ -77,7 +77,7 @@ fn golden(case: &str) {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
-    golden_through_crashes(case);
+    golden_through_crashes(case, "local", "SET 'state.checkpoints.dir' = 'checkpoints';");
 }
 
 /// Compare a case's `out/` with Flink's rows.
@@ -98,15 +98,17 @@ fn compare_with_flink(case: &str, dir: &Path, what: &str) {
 /// are committed; the restarted job restores it and crashes again a few loops after
 /// checkpoint 2N/3 (files written after that checkpoint are left in progress); a third
 /// run restores and finishes. The committed files must hold exactly Flink's rows: nothing
-/// lost, nothing twice.
-fn golden_through_crashes(case: &str) {
+/// lost, nothing twice. `location` SETs where checkpoints go; `{run}` in it becomes the
+/// run's directory name, so the two runs use separate checkpoints.
+fn golden_through_crashes(case: &str, tag: &str, location: &str) {
     let sql = |dir: &Path| {
         format!(
-            "SET 'execution.checkpointing.interval' = '2 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n{}",
+            "SET 'execution.checkpointing.interval' = '2 ms';\n{}\n{}",
+            location.replace("{run}", &dir.file_name().unwrap().to_string_lossy()),
             std::fs::read_to_string(dir.join("case.sql")).unwrap()
         )
     };
-    let dir = temp_dir(&format!("{case}-checkpointed"));
+    let dir = temp_dir(&format!("{case}-{tag}-checkpointed"));
     copy_dir(&golden_dir().join(case), &dir);
     let report = run_in(&dir, &sql(&dir), 7);
     compare_with_flink(case, &dir, "with checkpoints");
@@ -114,7 +116,7 @@ fn golden_through_crashes(case: &str) {
     assert!(n >= 6, "{case}: only {n} checkpoints in a whole run");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let dir = temp_dir(&format!("{case}-crash"));
+    let dir = temp_dir(&format!("{case}-{tag}-crash"));
     copy_dir(&golden_dir().join(case), &dir);
     let sql = sql(&dir);
     for crash in [(n / 3, 0), (2 * n / 3, 4)] {
@@ -765,6 +767,19 @@ fn write_flagship_input(dir: &Path, trades: usize) {
     std::fs::copy(golden_dir().join("flagship_small/case.sql"), dir.join("case.sql")).unwrap();
 }
 
+/// The newest completed checkpoint's id in `dir` (0 if none).
+fn latest_checkpoint(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.path().join("_metadata").is_file())
+                .filter_map(|e| e.file_name().to_string_lossy().strip_prefix("chk-")?.parse().ok())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
 /// Every row of the committed part files (not in-progress ones), sorted.
 fn committed_rows(out: &Path) -> Vec<String> {
     let mut rows = Vec::new();
@@ -779,7 +794,7 @@ fn committed_rows(out: &Path) -> Vec<String> {
     rows
 }
 
-/// The chaos test: the flagship over 1M trades from files, with a checkpoint every 100 ms,
+/// The chaos test: the flagship over 1M trades from files, with a checkpoint every 50 ms,
 /// is killed with SIGKILL at 10 or more random moments and restarted each time; the
 /// committed rows must be exactly those of the undisturbed run, and the dead letters
 /// exactly the 100 malformed lines (none lost, none twice).
@@ -803,7 +818,7 @@ fn flagship_survives_sigkill_at_random_moments() {
     std::fs::remove_dir_all(dir.join("out")).unwrap();
     std::fs::remove_dir_all(dir.join("dead-letter")).unwrap();
     let sql = format!(
-        "SET 'execution.checkpointing.interval' = '100 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n{}",
+        "SET 'execution.checkpointing.interval' = '50 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n{}",
         std::fs::read_to_string(dir.join("case.sql")).unwrap()
     );
     std::fs::write(dir.join("chaos.sql"), sql).unwrap();
@@ -826,18 +841,26 @@ fn flagship_survives_sigkill_at_random_moments() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // Kill somewhere between a 20th and a quarter of the undisturbed run's time (each
-        // restart also spends some of it starting and restoring), so the job is killed
-        // many times, at different stages, before it finishes.
-        let wait = took / 20 + took.mul_f64(rng.below(1000) as f64 / 1000.0 / 5.0);
-        let deadline = Instant::now() + wait;
+        // Kill at a random moment after the job has taken 1-3 checkpoints more than it
+        // restored (so every attempt gets further, and the job is killed many times, at
+        // every stage, before it finishes), plus up to 40 ms: inside a checkpoint's write,
+        // between a checkpoint and its commit, or in the middle of processing.
+        let target = latest_checkpoint(&dir.join("checkpoints")) + 1 + rng.below(3);
+        let jitter = Duration::from_millis(rng.below(40));
+        let mut reached: Option<Instant> = None;
         let mut finished = None;
-        while Instant::now() < deadline {
+        loop {
             if let Some(status) = child.try_wait().unwrap() {
                 finished = Some(status);
                 break;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            if reached.is_none() && latest_checkpoint(&dir.join("checkpoints")) >= target {
+                reached = Some(Instant::now());
+            }
+            if reached.is_some_and(|t| t.elapsed() >= jitter) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
         }
         match finished {
             Some(status) => {
@@ -897,9 +920,9 @@ fn checkpoint_settings_and_changed_queries() {
     assert!(err.contains("at least 1"), "{err}");
     let err = build_err(
         &dir,
-        &format!("SET 'execution.checkpointing.interval' = '1 s';\nSET 'state.checkpoints.dir' = 's3://b/p';\n{case}"),
+        &format!("SET 'execution.checkpointing.interval' = '1 s';\nSET 'state.checkpoints.dir' = 'gs://b/p';\n{case}"),
     );
-    assert!(err.contains("s3://") && err.contains("not built"), "{err}");
+    assert!(err.contains("'gs://' is not supported"), "{err}");
 
     let ckpt = "SET 'execution.checkpointing.interval' = '5 ms';\nSET 'state.checkpoints.dir' = 'checkpoints';\n";
     let sql = format!("{ckpt}{case}");
@@ -986,4 +1009,60 @@ fn a_savepoint_on_request_stops_the_job_and_resumes_it() {
         "rows differ after the savepoint"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The S3-compatible server the test command starts (`scripts/test`), and a new bucket.
+fn s3_bucket(name: &str) -> String {
+    let endpoint = std::env::var("NEWSFLOW_S3_ENDPOINT").expect(
+        "NEWSFLOW_S3_ENDPOINT is not set: the S3 tests need an S3-compatible server; scripts/test starts one (moto)",
+    );
+    let bucket = format!("{name}-{}", std::process::id());
+    let script = format!(
+        "import boto3; boto3.client('s3', endpoint_url='{endpoint}', region_name='us-east-1').create_bucket(Bucket='{bucket}')"
+    );
+    let out = Command::new("python3").args(["-c", &script]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "creating bucket: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bucket
+}
+
+/// The keys under `s3://bucket/prefix`.
+fn s3_keys(bucket: &str, prefix: &str) -> Vec<String> {
+    let endpoint = std::env::var("NEWSFLOW_S3_ENDPOINT").unwrap();
+    let script = format!(
+        "import boto3\nc = boto3.client('s3', endpoint_url='{endpoint}', region_name='us-east-1')\n\
+         for o in c.list_objects_v2(Bucket='{bucket}', Prefix='{prefix}').get('Contents', []): print(o['Key'])"
+    );
+    let out = Command::new("python3").args(["-c", &script]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "listing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Checkpoints on an S3-compatible server (`s3://`, `'s3.endpoint'`): the golden flagship
+/// through two crashes gives Flink's rows, and the checkpoints are objects in the bucket
+/// (a published one has its `_metadata`; only `num-retained` are kept).
+#[test]
+fn checkpoints_on_s3_survive_crashes() {
+    let bucket = s3_bucket("nf-ckpt");
+    let endpoint = std::env::var("NEWSFLOW_S3_ENDPOINT").unwrap();
+    let location = format!(
+        "SET 'state.checkpoints.dir' = 's3://{bucket}/jobs/{{run}}';\nSET 's3.endpoint' = '{endpoint}';\n\
+         SET 'state.checkpoints.num-retained' = '2';"
+    );
+    golden_through_crashes("flagship_small", "s3", &location);
+    let keys = s3_keys(&bucket, "jobs/");
+    let metadata: Vec<&String> = keys.iter().filter(|k| k.ends_with("/_metadata")).collect();
+    // Two runs (undisturbed, crashed), two checkpoints retained by each.
+    assert_eq!(metadata.len(), 4, "retained checkpoints: {keys:?}");
+    assert!(keys.iter().all(|k| k.contains("/chk-")), "{keys:?}");
 }

@@ -403,17 +403,17 @@ impl Source for FileSource {
         for s in saved {
             let Some(i) = self.positions.iter().position(|p| p.file == s.file) else {
                 return Err(Error::config(format!(
-                    "table `{}`: the checkpoint read {} up to byte {}, but that file is gone; \
+                    "the checkpoint read {} up to byte {}, but that file is gone; \
                      restore needs the same input files (or start over with --fresh)",
-                    self.table, s.file, s.offset
+                    s.file, s.offset
                 )));
             };
             let part = &mut reader.parts[i];
             let len = std::fs::metadata(&part.path).map(|m| m.len()).unwrap_or(0);
             if s.offset > len {
                 return Err(Error::config(format!(
-                    "table `{}`: the checkpoint read {} up to byte {}, but it now has only {len} bytes",
-                    self.table, s.file, s.offset
+                    "the checkpoint read {} up to byte {}, but it now has only {len} bytes",
+                    s.file, s.offset
                 )));
             }
             part.input.seek(s.offset, &part.path)?;

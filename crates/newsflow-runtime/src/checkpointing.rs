@@ -17,15 +17,14 @@
 //! `state.checkpoints.num-retained`, `state.savepoints.dir`, `execution.savepoint.path`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use newsflow_common::{Error, Result};
 use newsflow_connectors::topic::TopicState;
-use newsflow_state::checkpoint::{write_at, Metadata, Snapshot, SnapshotKind};
-use newsflow_state::{codec, CheckpointStore};
+use newsflow_state::checkpoint::{Metadata, Snapshot, SnapshotKind};
+use newsflow_state::{codec, Backend, CheckpointStore};
 use serde::{Deserialize, Serialize};
 
 use crate::executor::{CheckpointStats, Executor};
@@ -41,7 +40,8 @@ pub(crate) struct Checkpointing {
     pub interval: Option<Duration>,
     pub next_due: Option<Instant>,
     pub next_id: u64,
-    pub savepoint_dir: Option<PathBuf>,
+    /// Where savepoints go: `'state.savepoints.dir'`, else `<checkpoints dir>/savepoints`.
+    pub savepoints: Option<Arc<Backend>>,
     /// Set (from a signal handler or another thread) to take a savepoint and stop.
     pub savepoint_request: Arc<AtomicBool>,
     pub stats: CheckpointStats,
@@ -163,11 +163,7 @@ impl Executor {
             n.op.checkpoint_complete(id)?;
         }
         let took = started.elapsed();
-        tracing::debug!(
-            "checkpoint {id}: {} bytes in {took:?} at {}",
-            snap.state_bytes(),
-            path.display()
-        );
+        tracing::debug!("checkpoint {id}: {} bytes in {took:?} at {path}", snap.state_bytes());
         if let Some(c) = self.checkpointing.as_mut() {
             c.next_id += 1;
             c.schedule_next();
@@ -189,23 +185,19 @@ impl Executor {
             return Ok(());
         };
         let id = c.next_id;
-        let dir = c
-            .savepoint_dir
-            .clone()
-            .or_else(|| c.store.as_ref().map(|s| s.dir().join("savepoints")))
-            .ok_or_else(|| {
-                Error::config(
-                    "a savepoint was requested but no directory is set: SET 'state.savepoints.dir' or \
+        let dir = c.savepoints.clone().ok_or_else(|| {
+            Error::config(
+                "a savepoint was requested but no directory is set: SET 'state.savepoints.dir' or \
                      'state.checkpoints.dir'",
-                )
-            })?;
+            )
+        })?;
         let snap = self.snapshot(id, SnapshotKind::Savepoint, false)?;
         let name = format!("savepoint-{id}-{}", snap.meta.created_ms);
-        let path = write_at(&dir, &name, &snap)?;
+        let path = dir.write(&name, &snap)?;
         for n in &mut self.nodes {
             n.op.checkpoint_complete(id)?;
         }
-        eprintln!("savepoint written to {}", path.display());
+        eprintln!("savepoint written to {path}");
         if let Some(c) = self.checkpointing.as_mut() {
             c.next_id += 1;
             c.stats.savepoint = Some(path);
@@ -215,8 +207,8 @@ impl Executor {
 
     /// Load `snap` into a freshly built job, before anything runs.
     pub(crate) fn restore(&mut self, snap: &Snapshot) -> Result<()> {
-        let from = match &snap.path {
-            Some(p) => format!("checkpoint {}", p.display()),
+        let from = match &snap.location {
+            Some(p) => format!("checkpoint {p}"),
             None => format!("checkpoint {}", snap.meta.id),
         };
         // Refuse state that does not belong to this plan, naming the operator.

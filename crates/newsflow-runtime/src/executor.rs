@@ -89,7 +89,7 @@ pub struct CheckpointStats {
     pub max_duration: Duration,
     pub total_duration: Duration,
     /// Where the last savepoint went.
-    pub savepoint: Option<std::path::PathBuf>,
+    pub savepoint: Option<String>,
 }
 
 /// The LLM calls of one operator (`analyze_news` bound to a provider, `ML_PREDICT`).

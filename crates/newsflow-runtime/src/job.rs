@@ -14,8 +14,7 @@ use newsflow_llm::CacheSetting;
 use newsflow_sql::models::check_llm_setting;
 use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Statement, LLM_SETTING_PREFIX};
 
-use newsflow_state::checkpoint::{local_dir, read as read_snapshot};
-use newsflow_state::CheckpointStore;
+use newsflow_state::{Backend, CheckpointStore, S3Options};
 
 use crate::checkpointing::Checkpointing;
 use crate::executor::{Executor, JobReport, LlmStats, OperatorStats, Pipeline, SourceSlot};
@@ -90,6 +89,8 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     CHECKPOINT_RETAINED,
     SAVEPOINT_DIR,
     SAVEPOINT_PATH,
+    S3_ENDPOINT,
+    S3_PATH_STYLE,
 ];
 
 pub const CHECKPOINT_INTERVAL: &str = "execution.checkpointing.interval";
@@ -97,6 +98,9 @@ pub const CHECKPOINT_DIR: &str = "state.checkpoints.dir";
 pub const CHECKPOINT_RETAINED: &str = "state.checkpoints.num-retained";
 pub const SAVEPOINT_DIR: &str = "state.savepoints.dir";
 pub const SAVEPOINT_PATH: &str = "execution.savepoint.path";
+/// An S3-compatible server for `s3://` checkpoint locations (Flink's key).
+pub const S3_ENDPOINT: &str = "s3.endpoint";
+pub const S3_PATH_STYLE: &str = "s3.path.style.access";
 
 pub struct Job {
     exec: Executor,
@@ -355,21 +359,31 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
         .and_then(parse_duration_ms)
         .filter(|ms| *ms > 0)
         .map(|ms| Duration::from_millis(ms as u64));
-    let dir = get(CHECKPOINT_DIR).map(|d| local_dir(d, &opts.base_dir)).transpose()?;
+    let s3 = S3Options {
+        endpoint: get(S3_ENDPOINT).map(str::to_string),
+        path_style: get(S3_PATH_STYLE).map(|v| v.trim().eq_ignore_ascii_case("true")),
+    };
+    let base = &opts.base_dir;
+    let dir = get(CHECKPOINT_DIR);
     let retained = get(CHECKPOINT_RETAINED)
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(1);
-    let savepoint_dir = get(SAVEPOINT_DIR).map(|d| local_dir(d, &opts.base_dir)).transpose()?;
+    let savepoint_dir = match (get(SAVEPOINT_DIR), dir) {
+        (Some(d), _) => Some(d.to_string()),
+        (None, Some(d)) => Some(format!("{}/savepoints", d.trim_end_matches('/'))),
+        (None, None) => None,
+    };
     let from_savepoint = match &opts.from_savepoint {
-        Some(p) => Some(p.clone()),
-        None => get(SAVEPOINT_PATH).map(|d| local_dir(d, &opts.base_dir)).transpose()?,
+        Some(p) => Some(p.to_string_lossy().into_owned()),
+        None => get(SAVEPOINT_PATH).map(str::to_string),
     };
     if interval.is_some() && dir.is_none() {
         return Err(Error::config(format!(
-            "'{CHECKPOINT_INTERVAL}' is set but '{CHECKPOINT_DIR}' is not: say where checkpoints go, e.g.              SET '{CHECKPOINT_DIR}' = 'file:///var/lib/newsflow/checkpoints'"
+            "'{CHECKPOINT_INTERVAL}' is set but '{CHECKPOINT_DIR}' is not: say where checkpoints go, e.g. \
+             SET '{CHECKPOINT_DIR}' = 'file:///var/lib/newsflow/checkpoints' (or 's3://bucket/prefix')"
         )));
     }
-    let configured = interval.is_some() || savepoint_dir.is_some() || from_savepoint.is_some();
+    let configured = interval.is_some() || get(SAVEPOINT_DIR).is_some() || from_savepoint.is_some();
     if !configured && opts.savepoint_request.is_none() {
         return Ok(());
     }
@@ -382,26 +396,26 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
                 .map_err(|e| Error::config(format!("checkpoints are on, but {e}")))?;
         }
     }
-    let store = match (&dir, interval) {
+    let store = match (dir, interval) {
         (Some(d), Some(_)) => {
-            let store = CheckpointStore::open(d.clone(), retained)?;
+            let store = CheckpointStore::open(Backend::parse(d, base, &s3)?, retained)?;
             if opts.fresh {
-                for id in store.completed()? {
-                    let p = d.join(format!("chk-{id}"));
-                    std::fs::remove_dir_all(&p).map_err(|e| Error::io(format!("removing {}", p.display()), e))?;
-                }
+                store.clear()?;
             }
             Some(store)
         }
         _ => None,
     };
+    let savepoints = savepoint_dir
+        .map(|d| Backend::parse(&d, base, &s3).map(Arc::new))
+        .transpose()?;
     let periodic = store.is_some();
     exec.checkpointing = Some(Checkpointing {
         store: store.clone(),
         interval,
         next_due: interval.map(|i| Instant::now() + i),
         next_id: 1,
-        savepoint_dir,
+        savepoints,
         savepoint_request: opts.savepoint_request.clone().unwrap_or_default(),
         stats: Default::default(),
         crash_after: opts.crash_after_checkpoint,
@@ -413,13 +427,16 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
     }
     // What to restore: an explicit savepoint first, else the newest checkpoint.
     let snap = match (&from_savepoint, &store) {
-        (Some(p), _) => Some(read_snapshot(p)?),
+        (Some(p), _) => {
+            let (backend, name) = Backend::parse_entry(p, base, &s3)?;
+            Some(backend.read(&name)?)
+        }
         (None, Some(st)) if !opts.fresh => st.latest()?,
         _ => None,
     };
     if let Some(snap) = snap {
         exec.restore(&snap)?;
-        let at = snap.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let at = snap.location.clone().unwrap_or_default();
         if snap.meta.finished {
             eprintln!("restored {at}: the job had already finished there, so there is nothing left to do (--fresh starts over)");
         } else {

@@ -19,14 +19,17 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use newsflow_common::{Error, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::backend::Backend;
+
 /// The version of the on-disk format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "newsflow-checkpoint";
-const METADATA: &str = "_metadata";
+pub(crate) const METADATA: &str = "_metadata";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,8 +100,8 @@ impl Metadata {
 pub struct Snapshot {
     pub meta: Metadata,
     pub blobs: BTreeMap<String, Vec<u8>>,
-    /// Where it was read from (set by the store).
-    pub path: Option<PathBuf>,
+    /// Where it was read from (set when read).
+    pub location: Option<String>,
 }
 
 impl Snapshot {
@@ -106,7 +109,7 @@ impl Snapshot {
         Snapshot {
             meta,
             blobs: BTreeMap::new(),
-            path: None,
+            location: None,
         }
     }
 
@@ -140,11 +143,11 @@ impl Snapshot {
     }
 }
 
-/// Where checkpoints are kept: a local directory (`'state.checkpoints.dir'`, a path or a
-/// `file://` URL).
+/// Where checkpoints are kept (`'state.checkpoints.dir'`): a local directory or an object
+/// store prefix (see [`Backend`]).
 #[derive(Debug, Clone)]
 pub struct CheckpointStore {
-    dir: PathBuf,
+    backend: Arc<Backend>,
     retained: usize,
 }
 
@@ -161,63 +164,40 @@ fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The local directory a checkpoint location names. Object stores (`s3://`) are refused
-/// with an error until the object-store backend exists.
-pub fn local_dir(location: &str, base: &Path) -> Result<PathBuf> {
-    if let Some((scheme, _)) = location.split_once("://") {
-        if scheme != "file" {
-            return Err(Error::config(format!(
-                "'state.checkpoints.dir' = '{location}': only local directories (a path or file://) are \
-                 supported yet; '{scheme}://' checkpoint storage is not built"
-            )));
-        }
-    }
-    let p = Path::new(location.strip_prefix("file://").unwrap_or(location));
-    Ok(if p.is_absolute() { p.to_path_buf() } else { base.join(p) })
-}
-
 fn parse_id(name: &str) -> Option<u64> {
     name.strip_prefix("chk-")?.parse().ok()
 }
 
 impl CheckpointStore {
-    /// Open (and create) a checkpoint directory, removing torn checkpoints a crash left.
-    pub fn open(dir: PathBuf, retained: usize) -> Result<Self> {
-        fs::create_dir_all(&dir).map_err(|e| io(format!("creating checkpoint directory {}", dir.display()), e))?;
+    /// Open a checkpoint location, removing torn checkpoints a crash left.
+    pub fn open(backend: Backend, retained: usize) -> Result<Self> {
         let store = CheckpointStore {
-            dir,
+            backend: Arc::new(backend),
             retained: retained.max(1),
         };
-        for entry in store.entries()? {
-            if entry.1.extension().is_some_and(|e| e == "inprogress") {
-                tracing::info!("removing a checkpoint a crash left unfinished: {}", entry.1.display());
-                fs::remove_dir_all(&entry.1).map_err(|e| io(format!("removing {}", entry.1.display()), e))?;
+        for (name, complete) in store.backend.entries()? {
+            if name.starts_with("chk-") && !complete {
+                tracing::info!(
+                    "removing a checkpoint a crash left unfinished: {}",
+                    store.backend.describe(&name)
+                );
+                store.backend.remove(&name)?;
             }
         }
         Ok(store)
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// (name, path) of every entry in the directory.
-    fn entries(&self) -> Result<Vec<(String, PathBuf)>> {
-        let rd = fs::read_dir(&self.dir).map_err(|e| io(format!("listing {}", self.dir.display()), e))?;
-        let mut out = Vec::new();
-        for e in rd {
-            let e = e.map_err(|e| io(format!("listing {}", self.dir.display()), e))?;
-            out.push((e.file_name().to_string_lossy().into_owned(), e.path()));
-        }
-        Ok(out)
+    pub fn backend(&self) -> &Backend {
+        &self.backend
     }
 
     /// Ids of the completed checkpoints, oldest first.
     pub fn completed(&self) -> Result<Vec<u64>> {
         let mut ids: Vec<u64> = self
+            .backend
             .entries()?
             .into_iter()
-            .filter(|(n, p)| !n.ends_with(".inprogress") && p.join(METADATA).is_file())
+            .filter(|(_, complete)| *complete)
             .filter_map(|(n, _)| parse_id(&n))
             .collect();
         ids.sort_unstable();
@@ -228,30 +208,70 @@ impl CheckpointStore {
     /// skipped with a warning (the one before it is used).
     pub fn latest(&self) -> Result<Option<Snapshot>> {
         for id in self.completed()?.into_iter().rev() {
-            let path = self.dir.join(format!("chk-{id}"));
-            match read(&path) {
+            let name = format!("chk-{id}");
+            match self.backend.read(&name) {
                 Ok(s) => return Ok(Some(s)),
-                Err(e) => tracing::warn!("skipping checkpoint {}: {e}", path.display()),
+                Err(e) => tracing::warn!("skipping checkpoint {}: {e}", self.backend.describe(&name)),
             }
         }
         Ok(None)
     }
 
-    /// Publish a checkpoint as `chk-<id>`; returns its path. Older checkpoints beyond the
+    /// Delete every checkpoint (`--fresh`).
+    pub fn clear(&self) -> Result<()> {
+        for id in self.completed()? {
+            self.backend.remove(&format!("chk-{id}"))?;
+        }
+        Ok(())
+    }
+
+    /// Publish a checkpoint as `chk-<id>`; returns where. Older checkpoints beyond the
     /// number retained are deleted afterwards.
-    pub fn write(&self, snap: &Snapshot) -> Result<PathBuf> {
-        let path = write_at(&self.dir, &format!("chk-{}", snap.meta.id), snap)?;
+    pub fn write(&self, snap: &Snapshot) -> Result<String> {
+        let at = self.backend.write(&format!("chk-{}", snap.meta.id), snap)?;
         let ids = self.completed()?;
         if ids.len() > self.retained {
             for id in &ids[..ids.len() - self.retained] {
-                let old = self.dir.join(format!("chk-{id}"));
-                if let Err(e) = fs::remove_dir_all(&old) {
-                    tracing::warn!("could not remove old checkpoint {}: {e}", old.display());
+                let name = format!("chk-{id}");
+                if let Err(e) = self.backend.remove(&name) {
+                    tracing::warn!("could not remove old checkpoint {}: {e}", self.backend.describe(&name));
                 }
             }
         }
-        Ok(path)
+        Ok(at)
     }
+}
+
+pub(crate) fn encode_metadata(meta: &Metadata) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(meta).map_err(|e| Error::runtime(format!("encoding checkpoint metadata: {e}")))
+}
+
+pub(crate) fn decode_metadata(text: &[u8], at: &str) -> Result<Metadata> {
+    let meta: Metadata =
+        serde_json::from_slice(text).map_err(|e| Error::runtime(format!("{at} is not a newsflow checkpoint: {e}")))?;
+    if meta.format != FORMAT_NAME {
+        return Err(Error::runtime(format!(
+            "{at} is a '{}', not a newsflow checkpoint",
+            meta.format
+        )));
+    }
+    if meta.version != FORMAT_VERSION {
+        return Err(Error::runtime(format!(
+            "{at} has checkpoint format version {}; this newsflow reads version {FORMAT_VERSION}",
+            meta.version
+        )));
+    }
+    Ok(meta)
+}
+
+pub(crate) fn check_blob(at: &str, file: &str, bytes: &[u8], expected: u64) -> Result<()> {
+    if bytes.len() as u64 != expected {
+        return Err(Error::runtime(format!(
+            "{at}/{file} has {} bytes, the metadata says {expected}: the checkpoint is damaged",
+            bytes.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Write `snap` as `<parent>/<name>/` atomically (through `<name>.inprogress`).
@@ -273,9 +293,7 @@ pub fn write_at(parent: &Path, name: &str, snap: &Snapshot) -> Result<PathBuf> {
     for (file, bytes) in &snap.blobs {
         put(file, bytes)?;
     }
-    let meta = serde_json::to_vec_pretty(&snap.meta)
-        .map_err(|e| Error::runtime(format!("encoding checkpoint metadata: {e}")))?;
-    put(METADATA, &meta)?;
+    put(METADATA, &encode_metadata(&snap.meta)?)?;
     sync_dir(&tmp)?;
     if fin.exists() {
         fs::remove_dir_all(&fin).map_err(|e| io(format!("replacing {}", fin.display()), e))?;
@@ -285,46 +303,25 @@ pub fn write_at(parent: &Path, name: &str, snap: &Snapshot) -> Result<PathBuf> {
     Ok(fin)
 }
 
-/// Read a checkpoint or savepoint directory.
+/// Read a local checkpoint or savepoint directory.
 pub fn read(path: &Path) -> Result<Snapshot> {
+    let at = path.display().to_string();
     let meta_path = path.join(METADATA);
     let text = fs::read(&meta_path).map_err(|e| io(format!("reading {}", meta_path.display()), e))?;
-    let meta: Metadata = serde_json::from_slice(&text)
-        .map_err(|e| Error::runtime(format!("{} is not a newsflow checkpoint: {e}", meta_path.display())))?;
-    if meta.format != FORMAT_NAME {
-        return Err(Error::runtime(format!(
-            "{} is a '{}', not a newsflow checkpoint",
-            meta_path.display(),
-            meta.format
-        )));
-    }
-    if meta.version != FORMAT_VERSION {
-        return Err(Error::runtime(format!(
-            "{} has checkpoint format version {}; this newsflow reads version {FORMAT_VERSION}",
-            meta_path.display(),
-            meta.version
-        )));
-    }
+    let meta = decode_metadata(&text, &at)?;
     let mut blobs = BTreeMap::new();
     for entry in meta.operators.values() {
         if let Some(file) = &entry.file {
             let p = path.join(file);
             let bytes = fs::read(&p).map_err(|e| io(format!("reading {}", p.display()), e))?;
-            if bytes.len() as u64 != entry.bytes {
-                return Err(Error::runtime(format!(
-                    "{} has {} bytes, the metadata says {}: the checkpoint is damaged",
-                    p.display(),
-                    bytes.len(),
-                    entry.bytes
-                )));
-            }
+            check_blob(&at, file, &bytes, entry.bytes)?;
             blobs.insert(file.clone(), bytes);
         }
     }
     Ok(Snapshot {
         meta,
         blobs,
-        path: Some(path.to_path_buf()),
+        location: Some(at),
     })
 }
 
@@ -351,7 +348,7 @@ mod tests {
     #[test]
     fn round_trip_retention_and_torn_checkpoints() {
         let dir = tmpdir("rt");
-        let store = CheckpointStore::open(dir.clone(), 2).unwrap();
+        let store = CheckpointStore::open(Backend::Local(dir.clone()), 2).unwrap();
         assert!(store.latest().unwrap().is_none());
         let written: Vec<Snapshot> = (1..=3).map(snap).collect();
         for s in &written {
@@ -369,7 +366,7 @@ mod tests {
         // A published directory whose metadata is damaged is skipped.
         fs::create_dir(dir.join("chk-5")).unwrap();
         fs::write(dir.join("chk-5/_metadata"), b"{ torn").unwrap();
-        let store = CheckpointStore::open(dir.clone(), 2).unwrap();
+        let store = CheckpointStore::open(Backend::Local(dir.clone()), 2).unwrap();
         assert!(!dir.join("chk-4.inprogress").exists());
         assert_eq!(store.latest().unwrap().unwrap().meta.id, 3);
         // A blob shorter than its metadata says is refused.
@@ -386,13 +383,22 @@ mod tests {
         let p = write_at(&dir, "chk-1", &s).unwrap();
         let err = read(&p).unwrap_err().to_string();
         assert!(err.contains("version 99"), "{err}");
-        let err = local_dir("s3://bucket/chk", Path::new("/")).unwrap_err().to_string();
-        assert!(err.contains("s3://"), "{err}");
+        let s3 = crate::backend::S3Options::default();
+        let err = Backend::parse("gs://bucket/chk", Path::new("/"), &s3)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gs://"), "{err}");
+        let b = Backend::parse("file:///tmp/x", Path::new("/b"), &s3).unwrap();
+        assert_eq!(b.describe(""), "/tmp/x");
         assert_eq!(
-            local_dir("file:///tmp/x", Path::new("/b")).unwrap(),
-            PathBuf::from("/tmp/x")
+            Backend::parse("rel", Path::new("/b"), &s3).unwrap().describe(""),
+            "/b/rel"
         );
-        assert_eq!(local_dir("rel", Path::new("/b")).unwrap(), PathBuf::from("/b/rel"));
+        let (parent, name) = Backend::parse_entry("sp/savepoint-3-1", Path::new("/b"), &s3).unwrap();
+        assert_eq!(
+            (parent.describe(""), name.as_str()),
+            ("/b/sp".to_string(), "savepoint-3-1")
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 }

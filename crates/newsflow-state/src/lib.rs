@@ -8,10 +8,13 @@
 //!                                   │ CheckpointStore::write
 //!                                   ▼
 //!   <dir>/chk-7.inprogress/{op-*.bin, _metadata}  ──fsync, rename──►  <dir>/chk-7/
+//!   s3://bucket/prefix/chk-7/op-*.bin, then …/chk-7/_metadata   (complete once _metadata exists)
 //!
 //!   restart ──CheckpointStore::latest()──► the newest chk-N with a readable _metadata
 //! ```
 //!
+//! * [`backend`]: where checkpoints live — a local directory (published by rename) or an
+//!   `s3://bucket/prefix` (feature `s3`: blobs first, `_metadata` last).
 //! * [`checkpoint`]: [`Snapshot`] and [`Metadata`] (format version, operator ids and
 //!   fingerprints, source positions, sink commits), [`CheckpointStore`] (atomic publish,
 //!   retention, torn checkpoints ignored and removed).
@@ -29,9 +32,13 @@
 //!
 //! This crate knows nothing of operators or connectors; it stores what they hand it.
 
+pub mod backend;
 pub mod checkpoint;
 pub mod codec;
 pub mod keygroup;
+#[cfg(feature = "s3")]
+mod object;
 
+pub use backend::{Backend, S3Options};
 pub use checkpoint::{CheckpointStore, Metadata, OperatorEntry, Snapshot, SnapshotKind, FORMAT_VERSION};
 pub use keygroup::{key_group, KeyGroupRange, KEY_GROUPS};
