@@ -8,6 +8,9 @@
 //!
 //! Topics are named per test run (tansu cannot delete a topic without deleting all).
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -190,9 +193,14 @@ fn run_job(sql: &str, opts: JobOptions) -> newsflow_runtime::JobReport {
 }
 
 fn newsflow(dir: &Path, sql_file: &str) -> Child {
-    let log = std::fs::File::create(dir.join("log")).unwrap();
+    newsflow_logged(dir, sql_file, "120", "log")
+}
+
+/// `newsflow run SQL_FILE --duration SECS` in `dir`, its log in `dir/LOG`.
+fn newsflow_logged(dir: &Path, sql_file: &str, secs: &str, log: &str) -> Child {
+    let log = std::fs::File::create(dir.join(log)).unwrap();
     Command::new(env!("CARGO_BIN_EXE_newsflow"))
-        .args(["run", sql_file, "--duration", "120"])
+        .args(["run", sql_file, "--duration", secs])
         .env("NEWSFLOW_LOG", "newsflow_connectors=debug")
         .current_dir(dir)
         .stdout(Stdio::null())
@@ -792,27 +800,6 @@ INSERT INTO back SELECT symbol, id FROM in_k;"
     }
 }
 
-/// xorshift64*: the chaos test's random numbers, reproducible from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `lo..hi` (`lo` when the range is empty).
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.next() % (hi - lo)
-        }
-    }
-}
-
 /// `2025-07-01` plus `secs` seconds after 09:00:00, as `yyyy-MM-dd HH:mm:ss`.
 fn clock(secs: u64) -> String {
     let s = 9 * 3600 + secs;
@@ -899,15 +886,7 @@ fn checkpoint_progress(dir: &Path) -> i64 {
 
 /// `newsflow run job.sql` in `dir`, its log in `dir/log-{attempt}`.
 fn spawn_run(dir: &Path, attempt: u32) -> Child {
-    let log = std::fs::File::create(dir.join(format!("log-{attempt}"))).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_newsflow"))
-        .args(["run", "job.sql", "--duration", "600"])
-        .env("NEWSFLOW_LOG", "newsflow_connectors=debug")
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("newsflow starts")
+    newsflow_logged(dir, "job.sql", "600", &format!("log-{attempt}"))
 }
 
 /// Kafka sources → interval join + TUMBLE → filesystem sink with checkpoints every 200 ms,

@@ -4,8 +4,11 @@
 //! order, the held watermark, end of input, the demo's `--llm` switch, and the benchmark
 //! of the asynchronous operator (ignored; run with `--release -- --ignored`).
 
+#[path = "common/rng.rs"]
+mod rng;
 mod support;
 
+use rng::Rng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,17 +67,7 @@ fn golden(case: &str) {
         let sql = std::fs::read_to_string(dir.join("case.sql")).unwrap();
         let report = run_in(&dir, &sql, batch);
         assert_eq!(report.dead_letter_total(), 0, "{case}: unexpected dead letters");
-        let out = Command::new("python3")
-            .arg(golden_dir().join("compare.py"))
-            .arg(dir.join("expected.jsonl"))
-            .arg(dir.join("out"))
-            .output()
-            .expect("python3 must be installed to run compare.py");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{case} (batch {batch}) differs from Flink:\n{text}"
-        );
+        compare_with_flink(case, &dir, &format!("batch {batch}"));
         let _ = std::fs::remove_dir_all(&dir);
     }
     golden_through_crashes(case, "local", "SET 'state.checkpoints.dir' = 'checkpoints';");
@@ -703,21 +696,6 @@ fn the_source_documents_msk_script_plans_without_a_broker() {
     assert!(plan.contains("WindowAggregate: Tumble { size: 60000 }"), "{plan}");
 }
 
-/// A small deterministic generator for test data (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn clock(base: i64, secs: i64) -> String {
     let t = base + secs;
     let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
@@ -736,13 +714,13 @@ fn write_flagship_input(dir: &Path, trades: usize) {
     let mut n = 0;
     for t in 0..seconds as i64 {
         for (s, p) in price.iter_mut().enumerate() {
-            *p = (*p + (rng.below(201) as f64 - 100.0) / 100.0).max(1.0);
-            let late = rng.below(3) as i64;
+            *p = (*p + (rng.range(0, 201) as f64 - 100.0) / 100.0).max(1.0);
+            let late = rng.range(0, 3) as i64;
             let line = format!(
                 "{{\"symbol\": \"S{s}\", \"stock_time\": \"{}\", \"price\": {:.2}, \"volume\": {}}}\n",
                 clock(base, (t - late).max(0)),
                 p,
-                1 + rng.below(5000)
+                1 + rng.range(0, 5000)
             );
             files[s % 2].push_str(&line);
             n += 1;
@@ -755,10 +733,10 @@ fn write_flagship_input(dir: &Path, trades: usize) {
     std::fs::write(dir.join("input/stock/b.jsonl"), &files[1]).unwrap();
     let mut news = String::new();
     for i in 0..300 {
-        let t = (i as i64 * seconds as i64) / 300 + rng.below(60) as i64;
+        let t = (i as i64 * seconds as i64) / 300 + rng.range(0, 60) as i64;
         news.push_str(&format!(
             "{{\"symbol\": \"S{}\", \"news_id\": {}, \"event_time\": \"{}.000\", \"summary\": \"story {i}\"}}\n",
-            rng.below(50),
+            rng.range(0, 50),
             1000 + i,
             clock(base, t)
         ));
@@ -845,8 +823,8 @@ fn flagship_survives_sigkill_at_random_moments() {
         // restored (so every attempt gets further, and the job is killed many times, at
         // every stage, before it finishes), plus up to 40 ms: inside a checkpoint's write,
         // between a checkpoint and its commit, or in the middle of processing.
-        let target = latest_checkpoint(&dir.join("checkpoints")) + 1 + rng.below(3);
-        let jitter = Duration::from_millis(rng.below(40));
+        let target = latest_checkpoint(&dir.join("checkpoints")) + 1 + rng.range(0, 3);
+        let jitter = Duration::from_millis(rng.range(0, 40));
         let mut reached: Option<Instant> = None;
         let mut finished = None;
         loop {

@@ -107,16 +107,27 @@ fn aggs() -> Vec<AggregateCall> {
     ]
 }
 
+const WINDOW_KINDS: [WindowKind; 3] = [
+    WindowKind::Tumble { size: 60_000 },
+    WindowKind::Hop {
+        slide: 10_000,
+        size: 60_000,
+    },
+    WindowKind::Session { gap: 6_000 },
+];
+
+/// The join of the tests: news (left) with trades (right) from 30 s before to 60 s after.
+fn join(range: KeyGroupRange) -> Box<dyn Operator> {
+    let bounds = JoinBounds {
+        lower: -30_000,
+        upper: 60_000,
+    };
+    Box::new(IntervalJoinExec::new(vec![0], vec![0], 1, 1, bounds, None).with_key_groups(range))
+}
+
 #[test]
 fn window_aggregate_state_round_trips() {
-    for kind in [
-        WindowKind::Tumble { size: 60_000 },
-        WindowKind::Hop {
-            slide: 10_000,
-            size: 60_000,
-        },
-        WindowKind::Session { gap: 6_000 },
-    ] {
+    for kind in WINDOW_KINDS {
         let make = move || -> Box<dyn Operator> {
             Box::new(WindowAggregateExec::new(kind, 1, vec![ScalarExpr::Column(0)], aggs()))
         };
@@ -126,19 +137,7 @@ fn window_aggregate_state_round_trips() {
 
 #[test]
 fn interval_join_state_round_trips() {
-    let make = || -> Box<dyn Operator> {
-        Box::new(IntervalJoinExec::new(
-            vec![0],
-            vec![0],
-            1,
-            1,
-            JoinBounds {
-                lower: -30_000,
-                upper: 60_000,
-            },
-            None,
-        ))
-    };
+    let make = || join(KeyGroupRange::ALL);
     // News (left) every 50 s for each symbol, trades (right) interleaved.
     let mut steps = Vec::new();
     for (i, s) in trades_with_watermarks(1).into_iter().enumerate() {
@@ -234,35 +233,12 @@ fn rescales(make: &dyn Fn(KeyGroupRange) -> Box<dyn Operator>, steps: &[Step]) {
 
 #[test]
 fn keyed_state_taken_at_parallelism_1_restores_at_4() {
-    for kind in [
-        WindowKind::Tumble { size: 60_000 },
-        WindowKind::Hop {
-            slide: 10_000,
-            size: 60_000,
-        },
-        WindowKind::Session { gap: 6_000 },
-    ] {
+    for kind in WINDOW_KINDS {
         let make = move |r: KeyGroupRange| -> Box<dyn Operator> {
             Box::new(WindowAggregateExec::new(kind, 1, vec![ScalarExpr::Column(0)], aggs()).with_key_groups(r))
         };
         rescales(&make, &trades_with_watermarks(0));
     }
-    let make = |r: KeyGroupRange| -> Box<dyn Operator> {
-        Box::new(
-            IntervalJoinExec::new(
-                vec![0],
-                vec![0],
-                1,
-                1,
-                JoinBounds {
-                    lower: -30_000,
-                    upper: 60_000,
-                },
-                None,
-            )
-            .with_key_groups(r),
-        )
-    };
     let mut steps = Vec::new();
     for (i, s) in trades_with_watermarks(1).into_iter().enumerate() {
         if i % 5 == 0 {
@@ -273,5 +249,5 @@ fn keyed_state_taken_at_parallelism_1_restores_at_4() {
         }
         steps.push(s);
     }
-    rescales(&make, &steps);
+    rescales(&join, &steps);
 }
