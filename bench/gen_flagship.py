@@ -24,7 +24,7 @@ SYMBOLS = ["AAPL", "ADBE", "AMD", "AMZN", "AVGO", "CRM", "CSCO", "GOOG", "IBM", 
 DAY = "2025-07-01"
 START = 9 * 3600            # 09:00:00
 SPAN = 6 * 3600 + 30 * 60  # until 15:30:00 (exclusive)
-GOLDEN_SQL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "golden", "flagship_small", "case.sql")
+GOLDEN_SQL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden", "flagship_small", "case.sql")
 CHUNK = 200_000
 
 NEWS_KINDS = ["upgrade", "downgrade", "beats", "misses", "earnings", "guidance", "buyback",

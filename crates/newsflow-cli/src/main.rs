@@ -45,7 +45,7 @@ enum Command {
     ///
     /// Example:
     ///   newsflow run examples/flagship.sql
-    ///   cd ../shared/golden/flagship_small && newsflow run case.sql
+    ///   cd tests/golden/flagship_small && newsflow run case.sql
     Run {
         /// The SQL file.
         file: PathBuf,

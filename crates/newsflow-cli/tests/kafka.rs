@@ -22,7 +22,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn golden_dir() -> PathBuf {
-    manifest_dir().join("../../../shared/golden")
+    manifest_dir().join("../../tests/golden")
 }
 
 fn bootstrap() -> String {

@@ -18,7 +18,7 @@ use newsflow_runtime::{Job, JobOptions, JobReport};
 use support::{dead_endpoint, label_for, summary_for, Delay, MockOpenAi};
 
 fn golden_dir() -> PathBuf {
-    Path::new(&manifest_dir()).join("../../../shared/golden")
+    Path::new(&manifest_dir()).join("../../tests/golden")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -57,7 +57,7 @@ fn golden(case: &str) {
     let src = golden_dir().join(case);
     assert!(
         src.exists(),
-        "golden case {} not found (shared/ must sit beside the checkout)",
+        "golden case {} not found (scripts/refresh-golden copies it into tests/golden)",
         src.display()
     );
     // Batch sizes change how watermarks interleave with rows; the result must not change.
@@ -156,6 +156,13 @@ fn golden_flagship_small() {
 #[test]
 fn golden_flagship_bounds() {
     golden("flagship_bounds");
+}
+
+/// SESSION(10 s) per symbol over out-of-order trades: sessions merge when a row bridges
+/// two (touching windows merge too), as Flink's merging window set does.
+#[test]
+fn golden_session_gaps() {
+    golden("session_gaps");
 }
 
 #[test]

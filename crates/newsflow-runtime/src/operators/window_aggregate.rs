@@ -7,7 +7,12 @@
 //! counted and dropped. Panes are freed once the last window that uses them has fired.
 //!
 //! SESSION keeps, per key, sessions `[first, last + gap)` merged as rows arrive, and fires a
-//! session when the watermark reaches its end − 1.
+//! session when the watermark reaches its end − 1. As Flink's `MergingWindowSet`, a row's
+//! window `[t, t + gap)` merges with every session it *intersects*, touching included
+//! (`start <= other.end && end >= other.start`: rows exactly one gap apart share a
+//! session), transitively; and a row is late only when the *merged* session would already
+//! have fired (`end - 1 <= watermark`), so a row behind the watermark still joins a session
+//! that is open.
 //!
 //! Output row: group keys ++ aggregate values ++ [window_start, window_end].
 //!
@@ -133,29 +138,48 @@ impl WindowAggregateExec {
         row
     }
 
-    fn process_session(&mut self, t: i64, row: &Row, gap: i64) {
+    /// Add a row at `t` to its key's sessions; false (and nothing changed) if the session
+    /// it would join has already fired.
+    fn process_session(&mut self, t: i64, row: &Row, gap: i64) -> bool {
         let key = self.key(row);
-        let mut accs = self.new_accs();
-        Self::update(&self.aggs, &mut accs, row);
         let (mut start, mut end) = (t, t.saturating_add(gap));
-        let list = self.sessions.entry(key).or_default();
-        // Merge every session that overlaps [start, end).
-        let mut i = 0;
-        while i < list.len() {
-            let (s, e, _) = &list[i];
-            if *s < end && start < *e {
-                let (s, e, other) = list.remove(i);
-                start = start.min(s);
-                end = end.max(e);
-                for (a, (acc, o)) in self.aggs.iter().zip(accs.iter_mut().zip(other.iter())) {
-                    a.merge(acc, o);
+        let list = self.sessions.entry_ref(key.as_slice()).or_default();
+        // Sessions are disjoint and sorted; the merged span grows until nothing more
+        // intersects it.
+        let mut merged: Vec<usize> = Vec::new();
+        loop {
+            let before = merged.len();
+            for (i, (s, e, _)) in list.iter().enumerate() {
+                if !merged.contains(&i) && *s <= end && start <= *e {
+                    merged.push(i);
+                    start = start.min(*s);
+                    end = end.max(*e);
                 }
-            } else {
-                i += 1;
+            }
+            if merged.len() == before {
+                break;
             }
         }
+        if end - 1 <= self.wm {
+            if list.is_empty() {
+                self.sessions.remove(&key);
+            }
+            return false;
+        }
+        let mut accs = self.aggs.iter().map(AggregateCall::new_accumulator).collect::<Vec<_>>();
+        merged.sort_unstable();
+        let mut absorbed: Vec<Vec<Accumulator>> = merged.iter().rev().map(|i| list.remove(*i).2).collect();
+        absorbed.reverse();
+        // The merged sessions, earliest first, then the row.
+        for other in &absorbed {
+            for (a, (acc, o)) in self.aggs.iter().zip(accs.iter_mut().zip(other.iter())) {
+                a.merge(acc, o);
+            }
+        }
+        Self::update(&self.aggs, &mut accs, row);
         let pos = list.iter().position(|(s, _, _)| *s > start).unwrap_or(list.len());
         list.insert(pos, (start, end, accs));
+        true
     }
 }
 
@@ -173,12 +197,9 @@ impl Operator for WindowAggregateExec {
                 continue;
             };
             if let WindowKind::Session { gap } = self.kind {
-                // A row whose own session would already have fired is late.
-                if t.saturating_add(gap) - 1 <= self.wm {
+                if !self.process_session(t, &row, gap) {
                     self.late += 1;
-                    continue;
                 }
-                self.process_session(t, &row, gap);
                 continue;
             }
             let pane_end = t - t.rem_euclid(slide) + slide;
@@ -321,5 +342,79 @@ impl Operator for WindowAggregateExec {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use newsflow_common::DataType;
+    use newsflow_expr::AggKind;
+
+    use super::*;
+
+    fn sessions() -> WindowAggregateExec {
+        let count = AggregateCall {
+            kind: AggKind::CountStar,
+            arg: None,
+            distinct: false,
+            input_type: DataType::BigInt,
+            output_type: DataType::BigInt,
+        };
+        WindowAggregateExec::new(
+            WindowKind::Session { gap: 10_000 },
+            1,
+            vec![ScalarExpr::Column(0)],
+            vec![count],
+        )
+    }
+
+    fn feed(op: &mut WindowAggregateExec, times: &[i64]) {
+        let rows = times
+            .iter()
+            .map(|t| vec![Value::str("A"), Value::Timestamp(*t)])
+            .collect::<Vec<_>>();
+        op.process(0, rows.into(), &mut Chunk::default()).unwrap();
+    }
+
+    /// (start, end, count) of the sessions fired by watermark `wm`.
+    fn fire(op: &mut WindowAggregateExec, wm: i64) -> Vec<(i64, i64, i64)> {
+        let mut out = Chunk::default();
+        op.on_watermark(wm, &mut out).unwrap();
+        out.rows
+            .iter()
+            .map(|r| {
+                (
+                    r[2].timestamp().unwrap(),
+                    r[3].timestamp().unwrap(),
+                    r[1].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sessions_that_touch_merge_and_a_bridging_row_joins_two() {
+        let mut op = sessions();
+        // 0 and 10 s are exactly one gap apart: [0, 10) and [10, 20) touch, so one session.
+        // 40 s and 55 s are apart; 47 s bridges them.
+        feed(&mut op, &[0, 10_000, 40_000, 55_000]);
+        assert_eq!(op.state_size(), 3, "{:?}", op.sessions);
+        feed(&mut op, &[47_000]);
+        assert_eq!(fire(&mut op, i64::MAX - 1), vec![(0, 20_000, 2), (40_000, 65_000, 3)]);
+    }
+
+    #[test]
+    fn a_row_behind_the_watermark_still_joins_an_open_session() {
+        let mut op = sessions();
+        feed(&mut op, &[100_000]);
+        assert!(fire(&mut op, 95_000).is_empty());
+        // 90 s alone would be [90, 100) — already past the watermark — but it touches the
+        // open session [100, 110), so it joins it (Flink judges the merged window).
+        feed(&mut op, &[90_000]);
+        assert_eq!(op.late_rows(), 0);
+        // 70 s touches nothing open: late.
+        feed(&mut op, &[70_000]);
+        assert_eq!(op.late_rows(), 1);
+        assert_eq!(fire(&mut op, 200_000), vec![(90_000, 110_000, 2)]);
     }
 }
