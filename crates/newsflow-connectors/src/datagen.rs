@@ -19,6 +19,8 @@ use newsflow_generators::{by_name, columns_by_name, GenOptions, Generator};
 use crate::{DeadLetters, Poll, Source, TableSpec};
 
 pub fn create(t: &TableSpec) -> Result<Box<dyn Source>> {
+    // Both kinds go through every key they are given and use it or refuse it.
+    t.options.mark_all();
     match t.options.get("generator") {
         Some(name) => create_generator(t, name),
         None => create_random(t),

@@ -186,7 +186,8 @@ pub fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
 }
 
 pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
-    match connector_name(t)? {
+    let c = connector_name(t)?;
+    let source = match c {
         "datagen" => datagen::create(t),
         "filesystem" => filesystem::create_source(t, ctx),
         "topic" => topic::create_source(t, ctx),
@@ -196,11 +197,34 @@ pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn So
             "table `{}`: the '{c}' connector can only be written to (it is a sink), but the job reads from it",
             t.name
         ))),
+    }?;
+    refuse_unread(t, c)?;
+    Ok(source)
+}
+
+/// After a connector and its format are built: refuse any option nobody read (a valid
+/// Flink option newsflow does not implement yet) instead of ignoring it.
+pub fn refuse_unread(t: &TableSpec, connector: &str) -> Result<()> {
+    t.options.mark_read("connector");
+    let unread = t.options.unread();
+    if unread.is_empty() {
+        return Ok(());
     }
+    Err(Error::config(format!(
+        "table `{}`: {} not supported by newsflow's '{connector}' connector yet (a valid Flink option, \
+         but newsflow would ignore it, so it is refused); remove it",
+        t.name,
+        unread
+            .iter()
+            .map(|k| format!("option '{k}' is"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
 }
 
 pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
-    match connector_name(t)? {
+    let c = connector_name(t)?;
+    let sink = match c {
         "filesystem" => filesystem::create_sink(t, ctx),
         "topic" => topic::create_sink(t, ctx),
         #[cfg(feature = "kafka")]
@@ -211,5 +235,86 @@ pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink
             "table `{}`: the '{c}' connector can only be read from (it is a source), but the job writes to it",
             t.name
         ))),
+    }?;
+    refuse_unread(t, c)?;
+    Ok(sink)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use newsflow_common::{DataType, Field, Schema};
+
+    use super::*;
+
+    /// Every option key the filesystem connector and its formats accept is either read
+    /// (honoured) or refused as not supported yet: none is accepted and then ignored. The
+    /// table pins which is which, so a key that stops being read fails here.
+    #[test]
+    fn every_accepted_option_is_honoured_or_refused() {
+        let dir = std::env::temp_dir().join(format!("nf-options-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("in.jsonl"), "{\"id\": 1}\n").unwrap();
+        let schema = Schema::new(vec![Field::new("id", DataType::Int)]);
+        let ctx = ConnectorContext {
+            base_dir: dir.clone(),
+            topics: Default::default(),
+        };
+        // (direction, format, key, value, honoured)
+        let cases: &[(&str, &str, &str, &str, bool)] = &[
+            ("source", "json", "source.monitor-interval", "10 s", false),
+            ("source", "json", "source.path.regex-pattern", ".*", false),
+            ("source", "json", "json.timestamp-format.standard", "ISO-8601", true),
+            ("source", "json", "json.fail-on-missing-field", "true", true),
+            ("source", "json", "json.ignore-parse-errors", "true", false),
+            ("source", "json", "json.encode.ignore-null-fields", "true", true),
+            ("source", "json", "json.map-null-key.mode", "DROP", false),
+            ("source", "csv", "csv.field-delimiter", ";", true),
+            ("source", "csv", "csv.null-literal", "n/a", true),
+            ("source", "csv", "csv.quote-character", "'", false),
+            ("source", "csv", "csv.ignore-parse-errors", "true", false),
+            ("sink", "json", "sink.rolling-policy.file-size", "128MB", false),
+            ("sink", "json", "sink.rolling-policy.rollover-interval", "5 min", false),
+            ("sink", "json", "sink.rolling-policy.check-interval", "1 min", false),
+            ("sink", "json", "sink.parallelism", "2", false),
+            ("sink", "json", "partition.default-name", "x", false),
+            ("sink", "json", "json.encode.ignore-null-fields", "true", true),
+            ("sink", "json", "json.fail-on-missing-field", "true", true),
+            ("sink", "csv", "csv.field-delimiter", ";", true),
+            ("sink", "csv", "csv.null-literal", "n/a", false),
+        ];
+        for (direction, format, key, value, honoured) in cases {
+            let options = Options::new(BTreeMap::from([
+                ("connector".to_string(), "filesystem".to_string()),
+                (
+                    "path".to_string(),
+                    if *direction == "source" { "in.jsonl" } else { "out" }.to_string(),
+                ),
+                ("format".to_string(), format.to_string()),
+                (key.to_string(), value.to_string()),
+            ]));
+            let spec = TableSpec {
+                name: "t",
+                schema: &schema,
+                options: &options,
+            };
+            let result = if *direction == "source" {
+                create_source(&spec, &ctx).map(|_| ())
+            } else {
+                create_sink(&spec, &ctx).map(|_| ())
+            };
+            match (result, honoured) {
+                (Ok(()), true) => {}
+                (Err(e), false) => assert!(
+                    e.to_string()
+                        .contains(&format!("option '{key}' is not supported by newsflow")),
+                    "{direction} {key}: {e}"
+                ),
+                (Ok(()), false) => panic!("{direction} {key} is accepted but not read by anything"),
+                (Err(e), true) => panic!("{direction} {key} should be honoured: {e}"),
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

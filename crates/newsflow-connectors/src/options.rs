@@ -1,23 +1,74 @@
 //! Table options (`WITH (...)`) with validation against a connector's known keys.
+//!
+//! Nothing is accepted and then ignored: every read of an option ([`Options::get`],
+//! [`Options::parse`], [`Options::require`], or an explicit [`Options::mark_read`]) is
+//! recorded, and once a connector and its format are built, a key nobody read is refused
+//! ([`crate::refuse_unread`]) — a valid Flink option newsflow does not implement yet gets
+//! an error saying so instead of being silently dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 use newsflow_common::{Error, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     map: BTreeMap<String, String>,
+    /// Keys something has read; shared by clones and [`Options::derive`]d copies.
+    read: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Options {
     pub fn new(map: BTreeMap<String, String>) -> Self {
-        Options { map }
+        Options {
+            map,
+            read: Default::default(),
+        }
     }
+    /// Options over another map whose reads count as reads of these (a format's view of
+    /// a Kafka table's options, say).
+    pub fn derive(&self, map: BTreeMap<String, String>) -> Options {
+        Options {
+            map,
+            read: self.read.clone(),
+        }
+    }
+    fn read_set(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.read.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// The value of `key`; the key counts as honoured.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.map.get(key).map(String::as_str)
+        let v = self.map.get(key).map(String::as_str);
+        if v.is_some() {
+            self.read_set().insert(key.to_string());
+        }
+        v
     }
+    /// Every key and value. Iterating does not count as reading: a caller that handles
+    /// the keys it sees marks them ([`Options::mark_read`], [`Options::mark_prefix`]).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.map.iter()
+    }
+    /// `key` is honoured (read in a way [`Options::get`] does not see).
+    pub fn mark_read(&self, key: &str) {
+        if self.map.contains_key(key) {
+            self.read_set().insert(key.to_string());
+        }
+    }
+    /// Every key starting with `prefix` is honoured (passed on, e.g. `properties.*`).
+    pub fn mark_prefix(&self, prefix: &str) {
+        let keys: Vec<String> = self.map.keys().filter(|k| k.starts_with(prefix)).cloned().collect();
+        self.read_set().extend(keys);
+    }
+    /// Every key is honoured (a connector that validates and uses each key it is given).
+    pub fn mark_all(&self) {
+        let keys: Vec<String> = self.map.keys().cloned().collect();
+        self.read_set().extend(keys);
+    }
+    /// Keys nobody has read.
+    pub fn unread(&self) -> Vec<String> {
+        let read = self.read_set();
+        self.map.keys().filter(|k| !read.contains(*k)).cloned().collect()
     }
 
     /// Fail on any key that is neither in `valid` nor starts with one of `prefixes`.

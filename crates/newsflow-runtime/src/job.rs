@@ -200,6 +200,17 @@ impl Job {
                         continue;
                     }
                     let def = catalog.table(table, *span)?;
+                    if !def.partitioned_by.is_empty() {
+                        return Err(Error::plan(
+                            format!(
+                                "INSERT INTO {table}: the table is PARTITIONED BY ({}), and newsflow does not write \
+                                 partitioned output yet (the rows would land unpartitioned); remove PARTITIONED BY \
+                                 from the sink table",
+                                def.partitioned_by.join(", ")
+                            ),
+                            *span,
+                        ));
+                    }
                     let sink_schema = def.physical_schema();
                     let opts = Options::new(def.options.clone());
                     let spec = TableSpec {

@@ -46,7 +46,16 @@ pub fn format_name<'a>(table: &str, opts: &'a Options) -> Result<&'a str> {
     Ok(f)
 }
 
+/// Keys a format honours only when writing (a table read here may be written elsewhere):
+/// building a decoder counts them as honoured.
+const ENCODE_ONLY: &[&str] = &["json.encode.ignore-null-fields"];
+/// Keys a format honours only when reading.
+const DECODE_ONLY: &[&str] = &["json.fail-on-missing-field"];
+
 pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Decoder>> {
+    for k in ENCODE_ONLY {
+        opts.mark_read(k);
+    }
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonDecoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawDecoder::new(schema, table)?),
@@ -55,6 +64,9 @@ pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn D
 }
 
 pub fn encoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Encoder>> {
+    for k in DECODE_ONLY {
+        opts.mark_read(k);
+    }
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonEncoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawEncoder::new(schema, table)?),

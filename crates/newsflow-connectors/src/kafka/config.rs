@@ -285,9 +285,10 @@ pub fn format_keys(opts: &Options) -> Vec<&'static str> {
 pub fn value_format_options(opts: &Options) -> Options {
     let mut map: BTreeMap<String, String> = opts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     if let Some(v) = map.remove("value.format") {
+        opts.mark_read("value.format");
         map.insert("format".into(), v);
     }
-    Options::new(map)
+    opts.derive(map)
 }
 
 /// Options for the key's format (`key.format`), if the table has one.
@@ -295,7 +296,7 @@ pub fn key_format_options(opts: &Options) -> Option<Options> {
     let f = opts.get("key.format")?;
     let mut map: BTreeMap<String, String> = opts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     map.insert("format".into(), f.to_string());
-    Some(Options::new(map))
+    Some(opts.derive(map))
 }
 
 /// The `key.fields` of a table: their positions and the key's schema (names without

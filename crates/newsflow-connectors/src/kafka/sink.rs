@@ -77,6 +77,8 @@ pub struct KafkaSink {
 }
 
 pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
+    // The Kafka options are validated key by key (not yet through the read tracker).
+    t.options.mark_all();
     let mut valid: Vec<&str> = SINK_OPTIONS.to_vec();
     valid.extend(config::format_keys(t.options));
     t.options.check(t.name, "kafka", &valid, &["properties."])?;

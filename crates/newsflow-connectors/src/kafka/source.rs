@@ -172,6 +172,9 @@ fn kafka_err(table: &str, what: &str, e: impl std::fmt::Display) -> Error {
 }
 
 pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
+    // The Kafka options are validated key by key in `config` (not yet through the
+    // read tracker).
+    t.options.mark_all();
     let settings = config::source_settings(t.name, t.options)?;
     let decoder = RecordDecoder::new(t)?;
     let (mut cfg, msk) = config::client_config(t.name, t.options)?;
