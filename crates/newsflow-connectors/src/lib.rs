@@ -31,7 +31,8 @@
 //! Formats: `json`, `csv`, `raw`.
 //!
 //! Options are validated when a job is built ([`options::Options::check`]): an unknown key is
-//! an error that names it and lists the valid ones. Formats live in [`format`]. Records a
+//! an error that names it and lists the valid ones; a valid key that nothing read once the
+//! connector and format are built is refused as not supported yet ([`refuse_unread`]). Formats live in [`format`]. Records a
 //! format cannot decode are never dropped silently: they go to the job's [`DeadLetters`]
 //! with the reason.
 //!
