@@ -75,7 +75,7 @@ impl DeadLetters {
     pub fn positions<'a>(&mut self, tables: impl IntoIterator<Item = &'a str>) -> Result<BTreeMap<String, (u64, u64)>> {
         self.flush()?;
         let mut out = BTreeMap::new();
-        let names: Vec<String> = tables
+        let names: std::collections::BTreeSet<String> = tables
             .into_iter()
             .map(str::to_string)
             .chain(self.counts.keys().cloned())

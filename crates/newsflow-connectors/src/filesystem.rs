@@ -504,6 +504,11 @@ impl FileSink {
         Ok(Some(names))
     }
 
+    fn parse_commit(&self, committable: &serde_json::Value) -> Result<FileCommit> {
+        serde_json::from_value(committable.clone())
+            .map_err(|e| Error::runtime(format!("file sink {}: unreadable commit: {e}", self.dir.display())))
+    }
+
     fn rename(&self, tmp: &str, fin: &str) -> Result<()> {
         let (from, to) = (self.dir.join(tmp), self.dir.join(fin));
         if from.exists() {
@@ -566,8 +571,7 @@ impl Sink for FileSink {
     }
 
     fn commit(&mut self, committable: &serde_json::Value) -> Result<()> {
-        let c: FileCommit = serde_json::from_value(committable.clone())
-            .map_err(|e| Error::runtime(format!("file sink {}: unreadable commit: {e}", self.dir.display())))?;
+        let c = self.parse_commit(committable)?;
         for (tmp, fin) in &c.files {
             self.rename(tmp, fin)?;
         }
@@ -578,8 +582,7 @@ impl Sink for FileSink {
         let Some(committable) = committable else {
             return Ok(());
         };
-        let c: FileCommit = serde_json::from_value(committable.clone())
-            .map_err(|e| Error::runtime(format!("file sink {}: unreadable commit: {e}", self.dir.display())))?;
+        let c = self.parse_commit(committable)?;
         // Continue the checkpoint's numbering, so a file of a crashed attempt is replaced.
         self.run = c.run.clone();
         self.part = c.next_part;

@@ -159,9 +159,7 @@ impl Executor {
                 return Err(Error::runtime(crate::job::CRASHED));
             }
         }
-        for n in &mut self.nodes {
-            n.op.checkpoint_complete(id)?;
-        }
+        self.complete(id)?;
         let took = started.elapsed();
         tracing::debug!("checkpoint {id}: {} bytes in {took:?} at {path}", snap.state_bytes());
         if let Some(c) = self.checkpointing.as_mut() {
@@ -169,12 +167,19 @@ impl Executor {
             c.schedule_next();
             let st = &mut c.stats;
             st.completed += 1;
-            st.last_id = Some(id);
             st.last_bytes = snap.state_bytes();
             st.max_bytes = st.max_bytes.max(st.last_bytes);
             st.last_duration = took;
             st.max_duration = st.max_duration.max(took);
             st.total_duration += took;
+        }
+        Ok(())
+    }
+
+    /// Checkpoint (or savepoint) `id` is published: let the sinks commit.
+    fn complete(&mut self, id: u64) -> Result<()> {
+        for n in &mut self.nodes {
+            n.op.checkpoint_complete(id)?;
         }
         Ok(())
     }
@@ -194,9 +199,7 @@ impl Executor {
         let snap = self.snapshot(id, SnapshotKind::Savepoint, false)?;
         let name = format!("savepoint-{id}-{}", snap.meta.created_ms);
         let path = dir.write(&name, &snap)?;
-        for n in &mut self.nodes {
-            n.op.checkpoint_complete(id)?;
-        }
+        self.complete(id)?;
         eprintln!("savepoint written to {path}");
         if let Some(c) = self.checkpointing.as_mut() {
             c.next_id += 1;

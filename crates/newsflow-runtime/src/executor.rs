@@ -280,11 +280,7 @@ impl Executor {
                 return Ok(());
             }
             let out_wm = self.nodes[node].out_wm;
-            for i in 0..self.nodes[node].outputs.len() {
-                let edge = self.nodes[node].outputs[i];
-                self.push_watermark(edge, out_wm, true)?;
-            }
-            return Ok(());
+            return self.forward_watermark(node, out_wm, true);
         };
         let mut out = Chunk::default();
         let out_wm = n.op.on_watermark(combined, &mut out)?;
@@ -294,10 +290,16 @@ impl Executor {
         }
         self.forward(node, out)?;
         if advanced {
-            for i in 0..self.nodes[node].outputs.len() {
-                let edge = self.nodes[node].outputs[i];
-                self.push_watermark(edge, out_wm, false)?;
-            }
+            self.forward_watermark(node, out_wm, false)?;
+        }
+        Ok(())
+    }
+
+    /// Send a node's output watermark (and idleness) to each of its outputs.
+    fn forward_watermark(&mut self, node: usize, wm: i64, idle: bool) -> Result<()> {
+        for i in 0..self.nodes[node].outputs.len() {
+            let edge = self.nodes[node].outputs[i];
+            self.push_watermark(edge, wm, idle)?;
         }
         Ok(())
     }
@@ -358,10 +360,7 @@ impl Executor {
             if let Some(wm) = wm {
                 if wm > self.nodes[node].out_wm {
                     self.nodes[node].out_wm = wm;
-                    for i in 0..self.nodes[node].outputs.len() {
-                        let edge = self.nodes[node].outputs[i];
-                        self.push_watermark(edge, wm, false)?;
-                    }
+                    self.forward_watermark(node, wm, false)?;
                 }
             }
         }
@@ -369,10 +368,7 @@ impl Executor {
             self.nodes[node].held_idle = false;
             if self.nodes[node].inputs.all_idle() {
                 let wm = self.nodes[node].out_wm;
-                for i in 0..self.nodes[node].outputs.len() {
-                    let edge = self.nodes[node].outputs[i];
-                    self.push_watermark(edge, wm, true)?;
-                }
+                self.forward_watermark(node, wm, true)?;
             }
         }
         Ok(moved)

@@ -135,6 +135,8 @@ impl Job {
             stop: None,
         };
         let mut plans = Vec::new();
+        // Pipelines of each kind so far (`insert:<table>`, `select`), for stable ids.
+        let mut pipeline_kinds: std::collections::HashMap<String, usize> = Default::default();
         for stmt in &statements {
             match stmt {
                 Statement::CreateTable(ct) => {
@@ -221,7 +223,7 @@ impl Job {
                     let sink = create_sink(&spec, &ctx).map_err(|e| e.at(*span))?;
                     let sink_exec = SinkExec::new(table, sink, sink_schema.types(), &planned.schema().types());
                     let name = format!("INSERT INTO {table}");
-                    let key = pipeline_key(&exec, &format!("insert:{table}"));
+                    let key = pipeline_key(&mut pipeline_kinds, &format!("insert:{table}"));
                     wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, &key, *span)?;
                     plans.push((name, planned.plan));
                 }
@@ -248,7 +250,7 @@ impl Job {
                     let types = planned.schema().types();
                     let sink_exec = SinkExec::new("select", sink, types.clone(), &types);
                     let name = format!("SELECT (line {})", span.line);
-                    let key = pipeline_key(&exec, "select");
+                    let key = pipeline_key(&mut pipeline_kinds, "select");
                     wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, &key, *span)?;
                     plans.push((name, planned.plan));
                 }
@@ -344,16 +346,13 @@ impl Job {
 
 /// A pipeline's stable key: `insert:<table>` or `select`, numbered from the second of
 /// the same kind on (`insert:t#2`).
-fn pipeline_key(exec: &Executor, base: &str) -> String {
-    let same = exec
-        .nodes
-        .iter()
-        .filter(|n| n.outputs.is_empty() && (n.id == format!("{base}@sink") || n.id.starts_with(&format!("{base}#"))))
-        .count();
-    if same == 0 {
+fn pipeline_key(seen: &mut std::collections::HashMap<String, usize>, base: &str) -> String {
+    let n = seen.entry(base.to_string()).or_default();
+    *n += 1;
+    if *n == 1 {
         base.to_string()
     } else {
-        format!("{base}#{}", same + 1)
+        format!("{base}#{n}")
     }
 }
 

@@ -48,6 +48,16 @@ pub fn key_group(key: &[Value]) -> u16 {
     (h % KEY_GROUPS as u64) as u16
 }
 
+/// Keyed entries laid out as they are checkpointed: grouped by their key's group, groups
+/// ascending. `key` gives an entry's key.
+pub fn by_key_group<T>(entries: impl IntoIterator<Item = T>, key: impl Fn(&T) -> &[Value]) -> Vec<(u16, Vec<T>)> {
+    let mut groups: std::collections::BTreeMap<u16, Vec<T>> = std::collections::BTreeMap::new();
+    for e in entries {
+        groups.entry(key_group(key(&e))).or_default().push(e);
+    }
+    groups.into_iter().collect()
+}
+
 /// The key groups one parallel instance owns: `[start, end)`. Instance `i` of `n` owns
 /// the groups Flink's `KeyGroupRangeAssignment` gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +84,14 @@ impl KeyGroupRange {
 
     pub fn contains(&self, group: u16) -> bool {
         group >= self.start && group < self.end
+    }
+
+    /// The entries of checkpointed groups (see [`by_key_group`]) this instance owns.
+    pub fn owned<T>(self, groups: Vec<(u16, Vec<T>)>) -> impl Iterator<Item = T> {
+        groups
+            .into_iter()
+            .filter(move |(g, _)| self.contains(*g))
+            .flat_map(|(_, entries)| entries)
     }
 }
 

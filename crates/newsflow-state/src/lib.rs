@@ -41,4 +41,4 @@ mod object;
 
 pub use backend::{Backend, S3Options};
 pub use checkpoint::{CheckpointStore, Metadata, OperatorEntry, Snapshot, SnapshotKind, FORMAT_VERSION};
-pub use keygroup::{key_group, KeyGroupRange, KEY_GROUPS};
+pub use keygroup::{by_key_group, key_group, KeyGroupRange, KEY_GROUPS};

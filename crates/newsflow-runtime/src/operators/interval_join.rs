@@ -20,7 +20,7 @@ use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::ScalarExpr;
 use newsflow_sql::JoinBounds;
-use newsflow_state::{codec, key_group, KeyGroupRange};
+use newsflow_state::{by_key_group, codec, KeyGroupRange};
 
 use super::{Operator, OperatorSnapshot};
 use crate::watermark::{MAX_WATERMARK, MIN_WATERMARK};
@@ -229,16 +229,10 @@ impl Operator for IntervalJoinExec {
     }
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
-        let mut groups: std::collections::BTreeMap<u16, Vec<KeyEntryRef>> = Default::default();
-        for (key, s) in &self.state {
-            groups
-                .entry(key_group(key))
-                .or_default()
-                .push((key, &s.left.rows, &s.right.rows));
-        }
+        let entries = self.state.iter().map(|(key, s)| (key, &s.left.rows, &s.right.rows));
         let snap = JoinSnapshotRef {
             wm: self.wm,
-            groups: groups.into_iter().collect(),
+            groups: by_key_group(entries, |e: &KeyEntryRef| e.0.as_slice()),
         };
         Ok(OperatorSnapshot {
             state: Some(codec::encode("IntervalJoinExec", &snap)?),
@@ -252,20 +246,15 @@ impl Operator for IntervalJoinExec {
         self.wm = snap.wm;
         self.state.clear();
         self.cached = 0;
-        for (group, keys) in snap.groups {
-            if !self.key_groups.contains(group) {
-                continue;
-            }
-            for (key, left, right) in keys {
-                self.cached += left.len() + right.len();
-                self.state.insert(
-                    key,
-                    KeyState {
-                        left: Side { rows: left.into() },
-                        right: Side { rows: right.into() },
-                    },
-                );
-            }
+        for (key, left, right) in self.key_groups.owned(snap.groups) {
+            self.cached += left.len() + right.len();
+            self.state.insert(
+                key,
+                KeyState {
+                    left: Side { rows: left.into() },
+                    right: Side { rows: right.into() },
+                },
+            );
         }
         Ok(())
     }

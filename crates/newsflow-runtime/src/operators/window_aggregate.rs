@@ -25,7 +25,7 @@ use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
 use newsflow_expr::{Accumulator, AggregateCall, ScalarExpr};
 use newsflow_sql::plan::WindowKind;
-use newsflow_state::{codec, key_group, KeyGroupRange};
+use newsflow_state::{by_key_group, codec, KeyGroupRange};
 
 use super::{Operator, OperatorSnapshot};
 use crate::watermark::MIN_WATERMARK;
@@ -293,23 +293,16 @@ impl Operator for WindowAggregateExec {
     }
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
-        use std::collections::BTreeMap as Map;
-        let mut panes: Map<u16, Vec<PaneRef>> = Map::new();
-        for (end, keys) in &self.panes {
-            for (key, accs) in keys {
-                panes.entry(key_group(key)).or_default().push((*end, key, accs));
-            }
-        }
-        let mut sessions: Map<u16, Vec<(&Key, &Sessions)>> = Map::new();
-        for (key, list) in &self.sessions {
-            sessions.entry(key_group(key)).or_default().push((key, list));
-        }
+        let panes = self
+            .panes
+            .iter()
+            .flat_map(|(end, keys)| keys.iter().map(move |(key, accs)| (*end, key, accs)));
         let snap = WindowSnapshotRef {
             wm: self.wm,
             late: self.late,
             pending_ends: self.pending_ends.iter().copied().collect(),
-            panes: panes.into_iter().collect(),
-            sessions: sessions.into_iter().collect(),
+            panes: by_key_group(panes, |p: &PaneRef| p.1.as_slice()),
+            sessions: by_key_group(&self.sessions, |s: &(&Key, &Sessions)| s.0.as_slice()),
         };
         Ok(OperatorSnapshot {
             state: Some(codec::encode("WindowAggregateExec", &snap)?),
@@ -324,23 +317,11 @@ impl Operator for WindowAggregateExec {
         self.late = snap.late;
         self.pending_ends = snap.pending_ends.into_iter().collect();
         self.panes.clear();
-        for (group, entries) in snap.panes {
-            if !self.key_groups.contains(group) {
-                continue;
-            }
-            for (end, key, accs) in entries {
-                self.panes.entry(end).or_default().insert(key, accs);
-            }
+        for (end, key, accs) in self.key_groups.owned(snap.panes) {
+            self.panes.entry(end).or_default().insert(key, accs);
         }
         self.sessions.clear();
-        for (group, entries) in snap.sessions {
-            if !self.key_groups.contains(group) {
-                continue;
-            }
-            for (key, list) in entries {
-                self.sessions.insert(key, list);
-            }
-        }
+        self.sessions.extend(self.key_groups.owned(snap.sessions));
         Ok(())
     }
 }
