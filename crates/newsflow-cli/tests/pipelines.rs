@@ -170,6 +170,20 @@ fn golden_sensor_hop() {
     golden("sensor_hop");
 }
 
+/// Every 9th trade 120 s late: Flink's late-data rules (the join's per-operator expiration
+/// time, its 10-minute watermark holdback, the window's lateness after it) row for row.
+#[test]
+fn golden_flagship_late_minutes() {
+    golden("flagship_late_minutes");
+}
+
+/// Every 13th trade 700 s late (past the join's 10-minute bound), plus trades on and just
+/// outside each bound.
+#[test]
+fn golden_flagship_late_far() {
+    golden("flagship_late_far");
+}
+
 #[test]
 fn the_source_documents_insert_runs_unchanged_with_an_implicit_int_to_string_cast() {
     // Flink 2.3 refuses n.news_id (INT) into news_id STRING; newsflow accepts the safe cast.

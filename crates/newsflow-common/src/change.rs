@@ -5,6 +5,11 @@
 //! append-only stream (every plan newsflow builds today) is a chunk whose `kinds` is `None`:
 //! it costs nothing per row, and an operator that only takes inserts checks one `Option`
 //! per chunk ([`Chunk::into_inserts`]) instead of one tag per row.
+//!
+//! A chunk can also carry the points where the stream's watermark advanced between its
+//! rows ([`Chunk::watermarks`]): Flink processes each row under the watermark that stood
+//! before it, and late-data decisions (the interval join's cache, a window's lateness)
+//! depend on exactly that watermark, not on where a batch happened to end.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,12 +46,25 @@ pub struct Chunk {
     pub rows: Vec<Row>,
     /// One kind per row; `None` means every row is an insert (an append-only stream).
     pub kinds: Option<Vec<ChangeKind>>,
+    /// Watermark advances between rows, in row order: `(i, wm)` says the stream's
+    /// watermark became `wm` before row `i`. Empty when the watermark did not move inside
+    /// the chunk (it moves after the chunk, as the executor forwards it).
+    pub watermarks: Vec<(usize, i64)>,
 }
 
 impl Chunk {
     /// An append-only chunk.
     pub fn inserts(rows: Vec<Row>) -> Self {
-        Chunk { rows, kinds: None }
+        Chunk {
+            rows,
+            kinds: None,
+            watermarks: Vec::new(),
+        }
+    }
+
+    /// Record that the watermark became `wm` before the next row pushed.
+    pub fn mark_watermark(&mut self, wm: i64) {
+        self.watermarks.push((self.rows.len(), wm));
     }
 
     pub fn len(&self) -> usize {
@@ -88,8 +106,11 @@ impl Chunk {
         self.rows.push(row);
     }
 
-    /// Append every row of `other`, keeping kinds.
+    /// Append every row of `other`, keeping kinds and watermark marks.
     pub fn append(&mut self, other: Chunk) {
+        let offset = self.rows.len();
+        self.watermarks
+            .extend(other.watermarks.iter().map(|(i, w)| (i + offset, *w)));
         match other.kinds {
             None => {
                 if let Some(k) = self.kinds.as_mut() {

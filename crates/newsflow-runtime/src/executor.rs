@@ -230,7 +230,7 @@ impl Executor {
     }
 
     /// Process `chunk` at `target` and everything it produces downstream.
-    fn push_rows(&mut self, target: Edge, chunk: Chunk) -> Result<()> {
+    fn push_rows(&mut self, target: Edge, mut chunk: Chunk) -> Result<()> {
         if chunk.is_empty() {
             return Ok(());
         }
@@ -238,7 +238,14 @@ impl Executor {
         let mut out = Chunk::default();
         let n = &mut self.nodes[node];
         n.rows_in += chunk.len() as u64;
-        n.op.process(port, chunk, &mut out)?;
+        if chunk.watermarks.is_empty() || n.op.as_async_ref().is_some() {
+            // An asynchronous operator emits rows later anyway: it sees the watermark
+            // after the chunk, as the executor forwards it.
+            chunk.watermarks.clear();
+            n.op.process(port, chunk, &mut out)?;
+        } else {
+            process_in_time(n, port, chunk, &mut out)?;
+        }
         self.forward(node, out)
     }
 
@@ -454,7 +461,9 @@ impl Executor {
                 let parent = self.sources[s].parent;
                 if !polled.rows.is_empty() {
                     progressed = true;
-                    self.push_rows(parent, Chunk::inserts(polled.rows))?;
+                    let mut chunk = Chunk::inserts(polled.rows);
+                    chunk.watermarks = polled.marks;
+                    self.push_rows(parent, chunk)?;
                     batches += 1;
                     if batches.is_multiple_of(self.stats_every) {
                         self.sample_state();
@@ -569,4 +578,51 @@ impl Executor {
         }
         Ok(())
     }
+}
+
+/// Process a chunk whose watermark advanced between its rows, as Flink would: each run of
+/// rows under the watermark that stood before it, and the operator's watermark advanced
+/// (timers fired, windows emitted) at each mark. The marks are this input's watermark; the
+/// operator sees its combined watermark over all inputs. Its output watermark at each
+/// advance becomes a mark in `out`, so the next operator gets the same precision. The
+/// node's own tracker is left alone: the executor forwards the watermark after the chunk
+/// as always (the operator sees that value again, which changes nothing).
+fn process_in_time(n: &mut Node, port: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
+    let Chunk {
+        rows,
+        kinds,
+        watermarks,
+    } = chunk;
+    let mut inputs = n.inputs.clone();
+    let mut out_wm = n.out_wm;
+    let mut rows = rows.into_iter();
+    let mut kinds = kinds.map(Vec::into_iter);
+    let mut at = 0;
+    for (i, wm) in watermarks {
+        if i > at {
+            let seg = Chunk {
+                rows: rows.by_ref().take(i - at).collect(),
+                kinds: kinds.as_mut().map(|k| k.by_ref().take(i - at).collect()),
+                watermarks: Vec::new(),
+            };
+            at = i;
+            n.op.process(port, seg, out)?;
+        }
+        if let Some(combined) = inputs.update(port, wm, false) {
+            let w = n.op.on_watermark(combined, out)?;
+            if w > out_wm {
+                out_wm = w;
+                out.mark_watermark(w);
+            }
+        }
+    }
+    let rest = Chunk {
+        rows: rows.collect(),
+        kinds: kinds.map(|k| k.collect()),
+        watermarks: Vec::new(),
+    };
+    if !rest.is_empty() {
+        n.op.process(port, rest, out)?;
+    }
+    Ok(())
 }

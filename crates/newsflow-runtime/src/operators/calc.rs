@@ -39,7 +39,7 @@ impl Operator for CalcExec {
         "CalcExec".into()
     }
     fn process(&mut self, _input: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
-        let Chunk { rows, kinds } = chunk;
+        let Chunk { rows, kinds, .. } = chunk;
         match kinds {
             None => {
                 for row in rows {

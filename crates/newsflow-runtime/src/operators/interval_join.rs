@@ -1,20 +1,28 @@
 //! IntervalJoinExec: inner join of two streams on equal keys where
-//! `lower <= right.time - left.time <= upper` (inclusive, milliseconds), as Flink's
-//! `RowTimeIntervalJoin`.
+//! `lower <= right.time - left.time <= upper` (inclusive, milliseconds), exactly as Flink's
+//! `RowTimeIntervalJoin` (Flink 2.3, `TimeIntervalJoin`), late rows included:
 //!
-//! * A row joins every cached row of the other side with the same key inside its bounds —
-//!   also when it is itself behind the watermark (Flink does the same; the window after
-//!   the join decides lateness).
-//! * A row is cached only if a future row of the other side can still match it:
-//!   a left row while `wm < left.time + upper`, a right row while `wm < right.time - lower`.
-//! * State is freed as soon as the watermark passes those limits (eagerly, on every
-//!   watermark; Flink frees lazily on timers, which only keeps rows longer).
+//! * Each side caches rows per key. A side's *relative size* is how far the other side's
+//!   rows may lag behind it: `upper` for the left cache, `-lower` for the right one.
+//! * A row at `t` scans the other side's cache only when that side's *expiration time*
+//!   (one field per operator, not per key) is below the row's upper bound; the scan sets
+//!   the field to `W - size - 1` (`W` the watermark before the row), joins the cached rows
+//!   inside the bounds and evicts those at or below the field. So a trade a few minutes late
+//!   still joins a news item that is still held, and one 45 s late can miss one that was
+//!   evicted by another key's scan moving the field.
+//! * A row is cached while `W < t + size` of its side. The first row cached for a key
+//!   registers a cleanup timer at `t + size + 1`; when the watermark reaches it, the timer
+//!   sets the field, evicts the expired rows and re-registers at the earliest remaining
+//!   row (Flink's `table.exec.interval-join.min-cleanup-interval` is 0 in 2.3).
+//! * `W` is never below 0 (Flink's operator time), and the end of input evicts everything.
 //! * The output watermark is the input watermark minus `max(upper, -lower)`: a joined row
 //!   carries the right row's time, which can be that far behind the input watermark.
-//! * Snapshot: the watermark and the cached rows of every key, grouped by key group (see
-//!   `newsflow_state::keygroup`), in arrival order per side.
+//! * Caches are kept sorted by time (arrival order among equal times), so a scan is a
+//!   binary search and an eviction pops from the front; Flink scans every entry.
+//! * Snapshot: the watermark, both expiration fields, and per key the cached rows and the
+//!   cleanup timers, grouped by key group (see `newsflow_state::keygroup`).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
@@ -27,26 +35,64 @@ use crate::watermark::{MAX_WATERMARK, MIN_WATERMARK};
 
 type Key = Vec<Value>;
 
-#[derive(Default)]
-struct Side {
-    /// Rows in arrival order with their time; nearly time-ordered.
+const LEFT: usize = 0;
+const RIGHT: usize = 1;
+
+/// One side's rows for one key, sorted by time, and the cleanup timer registered for them.
+#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
+struct Cache {
     rows: VecDeque<(i64, Row)>,
+    timer: Option<i64>,
 }
 
-#[derive(Default)]
+impl Cache {
+    /// Insert keeping time order; rows arrive nearly in order, so this walks back a few.
+    fn insert(&mut self, t: i64, row: Row) {
+        let mut i = self.rows.len();
+        while i > 0 && self.rows[i - 1].0 > t {
+            i -= 1;
+        }
+        self.rows.insert(i, (t, row));
+    }
+
+    /// Rows with `lo <= time <= hi`.
+    fn range(&self, lo: i64, hi: i64) -> impl Iterator<Item = &Row> {
+        let start = self.rows.partition_point(|(t, _)| *t < lo);
+        self.rows
+            .range(start..)
+            .take_while(move |(t, _)| *t <= hi)
+            .map(|(_, r)| r)
+    }
+
+    /// Drop rows with `time <= expiration`; returns how many. Walks from the front: an
+    /// eviction usually drops a few of many rows (a binary search over a large cache costs
+    /// more in cache misses).
+    fn evict(&mut self, expiration: i64) -> usize {
+        let mut n = 0;
+        while self.rows.front().is_some_and(|(t, _)| *t <= expiration) {
+            self.rows.pop_front();
+            n += 1;
+        }
+        n
+    }
+}
+
+#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 struct KeyState {
-    left: Side,
-    right: Side,
+    sides: [Cache; 2],
 }
 
 pub struct IntervalJoinExec {
-    left_keys: Vec<usize>,
-    right_keys: Vec<usize>,
-    left_time: usize,
-    right_time: usize,
-    bounds: JoinBounds,
+    keys: [Vec<usize>; 2],
+    time: [usize; 2],
+    /// How far behind a cached row of each side the other side's rows may be.
+    size: [i64; 2],
     residual: Option<ScalarExpr>,
     state: HashMap<Key, KeyState>,
+    /// Flink's expiration time per side: the cache of that side has been cleaned up to here.
+    expiration: [i64; 2],
+    /// Cleanup timers by time: (key, side).
+    timers: BTreeMap<i64, Vec<(Key, usize)>>,
     wm: i64,
     delay: i64,
     cached: usize,
@@ -67,13 +113,13 @@ impl IntervalJoinExec {
     ) -> Self {
         let delay = bounds.upper.max(-bounds.lower).max(0);
         IntervalJoinExec {
-            left_keys,
-            right_keys,
-            left_time,
-            right_time,
-            bounds,
+            keys: [left_keys, right_keys],
+            time: [left_time, right_time],
+            size: [bounds.upper, bounds.lower.saturating_neg()],
             residual,
             state: HashMap::new(),
+            expiration: [0; 2],
+            timers: BTreeMap::new(),
             wm: MIN_WATERMARK,
             delay,
             cached: 0,
@@ -86,26 +132,38 @@ impl IntervalJoinExec {
         self.key_groups = range;
         self
     }
+
+    /// Flink's operator time: the watermark, never below 0.
+    fn operator_time(&self) -> i64 {
+        self.wm.max(0)
+    }
 }
 
-/// One key's cached rows, as checkpointed: (key, left rows, right rows).
-type KeyEntry = (Key, Vec<(i64, Row)>, Vec<(i64, Row)>);
+/// Rows of a cache at or below this time can no longer be matched (Flink's
+/// `calExpirationTime`, with no allowed lateness).
+fn expiration_time(operator_time: i64, size: i64) -> i64 {
+    if operator_time < MAX_WATERMARK {
+        operator_time.saturating_sub(size).saturating_sub(1)
+    } else {
+        MAX_WATERMARK
+    }
+}
 
-/// The checkpointed state: the watermark, and the keys by key group.
+/// The checkpointed state: the watermark, the expiration fields, and the keys by key group.
 #[derive(serde::Deserialize)]
 struct JoinSnapshot {
     wm: i64,
-    groups: Vec<(u16, Vec<KeyEntry>)>,
+    expiration: [i64; 2],
+    groups: Vec<(u16, Vec<(Key, KeyState)>)>,
 }
 
 /// [`JoinSnapshot`] as written: borrowing the rows (no copy of the state is made).
 #[derive(serde::Serialize)]
 struct JoinSnapshotRef<'a> {
     wm: i64,
-    groups: Vec<(u16, Vec<KeyEntryRef<'a>>)>,
+    expiration: [i64; 2],
+    groups: Vec<(u16, Vec<(&'a Key, &'a KeyState)>)>,
 }
-
-type KeyEntryRef<'a> = (&'a Key, &'a VecDeque<(i64, Row)>, &'a VecDeque<(i64, Row)>);
 
 fn emit(residual: Option<&ScalarExpr>, left: &Row, right: &Row, out: &mut Chunk) {
     let mut joined = Vec::with_capacity(left.len() + right.len());
@@ -126,25 +184,23 @@ impl Operator for IntervalJoinExec {
 
     fn process(&mut self, input: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
         let rows = chunk.into_inserts("IntervalJoinExec")?;
-        let JoinBounds { lower, upper } = self.bounds;
+        let op_time = self.operator_time();
+        let side = if input == 0 { LEFT } else { RIGHT };
+        let other = 1 - side;
         let Self {
-            left_keys,
-            right_keys,
-            left_time,
-            right_time,
+            keys,
+            time,
+            size,
             residual,
             state,
-            wm,
+            expiration,
+            timers,
             cached,
             ..
         } = self;
+        let key_cols = &keys[side];
         for row in rows {
-            let (time_col, key_cols) = if input == 0 {
-                (*left_time, &*left_keys)
-            } else {
-                (*right_time, &*right_keys)
-            };
-            let Some(t) = row[time_col].timestamp() else { continue };
+            let Some(t) = row[time[side]].timestamp() else { continue };
             // SQL equality: a NULL key matches nothing. A one-column key is looked up in
             // place; the key is copied only when it is new.
             let owned: Key;
@@ -158,34 +214,37 @@ impl Operator for IntervalJoinExec {
             if key.iter().any(Value::is_null) {
                 continue;
             }
-            let entry = state.entry_ref(key).or_default();
-            // The other side's rows inside the bounds, and whether this row may still be
-            // matched by a future row of the other side.
-            let (other, mine, lo, hi, keep) = if input == 0 {
-                (
-                    &entry.right,
-                    &mut entry.left,
-                    t.saturating_add(lower),
-                    t.saturating_add(upper),
-                    *wm < t.saturating_add(upper),
-                )
+            // The other side's rows this row matches: [t - size[other], t + size[side]].
+            let hi = t.saturating_add(size[side]);
+            let lo = t.saturating_sub(size[other]);
+            let scan = expiration[other] < hi;
+            if scan {
+                expiration[other] = expiration_time(op_time, size[other]);
+            }
+            // Cached while rows of the other side can still match it (one lookup either way).
+            let keep = op_time < hi;
+            let entry = if keep {
+                Some(state.entry_ref(key).or_default())
             } else {
-                (
-                    &entry.left,
-                    &mut entry.right,
-                    t.saturating_sub(upper),
-                    t.saturating_sub(lower),
-                    *wm < t.saturating_sub(lower),
-                )
+                state.get_mut(key)
             };
-            for (ot, o) in other.rows.iter() {
-                if *ot >= lo && *ot <= hi {
-                    let (l, r) = if input == 0 { (&row, o) } else { (o, &row) };
+            let Some(entry) = entry else { continue };
+            if scan {
+                let cache = &mut entry.sides[other];
+                for o in cache.range(lo, hi) {
+                    let (l, r) = if side == LEFT { (&row, o) } else { (o, &row) };
                     emit(residual.as_ref(), l, r, out);
                 }
+                *cached -= cache.evict(expiration[other]);
             }
             if keep {
-                mine.rows.push_back((t, row));
+                let cache = &mut entry.sides[side];
+                if cache.timer.is_none() {
+                    let at = hi.saturating_add(1);
+                    cache.timer = Some(at);
+                    timers.entry(at).or_default().push((key.to_vec(), side));
+                }
+                cache.insert(t, row);
                 *cached += 1;
             }
         }
@@ -193,34 +252,47 @@ impl Operator for IntervalJoinExec {
     }
 
     fn on_watermark(&mut self, wm: i64, _out: &mut Chunk) -> Result<i64> {
-        self.wm = wm;
-        let JoinBounds { lower, upper } = self.bounds;
+        self.wm = self.wm.max(wm);
         if wm == MAX_WATERMARK {
+            // The end of input: every row has expired.
             self.state.clear();
+            self.timers.clear();
             self.cached = 0;
+            self.expiration = [MAX_WATERMARK; 2];
             return Ok(MAX_WATERMARK);
         }
-        let mut freed = 0;
-        self.state.retain(|_, s| {
-            // Left rows expire once left.time + upper < wm, right rows once right.time - lower < wm.
-            // Rows arrive nearly in time order, so expired rows are at the front; an
-            // out-of-order straggler behind a live row is freed when it reaches the front
-            // (it can still only join inside its bounds).
-            while s.left.rows.front().is_some_and(|(t, _)| t.saturating_add(upper) < wm) {
-                s.left.rows.pop_front();
-                freed += 1;
+        let op_time = self.operator_time();
+        while let Some(entry) = self.timers.first_entry() {
+            if *entry.key() > wm {
+                break;
             }
-            while s.right.rows.front().is_some_and(|(t, _)| t.saturating_sub(lower) < wm) {
-                s.right.rows.pop_front();
-                freed += 1;
+            let (at, due) = entry.remove_entry();
+            for (key, side) in due {
+                let Some(st) = self.state.get_mut(&key) else { continue };
+                let cache = &mut st.sides[side];
+                if cache.timer != Some(at) {
+                    continue;
+                }
+                self.expiration[side] = expiration_time(op_time, self.size[side]);
+                self.cached -= cache.evict(self.expiration[side]);
+                cache.timer = cache
+                    .rows
+                    .front()
+                    .map(|(t, _)| t.saturating_add(self.size[side]).saturating_add(1));
+                match cache.timer {
+                    Some(next) => self.timers.entry(next).or_default().push((key, side)),
+                    None => {
+                        if st.sides.iter().all(|c| c.timer.is_none() && c.rows.is_empty()) {
+                            self.state.remove(&key);
+                        }
+                    }
+                }
             }
-            !(s.left.rows.is_empty() && s.right.rows.is_empty())
-        });
-        self.cached -= freed;
-        Ok(if wm == MIN_WATERMARK {
+        }
+        Ok(if self.wm == MIN_WATERMARK {
             MIN_WATERMARK
         } else {
-            wm.saturating_sub(self.delay)
+            self.wm.saturating_sub(self.delay)
         })
     }
 
@@ -229,10 +301,10 @@ impl Operator for IntervalJoinExec {
     }
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
-        let entries = self.state.iter().map(|(key, s)| (key, &s.left.rows, &s.right.rows));
         let snap = JoinSnapshotRef {
             wm: self.wm,
-            groups: by_key_group(entries, |e: &KeyEntryRef| e.0.as_slice()),
+            expiration: self.expiration,
+            groups: by_key_group(self.state.iter(), |e: &(&Key, &KeyState)| e.0.as_slice()),
         };
         Ok(OperatorSnapshot {
             state: Some(codec::encode("IntervalJoinExec", &snap)?),
@@ -244,17 +316,18 @@ impl Operator for IntervalJoinExec {
         let Some(bytes) = state else { return Ok(()) };
         let snap: JoinSnapshot = codec::decode("IntervalJoinExec", bytes)?;
         self.wm = snap.wm;
+        self.expiration = snap.expiration;
         self.state.clear();
+        self.timers.clear();
         self.cached = 0;
-        for (key, left, right) in self.key_groups.owned(snap.groups) {
-            self.cached += left.len() + right.len();
-            self.state.insert(
-                key,
-                KeyState {
-                    left: Side { rows: left.into() },
-                    right: Side { rows: right.into() },
-                },
-            );
+        for (key, st) in self.key_groups.owned(snap.groups) {
+            for (side, cache) in st.sides.iter().enumerate() {
+                self.cached += cache.rows.len();
+                if let Some(at) = cache.timer {
+                    self.timers.entry(at).or_default().push((key.clone(), side));
+                }
+            }
+            self.state.insert(key, st);
         }
         Ok(())
     }

@@ -7,6 +7,11 @@
 //! rows; the source's watermark is the minimum over partitions that are neither finished
 //! nor idle (no rows for `idle_timeout`).
 //!
+//! The watermark is emitted between rows, as Flink's does: after a row, once it has
+//! advanced by more than [`WATERMARK_GRANULARITY_MS`] since the last one emitted. A row is
+//! processed under the watermark that stood before it; the advances inside a batch travel
+//! with it as marks ([`Polled::marks`]), so late-data decisions do not depend on batch size.
+//!
 //! Checkpoint: the connector's position ([`Source::position`]) and the per-partition
 //! watermark state, so a restored source resumes after the last row it handed out with
 //! the watermarks it had.
@@ -96,6 +101,12 @@ impl Shape {
     }
 }
 
+/// The least advance of event time that emits a new watermark. Flink emits the watermark
+/// every `pipeline.auto-watermark-interval` (200 ms) of processing time; reading a file or a
+/// backlog, that is much more than 200 ms of event time, so what decides the golden late-data
+/// cases is that a watermark follows every row that moves it by more than this.
+pub const WATERMARK_GRANULARITY_MS: i64 = 200;
+
 pub struct SourceExec {
     pub table: String,
     pub source: Box<dyn Source>,
@@ -103,6 +114,8 @@ pub struct SourceExec {
     rowtime: Option<(usize, String)>,
     watermark: Option<(ScalarExpr, Option<i64>)>,
     partitions: WatermarkTracker,
+    /// The watermark last emitted (between rows; see [`WATERMARK_GRANULARITY_MS`]).
+    emitted: i64,
     part_max: Vec<i64>,
     part_done: Vec<bool>,
     /// Partitions another consumer-group member reads (see `Poll::Released`).
@@ -118,15 +131,23 @@ pub struct SourceExec {
 struct SourceSnapshot {
     position: serde_json::Value,
     partitions: WatermarkTracker,
+    #[serde(default = "min_watermark")]
+    emitted: i64,
     part_max: Vec<i64>,
     part_done: Vec<bool>,
     part_released: Vec<bool>,
 }
 
+fn min_watermark() -> i64 {
+    MIN_WATERMARK
+}
+
 /// What one poll produced.
 pub struct Polled {
     pub rows: Vec<Row>,
-    /// The source's watermark and idleness, when either changed.
+    /// Watermark advances between the rows: `(i, wm)`, the watermark before row `i`.
+    pub marks: Vec<(usize, i64)>,
+    /// The source's watermark and idleness, when either changed (after the last row).
     pub watermark: Option<(i64, bool)>,
     pub pending: Option<Option<Instant>>,
 }
@@ -172,6 +193,7 @@ impl SourceExec {
                 .map(|w| (w.column, def.columns[w.column].name.clone())),
             watermark: def.watermark.as_ref().map(|w| (w.expr.clone(), w.delay_ms)),
             partitions: WatermarkTracker::new(n),
+            emitted: MIN_WATERMARK,
             part_max: vec![MIN_WATERMARK; n.max(1)],
             part_done: vec![false; n.max(1)],
             part_released: vec![false; n.max(1)],
@@ -195,6 +217,7 @@ impl SourceExec {
         let snap = SourceSnapshot {
             position,
             partitions: self.partitions.clone(),
+            emitted: self.emitted,
             part_max: self.part_max.clone(),
             part_done: self.part_done.clone(),
             part_released: self.part_released.clone(),
@@ -222,6 +245,7 @@ impl SourceExec {
             .seek(&snap.position)
             .map_err(|e| Error::config(format!("table `{}`: {e}", self.table)))?;
         self.partitions = snap.partitions;
+        self.emitted = snap.emitted;
         self.part_max = snap.part_max;
         self.part_done = snap.part_done;
         self.part_released = snap.part_released;
@@ -231,6 +255,7 @@ impl SourceExec {
     pub fn poll(&mut self, max_rows: usize, dead: &mut DeadLetters) -> Result<Polled> {
         let mut polled = Polled {
             rows: Vec::new(),
+            marks: Vec::new(),
             watermark: None,
             pending: None,
         };
@@ -241,6 +266,7 @@ impl SourceExec {
                 self.part_released[p] = false;
                 self.rows_read += rows.len() as u64;
                 let mut out = Vec::with_capacity(rows.len());
+                let before = self.emitted;
                 dead.set_table(&self.table);
                 for phys in rows {
                     let row = self.shape.apply(phys);
@@ -259,13 +285,31 @@ impl SourceExec {
                         };
                         if wm > self.part_max[p] {
                             self.part_max[p] = wm;
+                            out.push(row);
+                            // The source's watermark may move after this row: the rows
+                            // that follow are processed under it.
+                            self.partitions.update(p, wm, false);
+                            let current = self.partitions.current();
+                            if current > self.emitted.saturating_add(WATERMARK_GRANULARITY_MS) {
+                                self.emitted = current;
+                                polled.marks.push((out.len(), current));
+                            }
+                            continue;
                         }
                     }
                     out.push(row);
                 }
+                // An advance after the last row is the watermark the executor forwards
+                // after the chunk; the ones before it travel with the rows.
+                if polled.marks.last().is_some_and(|(i, _)| *i == out.len()) {
+                    polled.marks.pop();
+                }
                 polled.rows = out;
                 if self.watermark.is_some() {
-                    polled.watermark = self.partitions.update(p, self.part_max[p], false).map(|w| (w, false));
+                    self.partitions.update(p, self.part_max[p], false);
+                    if self.emitted > before {
+                        polled.watermark = Some((self.emitted, false));
+                    }
                 }
             }
             Poll::PartitionEnd(p) => {
@@ -302,6 +346,9 @@ impl SourceExec {
                 polled.watermark = Some((MAX_WATERMARK, false));
             }
         }
+        if let Some((w, _)) = polled.watermark {
+            self.emitted = self.emitted.max(w);
+        }
         Ok(polled)
     }
 
@@ -326,7 +373,10 @@ impl SourceExec {
             }
         }
         if self.partitions.all_idle() && !self.part_done.iter().all(|d| *d) {
-            return Some((self.partitions.current(), true));
+            changed = Some((self.partitions.current(), true));
+        }
+        if let Some((w, _)) = changed {
+            self.emitted = self.emitted.max(w);
         }
         changed
     }

@@ -72,6 +72,9 @@ pub struct WindowAggregateExec {
     pending_ends: BTreeSet<i64>,
     /// key → sessions (start, end, accumulators), sorted by start (SESSION)
     sessions: HashMap<Key, Sessions>,
+    /// No open session ends before this (a lower bound): a watermark below it fires
+    /// nothing, without a pass over every key's sessions.
+    sessions_min_end: i64,
     wm: i64,
     late: u64,
     /// The key groups this instance owns (all, at parallelism 1): a restore keeps only
@@ -95,6 +98,7 @@ impl WindowAggregateExec {
             panes: BTreeMap::new(),
             pending_ends: BTreeSet::new(),
             sessions: HashMap::new(),
+            sessions_min_end: i64::MAX,
             wm: MIN_WATERMARK,
             late: 0,
             key_groups: KeyGroupRange::ALL,
@@ -179,6 +183,7 @@ impl WindowAggregateExec {
         Self::update(&self.aggs, &mut accs, row);
         let pos = list.iter().position(|(s, _, _)| *s > start).unwrap_or(list.len());
         list.insert(pos, (start, end, accs));
+        self.sessions_min_end = self.sessions_min_end.min(end);
         true
     }
 }
@@ -226,6 +231,9 @@ impl Operator for WindowAggregateExec {
     fn on_watermark(&mut self, wm: i64, out: &mut Chunk) -> Result<i64> {
         self.wm = wm;
         if let WindowKind::Session { .. } = self.kind {
+            if self.sessions_min_end.saturating_sub(1) > wm {
+                return Ok(wm);
+            }
             let mut fired = Vec::new();
             self.sessions.retain(|key, list| {
                 list.retain(|(s, e, accs)| {
@@ -238,6 +246,13 @@ impl Operator for WindowAggregateExec {
                 });
                 !list.is_empty()
             });
+            self.sessions_min_end = self
+                .sessions
+                .values()
+                .flatten()
+                .map(|(_, e, _)| *e)
+                .min()
+                .unwrap_or(i64::MAX);
             fired.sort_by_key(|(_, _, e, _)| *e);
             for (key, s, e, accs) in fired {
                 out.push(self.output(&key, &accs, s, e));
@@ -322,6 +337,13 @@ impl Operator for WindowAggregateExec {
         }
         self.sessions.clear();
         self.sessions.extend(self.key_groups.owned(snap.sessions));
+        self.sessions_min_end = self
+            .sessions
+            .values()
+            .flatten()
+            .map(|(_, e, _)| *e)
+            .min()
+            .unwrap_or(i64::MAX);
         Ok(())
     }
 }
