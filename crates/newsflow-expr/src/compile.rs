@@ -436,18 +436,45 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             )
         }
         E::Like {
-            negated, expr, pattern, ..
+            negated,
+            expr,
+            pattern,
+            escape_char,
+            any,
         } => {
+            if *any {
+                return Err(Error::sql("LIKE ANY is not supported", span));
+            }
+            let escape = match escape_char {
+                None => None,
+                Some(ast::Value::SingleQuotedString(c)) if c.chars().count() == 1 => c.chars().next(),
+                Some(other) => {
+                    return Err(Error::sql(
+                        format!("LIKE … ESCAPE takes one character, got {other}"),
+                        span,
+                    ))
+                }
+            };
             let (x, _) = compile(expr, scope)?;
             let (p, _) = compile(pattern, scope)?;
+            if let (Some(c), ScalarExpr::Literal(Value::Str(text))) = (escape, &p) {
+                crate::time_unit::like_escape("", text, c).map_err(|m| Error::sql(m, span))?;
+            }
             (
                 ScalarExpr::Like {
                     expr: Box::new(x),
                     pattern: Box::new(p),
                     negated: *negated,
+                    escape,
                 },
                 DataType::Boolean,
             )
+        }
+        E::SimilarTo { .. } => {
+            return Err(Error::sql(
+                "SIMILAR TO is not supported yet (use LIKE, or REGEXP if available)",
+                span,
+            ))
         }
         E::Cast {
             expr, data_type, kind, ..
@@ -558,6 +585,42 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             },
             DataType::Int,
         ),
+        E::Ceil {
+            expr,
+            field: ast::CeilFloorKind::DateTimeField(unit),
+        }
+        | E::Floor {
+            expr,
+            field: ast::CeilFloorKind::DateTimeField(unit),
+        } if !matches!(unit, ast::DateTimeField::NoDateTime) => {
+            let (x, t) = compile(expr, scope)?;
+            let unit = crate::time_unit::TimeUnit::parse(&unit.to_string()).map_err(|m| Error::sql(m, span))?;
+            let ceil = matches!(e, E::Ceil { .. });
+            match &t {
+                DataType::Timestamp(_) | DataType::TimestampLtz(_) => {}
+                DataType::Date if unit.for_date() => {}
+                DataType::Date => {
+                    return Err(Error::sql(
+                        format!("FLOOR/CEIL of a DATE to {unit:?} is not supported"),
+                        span,
+                    ))
+                }
+                other => {
+                    return Err(Error::sql(
+                        format!("FLOOR/CEIL(… TO unit) expects a TIMESTAMP or DATE, got {other}"),
+                        span,
+                    ))
+                }
+            }
+            (
+                ScalarExpr::TimeFloor {
+                    arg: Box::new(x),
+                    unit,
+                    ceil,
+                },
+                t,
+            )
+        }
         E::Ceil { expr, .. } | E::Floor { expr, .. } => {
             let (x, t) = compile(expr, scope)?;
             let func = if matches!(e, E::Ceil { .. }) {

@@ -115,6 +115,14 @@ pub enum ScalarExpr {
         expr: Box<ScalarExpr>,
         pattern: Box<ScalarExpr>,
         negated: bool,
+        /// `LIKE … ESCAPE 'c'`: `c` before `%`, `_` or itself makes it literal.
+        escape: Option<char>,
+    },
+    /// `FLOOR(t TO unit)` / `CEIL(t TO unit)` of a TIMESTAMP or DATE.
+    TimeFloor {
+        arg: Box<ScalarExpr>,
+        unit: crate::time_unit::TimeUnit,
+        ceil: bool,
     },
     /// TO_TIMESTAMP / DATE_FORMAT / UNIX_TIMESTAMP with a constant pattern, compiled once.
     ToTimestamp {
@@ -166,7 +174,7 @@ impl ScalarExpr {
                 } | ScalarExpr::Decimal {
                     op: BinOp::Divide | BinOp::Modulo,
                     ..
-                }
+                } | ScalarExpr::Like { escape: Some(_), .. }
             )
         });
         any
@@ -206,7 +214,9 @@ impl ScalarExpr {
                 expr.visit(f);
                 pattern.visit(f);
             }
-            ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => arg.visit(f),
+            ScalarExpr::ToTimestamp { arg, .. }
+            | ScalarExpr::DateFormat { arg, .. }
+            | ScalarExpr::TimeFloor { arg, .. } => arg.visit(f),
             ScalarExpr::Call { args, .. } => {
                 for a in args {
                     a.visit(f);
@@ -293,8 +303,30 @@ impl ScalarExpr {
                 let found = list.iter().any(|e| compare_eq(&v, &e.ev(row, slot)));
                 Value::Bool(found != *negated)
             }
-            ScalarExpr::Like { expr, pattern, negated } => match (expr.ev(row, slot), pattern.ev(row, slot)) {
-                (Value::Str(s), Value::Str(p)) => Value::Bool(functions::like(&s, &p) != *negated),
+            ScalarExpr::Like {
+                expr,
+                pattern,
+                negated,
+                escape,
+            } => match (expr.ev(row, slot), pattern.ev(row, slot)) {
+                (Value::Str(s), Value::Str(p)) => match escape {
+                    None => Value::Bool(functions::like(&s, &p) != *negated),
+                    Some(c) => match crate::time_unit::like_escape(&s, &p, *c) {
+                        Ok(m) => Value::Bool(m != *negated),
+                        Err(reason) => {
+                            slot.fail(|| EvalError {
+                                expr: Arc::from(format!("LIKE '{p}' ESCAPE '{c}'")),
+                                reason,
+                            });
+                            Value::Null
+                        }
+                    },
+                },
+                _ => Value::Null,
+            },
+            ScalarExpr::TimeFloor { arg, unit, ceil } => match arg.ev(row, slot) {
+                Value::Timestamp(t) => Value::Timestamp(crate::time_unit::floor_ceil_millis(t, *unit, *ceil)),
+                Value::Date(d) => Value::Date(crate::time_unit::floor_ceil_days(d, *unit, *ceil)),
                 _ => Value::Null,
             },
             ScalarExpr::ToTimestamp { arg, format } => match arg.ev(row, slot) {
@@ -355,7 +387,9 @@ impl ScalarExpr {
                 expr.for_each_column(f);
                 pattern.for_each_column(f);
             }
-            ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => arg.for_each_column(f),
+            ScalarExpr::ToTimestamp { arg, .. }
+            | ScalarExpr::DateFormat { arg, .. }
+            | ScalarExpr::TimeFloor { arg, .. } => arg.for_each_column(f),
             ScalarExpr::Call { args, .. } => {
                 for a in args {
                     a.for_each_column(f);

@@ -35,6 +35,7 @@ pub mod compile;
 pub mod expr;
 pub mod functions;
 pub mod registry;
+pub mod time_unit;
 
 pub use aggregate::{Accumulator, AggKind, AggregateCall};
 pub use compile::{compile, interval_millis, Scope};

@@ -233,7 +233,9 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
             remap_columns(expr, remap);
             remap_columns(pattern, remap);
         }
-        ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => remap_columns(arg, remap),
+        ScalarExpr::ToTimestamp { arg, .. }
+        | ScalarExpr::DateFormat { arg, .. }
+        | ScalarExpr::TimeFloor { arg, .. } => remap_columns(arg, remap),
         ScalarExpr::Call { args, .. } => args.iter_mut().for_each(|x| remap_columns(x, remap)),
     }
 }
