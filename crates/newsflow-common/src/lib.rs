@@ -5,7 +5,8 @@
 //!
 //! ```text
 //!   DataType ── the SQL type of a column (Flink's names: STRING, INT, TIMESTAMP(3), …)
-//!   Value    ── one cell; TIMESTAMP(3) is epoch milliseconds with no time zone
+//!   Value    ── one cell; TIMESTAMP(3) is epoch milliseconds with no time zone; DECIMAL
+//!               is exact (`Decimal`: i128 unscaled + scale, Flink's rules in `decimal`)
 //!   Row      ── Vec<Value>, positionally matching a Schema
 //!   Chunk    ── rows moving between operators, each with a change kind (+I -U +U -D)
 //!   Schema   ── named, typed, nullable fields; resolution by (qualifier, name)
@@ -18,6 +19,7 @@
 //! `t` maps to (see [`DataType::accepts`]); operators rely on it instead of re-checking.
 
 pub mod change;
+pub mod decimal;
 pub mod error;
 pub mod recent;
 pub mod schema;
@@ -26,6 +28,7 @@ pub mod types;
 pub mod value;
 
 pub use change::{ChangeKind, Chunk};
+pub use decimal::Decimal;
 pub use error::{Error, Result, Span};
 pub use recent::Recent;
 pub use schema::{Field, Schema};

@@ -9,7 +9,7 @@ pub enum DataType {
     BigInt,
     Float,
     Double,
-    /// DECIMAL(precision, scale); values are carried as f64 (see ARCHITECTURE.md).
+    /// DECIMAL(precision, scale), precision 1..=38, exact (see [`crate::decimal`]).
     Decimal(u8, u8),
     /// STRING is VARCHAR(2147483647); VARCHAR(n) keeps its declared length for display only:
     /// like Flink, values longer than n are not truncated.
@@ -44,6 +44,17 @@ impl DataType {
         matches!(self, DataType::Timestamp(_) | DataType::TimestampLtz(_))
     }
 
+    /// The DECIMAL(p, s) an exact numeric type is: itself, INT as DECIMAL(10, 0), BIGINT as
+    /// DECIMAL(19, 0) (how Flink widens integers next to a DECIMAL).
+    pub fn as_decimal(&self) -> Option<(u8, u8)> {
+        match self {
+            DataType::Decimal(p, s) => Some((*p, *s)),
+            DataType::Int => Some((crate::decimal::INT_DIGITS, 0)),
+            DataType::BigInt => Some((crate::decimal::BIGINT_DIGITS, 0)),
+            _ => None,
+        }
+    }
+
     /// Can a value of `self` be written into a column of type `to` without an explicit CAST
     /// and without losing information? (INT → BIGINT/DOUBLE/STRING, any → STRING, …)
     pub fn implicitly_casts_to(&self, to: &DataType) -> bool {
@@ -74,8 +85,11 @@ impl DataType {
             (Null, x) | (x, Null) => x.clone(),
             (Int, BigInt) | (BigInt, Int) => BigInt,
             (Float | Double, x) | (x, Float | Double) if x.is_numeric() => Double,
-            (Decimal(p, s), x) | (x, Decimal(p, s)) if x.is_integer() => Decimal(*p, *s),
-            (Decimal(p1, s1), Decimal(p2, s2)) => Decimal((*p1).max(*p2), (*s1).max(*s2)),
+            (Decimal(..), x) | (x, Decimal(..)) if x.is_integer() || matches!(x, Decimal(..)) => {
+                let ((p1, s1), (p2, s2)) = (a.as_decimal()?, b.as_decimal()?);
+                let (p, s) = crate::decimal::common_type(p1, s1, p2, s2);
+                Decimal(p, s)
+            }
             (Varchar(_), Varchar(_)) => DataType::STRING,
             (Timestamp(p), Timestamp(q)) => Timestamp((*p).max(*q)),
             (Timestamp(p), Varchar(_)) | (Varchar(_), Timestamp(p)) => Timestamp(*p),

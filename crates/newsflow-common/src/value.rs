@@ -5,11 +5,12 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use crate::decimal::Decimal;
 use crate::time;
 
 /// A value. Strings are shared (`Arc<str>`) so that copying a row through a join is cheap.
-/// Values serialize (serde) for checkpoints: `Str` as its text, every other variant as its
-/// number, so a restored row is bit-for-bit the row that was saved.
+/// Values serialize (serde) for checkpoints: `Str` as its text, `Decimal` as (unscaled,
+/// scale), every other variant as its number, so a restored row is bit-for-bit the row that was saved.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
@@ -19,8 +20,8 @@ pub enum Value {
     BigInt(i64),
     Float(f32),
     Double(f64),
-    /// DECIMAL values are carried as f64 (documented limitation).
-    Decimal(f64),
+    /// DECIMAL(p, s): exact, at the column's scale `s` (see [`crate::decimal`]).
+    Decimal(Decimal),
     Str(Arc<str>),
     /// Days since 1970-01-01.
     Date(i32),
@@ -52,7 +53,8 @@ impl Value {
             Value::Int(v) => Some(*v as f64),
             Value::BigInt(v) => Some(*v as f64),
             Value::Float(v) => Some(*v as f64),
-            Value::Double(v) | Value::Decimal(v) => Some(*v),
+            Value::Double(v) => Some(*v),
+            Value::Decimal(d) => Some(d.to_f64()),
             _ => None,
         }
     }
@@ -88,10 +90,23 @@ impl Value {
             (BigInt(a), BigInt(b)) | (Timestamp(a), Timestamp(b)) | (Interval(a), Interval(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
             (Str(a), Str(b)) => a.cmp(b),
+            (Decimal(a), Decimal(b)) => a.cmp_exact(b),
+            (Decimal(a), Int(_) | BigInt(_)) => b_int(other).map_or(Ordering::Equal, |b| a.cmp_exact(&b)),
+            (Int(_) | BigInt(_), Decimal(b)) => b_int(self).map_or(Ordering::Equal, |a| a.cmp_exact(b)),
             (a, b) => match (a.as_f64(), b.as_f64()) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 _ => a.type_rank().cmp(&b.type_rank()),
             },
+        }
+    }
+
+    /// An INT or BIGINT as a decimal (exact comparisons with DECIMAL values).
+    pub fn int_as_decimal(&self) -> Option<Decimal> {
+        match self {
+            Value::Int(v) => Some(Decimal::from_i64(*v as i64)),
+            Value::BigInt(v) => Some(Decimal::from_i64(*v)),
+            Value::Decimal(d) => Some(*d),
+            _ => None,
         }
     }
 
@@ -119,7 +134,8 @@ impl PartialEq for Value {
             (Date(a), Date(b)) => a == b,
             (Str(a), Str(b)) => a == b,
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
-            (Double(a), Double(b)) | (Decimal(a), Decimal(b)) => a.to_bits() == b.to_bits(),
+            (Double(a), Double(b)) => a.to_bits() == b.to_bits(),
+            (Decimal(a), Decimal(b)) => a == b,
             _ => false,
         }
     }
@@ -136,10 +152,15 @@ impl Hash for Value {
             Value::BigInt(v) | Value::Timestamp(v) | Value::Interval(v) => v.hash(state),
             Value::Date(v) => v.hash(state),
             Value::Float(v) => v.to_bits().hash(state),
-            Value::Double(v) | Value::Decimal(v) => v.to_bits().hash(state),
+            Value::Double(v) => v.to_bits().hash(state),
+            Value::Decimal(d) => d.hash(state),
             Value::Str(s) => s.hash(state),
         }
     }
+}
+
+fn b_int(v: &Value) -> Option<Decimal> {
+    v.int_as_decimal()
 }
 
 /// Format a double the way Java's `Double.toString` does (what Flink's JSON and print
@@ -198,7 +219,7 @@ impl fmt::Display for Value {
             Value::BigInt(v) => write!(f, "{v}"),
             Value::Float(v) => write!(f, "{}", java_float(*v)),
             Value::Double(v) => write!(f, "{}", java_double(*v)),
-            Value::Decimal(v) => write!(f, "{v}"),
+            Value::Decimal(d) => write!(f, "{d}"),
             Value::Str(s) => write!(f, "{s}"),
             Value::Date(d) => write!(f, "{}", time::format_date(*d)),
             Value::Timestamp(t) => write!(f, "{}", time::format_timestamp_sql(*t, 3)),

@@ -373,7 +373,10 @@ impl RandomSource {
                     match t {
                         DataType::Int => Value::Int(x as i32),
                         DataType::BigInt => Value::BigInt(x as i64),
-                        DataType::Double | DataType::Decimal(..) => Value::Double(x),
+                        DataType::Double => Value::Double(x),
+                        DataType::Decimal(p, s) => newsflow_common::Decimal::from_f64(x, *p, *s)
+                            .map(Value::Decimal)
+                            .unwrap_or(Value::Null),
                         DataType::Float => Value::Float(x as f32),
                         DataType::Boolean => Value::Bool(r & 1 == 1),
                         DataType::Varchar(_) => {

@@ -1,6 +1,9 @@
-//! Dead letters: records that could not be decoded or lack a usable event time. Each is
-//! counted per table and written, with its reason, as one JSON line to
-//! `<dir>/<table>.jsonl`: `{"table": …, "reason": …, "record": …}`.
+//! Dead letters: records that could not be decoded or lack a usable event time, and rows
+//! on which an expression failed (a CAST that cannot convert its value). Each is counted
+//! per table and written, with its reason, as one JSON line to `<dir>/<table>.jsonl`:
+//! `{"table": …, "reason": …, "record": …}`; a failed expression adds `"column"` (the
+//! output column, `WHERE`, or a computed column) and `"expression"` (its SQL text), and
+//! goes to the file of the table the query inserts into (`select` for a bare SELECT).
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -34,6 +37,15 @@ impl DeadLetters {
     }
 
     pub fn record(&mut self, raw: &[u8], reason: &str) -> Result<()> {
+        self.write(raw, reason, None)
+    }
+
+    /// A row on which expression `expr` (computing `column`) failed.
+    pub fn record_failure(&mut self, raw: &[u8], reason: &str, column: &str, expr: &str) -> Result<()> {
+        self.write(raw, reason, Some((column, expr)))
+    }
+
+    fn write(&mut self, raw: &[u8], reason: &str, failed: Option<(&str, &str)>) -> Result<()> {
         let table = self.table.clone();
         *self.counts.entry(table.clone()).or_default() += 1;
         if !self.files.contains_key(&table) {
@@ -47,11 +59,15 @@ impl DeadLetters {
                 .map_err(|e| Error::io(format!("opening dead-letter file {}", path.display()), e))?;
             self.files.insert(table.clone(), BufWriter::new(f));
         }
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "table": table,
             "reason": reason,
             "record": String::from_utf8_lossy(raw),
         });
+        if let (Some((column, expr)), Some(obj)) = (failed, line.as_object_mut()) {
+            obj.insert("column".into(), column.into());
+            obj.insert("expression".into(), expr.into());
+        }
         if let Some(w) = self.files.get_mut(&table) {
             writeln!(w, "{line}").map_err(|e| Error::io("writing a dead letter", e))?;
         }

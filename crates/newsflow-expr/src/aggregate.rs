@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 
+use newsflow_common::decimal::{self, Decimal};
 use newsflow_common::{DataType, Value};
 
+use crate::expr::EvalError;
 use crate::ScalarExpr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,11 +31,21 @@ impl AggKind {
         })
     }
 
-    /// Flink's result type: COUNT is BIGINT; SUM/AVG keep the input type (AVG(INT) is INT);
+    /// Flink's result type: COUNT is BIGINT; SUM/AVG keep the input type (AVG(INT) is INT),
+    /// but SUM(DECIMAL(p, s)) is DECIMAL(38, s) and AVG of it DECIMAL(38, max(6, s));
     /// MIN/MAX keep the input type.
     pub fn result_type(self, input: &DataType) -> Result<DataType, String> {
         match self {
             AggKind::CountStar | AggKind::Count => Ok(DataType::BigInt),
+            AggKind::Sum | AggKind::Avg if matches!(input, DataType::Decimal(..)) => {
+                let (p, s) = input.as_decimal().unwrap_or((10, 0));
+                let (p, s) = if self == AggKind::Sum {
+                    decimal::sum_type(p, s)
+                } else {
+                    decimal::avg_type(p, s)
+                };
+                Ok(DataType::Decimal(p, s))
+            }
             AggKind::Sum | AggKind::Avg => {
                 if input.is_numeric() {
                     Ok(input.clone())
@@ -64,14 +76,16 @@ impl AggregateCall {
         match (self.kind, &self.input_type) {
             (AggKind::CountStar | AggKind::Count, _) => Accumulator::Count(0),
             (AggKind::Sum | AggKind::Avg, t) if t.is_integer() => Accumulator::IntSum { sum: 0, count: 0 },
+            (AggKind::Sum | AggKind::Avg, DataType::Decimal(..)) => Accumulator::DecimalSum { sum: Some(0), count: 0 },
             (AggKind::Sum | AggKind::Avg, _) => Accumulator::FloatSum { sum: 0.0, count: 0 },
             (AggKind::Min | AggKind::Max, _) => Accumulator::Extreme(None),
         }
     }
 
-    /// Evaluate the argument for one input row and fold it in.
+    /// Evaluate the argument for one input row and fold it in. An argument that fails
+    /// (a CAST that cannot convert its value) is an error: Flink fails the job there too.
     #[inline]
-    pub fn update(&self, acc: &mut Accumulator, row: &[Value]) {
+    pub fn update(&self, acc: &mut Accumulator, row: &[Value]) -> Result<(), EvalError> {
         match self.kind {
             AggKind::CountStar => {
                 if let Accumulator::Count(n) = acc {
@@ -82,14 +96,18 @@ impl AggregateCall {
                 let v = match &self.arg {
                     Some(ScalarExpr::Column(i)) => match row.get(*i) {
                         Some(v) => v,
-                        None => return,
+                        None => return Ok(()),
                     },
-                    Some(e) => return self.update_value(acc, e.eval(row)),
-                    None => return,
+                    Some(e) => {
+                        self.update_value(acc, e.try_eval(row)?);
+                        return Ok(());
+                    }
+                    None => return Ok(()),
                 };
                 self.update_ref(acc, v)
             }
         }
+        Ok(())
     }
 
     fn update_value(&self, acc: &mut Accumulator, v: Value) {
@@ -109,6 +127,10 @@ impl AggregateCall {
             }
             Accumulator::FloatSum { sum, count } => {
                 *sum += v.as_f64().unwrap_or(0.0);
+                *count += 1;
+            }
+            Accumulator::DecimalSum { sum, count } => {
+                add_decimal(sum, v, &self.input_type);
                 *count += 1;
             }
             Accumulator::Extreme(cur) => {
@@ -145,6 +167,15 @@ impl AggregateCall {
                 *sum += s2;
                 *count += c2;
             }
+            (Accumulator::DecimalSum { sum, count }, Accumulator::DecimalSum { sum: s2, count: c2 }) => {
+                // Flink's SUM: an overflowed (NULL) side is skipped.
+                *sum = match (*sum, *s2) {
+                    (Some(a), Some(b)) => a.checked_add(b).filter(|x| x.unsigned_abs() < decimal::pow10(38)),
+                    (None, b) => b,
+                    (a, None) => a,
+                };
+                *count += c2;
+            }
             (a @ Accumulator::Extreme(_), Accumulator::Extreme(Some(v))) => {
                 let v = v.clone();
                 self.update_ref(a, &v)
@@ -176,6 +207,24 @@ impl AggregateCall {
                 };
                 float_value(v, &self.output_type)
             }
+            Accumulator::DecimalSum { sum, count } => {
+                let (Some(sum), DataType::Decimal(p, s)) = (sum, &self.output_type) else {
+                    return Value::Null;
+                };
+                if *count == 0 {
+                    return Value::Null;
+                }
+                let scale = self.input_type.as_decimal().map_or(0, |t| t.1);
+                let total = Decimal::new(*sum, scale);
+                if self.kind == AggKind::Sum {
+                    return total.rescale(*p, *s).map(Value::Decimal).unwrap_or(Value::Null);
+                }
+                // AVG: the sum divided by the count, as Flink's DECIMAL division.
+                match decimal::div(&total, &Decimal::from_i64(*count), *p, *s) {
+                    Ok(Some(d)) => Value::Decimal(d),
+                    _ => Value::Null,
+                }
+            }
             Accumulator::Extreme(v) => v.clone().unwrap_or(Value::Null),
             Accumulator::Distinct(set) => {
                 let plain = AggregateCall {
@@ -202,17 +251,46 @@ fn int_value(v: i64, t: &DataType) -> Value {
 fn float_value(v: f64, t: &DataType) -> Value {
     match t {
         DataType::Float => Value::Float(v as f32),
-        DataType::Decimal(..) => Value::Decimal(v),
         _ => Value::Double(v),
     }
+}
+
+/// SUM of DECIMAL: the unscaled sum at the input's scale, as Flink's `sum + operand` at
+/// DECIMAL(38, s): a sum past 38 digits is NULL, and the next value starts it again.
+fn add_decimal(sum: &mut Option<i128>, v: &Value, input: &DataType) {
+    let scale = input.as_decimal().map_or(0, |t| t.1);
+    let Some(x) = v
+        .int_as_decimal()
+        .and_then(|d| d.rescale(decimal::MAX_PRECISION, scale))
+    else {
+        return;
+    };
+    *sum = match *sum {
+        Some(a) => a
+            .checked_add(x.unscaled())
+            .filter(|t| t.unsigned_abs() < decimal::pow10(38)),
+        None => Some(x.unscaled()),
+    };
 }
 
 /// The running state of one aggregate (serializable: it is checkpointed).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Accumulator {
     Count(i64),
-    IntSum { sum: i64, count: i64 },
-    FloatSum { sum: f64, count: i64 },
+    IntSum {
+        sum: i64,
+        count: i64,
+    },
+    FloatSum {
+        sum: f64,
+        count: i64,
+    },
+    /// SUM / AVG of DECIMAL: the unscaled sum at the input's scale (`None` once it
+    /// overflowed 38 digits, as Flink's NULL sum).
+    DecimalSum {
+        sum: Option<i128>,
+        count: i64,
+    },
     Extreme(Option<Value>),
     Distinct(HashSet<Value>),
 }
@@ -236,7 +314,7 @@ mod tests {
         let c = call(AggKind::Avg, DataType::Int, false);
         let mut a = c.new_accumulator();
         for v in [1, 2, 2] {
-            c.update(&mut a, &[Value::Int(v)]);
+            c.update(&mut a, &[Value::Int(v)]).unwrap();
         }
         assert_eq!(c.finish(&a), Value::Int(1));
     }
@@ -247,10 +325,10 @@ mod tests {
             ..call(AggKind::Count, DataType::STRING, true)
         };
         let (mut a, mut b) = (c.new_accumulator(), c.new_accumulator());
-        c.update(&mut a, &[Value::str("x")]);
-        c.update(&mut b, &[Value::str("x")]);
-        c.update(&mut b, &[Value::str("y")]);
-        c.update(&mut b, &[Value::Null]);
+        c.update(&mut a, &[Value::str("x")]).unwrap();
+        c.update(&mut b, &[Value::str("x")]).unwrap();
+        c.update(&mut b, &[Value::str("y")]).unwrap();
+        c.update(&mut b, &[Value::Null]).unwrap();
         c.merge(&mut a, &b);
         assert_eq!(c.finish(&a), Value::BigInt(2));
     }
@@ -260,10 +338,26 @@ mod tests {
         let mn = call(AggKind::Min, DataType::Double, false);
         let mut a = mn.new_accumulator();
         for v in [3.0, -1.5, 2.0] {
-            mn.update(&mut a, &[Value::Double(v)]);
+            mn.update(&mut a, &[Value::Double(v)]).unwrap();
         }
         assert_eq!(mn.finish(&a), Value::Double(-1.5));
         let s = call(AggKind::Sum, DataType::Double, false);
         assert_eq!(s.finish(&s.new_accumulator()), Value::Null);
+    }
+
+    #[test]
+    fn sum_and_avg_of_decimal_are_exact() {
+        let t = DataType::Decimal(10, 3);
+        let d = |x: &str| Value::Decimal(Decimal::parse(x, 10, 3).unwrap().unwrap());
+        let (sum, avg) = (call(AggKind::Sum, t.clone(), false), call(AggKind::Avg, t, false));
+        assert_eq!(sum.output_type, DataType::Decimal(38, 3));
+        assert_eq!(avg.output_type, DataType::Decimal(38, 6));
+        let (mut a, mut b) = (sum.new_accumulator(), avg.new_accumulator());
+        for x in ["1.005", "-1.005", "1.495"] {
+            sum.update(&mut a, &[d(x)]).unwrap();
+            avg.update(&mut b, &[d(x)]).unwrap();
+        }
+        assert_eq!(sum.finish(&a).to_string(), "1.495");
+        assert_eq!(avg.finish(&b).to_string(), "0.498333");
     }
 }

@@ -1,62 +1,172 @@
-//! CAST between types, with Flink's text forms. A value that cannot be converted becomes NULL.
+//! CAST between types, with Flink's text forms and Flink's failures.
+//!
+//! [`try_cast`] says why a value cannot be converted (`CAST('x' AS INT)`, a NaN to
+//! DECIMAL): Flink fails the job there; newsflow routes the row to the dead letters (see
+//! `ScalarExpr::try_eval`), and `TRY_CAST` gives NULL. A conversion Flink itself turns into
+//! NULL (a number too large for a DECIMAL(p, s)) is `Ok(Value::Null)`; numeric narrowing
+//! wraps (BIGINT → INT) or saturates (DOUBLE → INT) as Java's casts do.
 
+use newsflow_common::decimal::Decimal;
 use newsflow_common::time;
 use newsflow_common::{DataType, Value};
 
+/// CAST, where a value that cannot be converted is NULL (`TRY_CAST`, and the lenient
+/// evaluation of expressions that cannot fail).
 pub fn cast(v: Value, to: &DataType) -> Value {
+    try_cast(v, to).unwrap_or(Value::Null)
+}
+
+/// Can a CAST from `from` to `to` fail on some value (and so send a row to the dead letters)?
+pub fn can_fail(from: &DataType, to: &DataType) -> bool {
+    use DataType as T;
+    match (from, to) {
+        (T::Varchar(_), T::Varchar(_)) => false,
+        (T::Varchar(_), _) => true,
+        (T::Float | T::Double, T::Decimal(..)) => true,
+        _ => false,
+    }
+}
+
+pub fn try_cast(v: Value, to: &DataType) -> Result<Value, String> {
     use DataType as T;
     use Value as V;
     if v.is_null() {
-        return V::Null;
+        return Ok(V::Null);
     }
-    match (to, &v) {
+    let fail = |v: &Value| Err(format!("cannot cast {} to {to}", quoted(v)));
+    Ok(match (to, &v) {
         (T::Varchar(_), V::Str(_)) => v,
         (T::Varchar(_), V::Timestamp(t)) => V::str(&time::format_timestamp_sql(*t, 3)),
         (T::Varchar(_), _) => V::str(&v.to_string()),
         (T::Boolean, V::Bool(_)) => v,
         (T::Boolean, V::Str(s)) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" => V::Bool(true),
-            "false" => V::Bool(false),
-            _ => V::Null,
+            "true" | "t" | "yes" | "y" | "1" => V::Bool(true),
+            "false" | "f" | "no" | "n" | "0" => V::Bool(false),
+            _ => return fail(&v),
         },
-        (T::Boolean, _) => v.as_f64().map(|x| V::Bool(x != 0.0)).unwrap_or(V::Null),
+        (T::Boolean, V::Decimal(d)) => V::Bool(d.signum() != 0),
+        (T::Boolean, _) => match v.as_f64() {
+            Some(x) => V::Bool(x != 0.0),
+            None => return fail(&v),
+        },
         (T::Int, V::Int(_)) => v,
-        (T::Int, V::Str(s)) => s.trim().parse::<i32>().map(V::Int).unwrap_or(V::Null),
+        (T::Int, V::Str(s)) => match parse_integer(s) {
+            Some(i) if i32::try_from(i).is_ok() => V::Int(i as i32),
+            _ => return fail(&v),
+        },
         (T::Int, V::Bool(b)) => V::Int(*b as i32),
-        (T::Int, _) => v.as_f64().map(|x| V::Int(x.trunc() as i32)).unwrap_or(V::Null),
+        (T::Int, V::BigInt(i)) => V::Int(*i as i32),
+        (T::Int, V::Decimal(d)) => V::Int(d.trunc_i64() as i32),
+        (T::Int, _) => match v.as_f64() {
+            Some(x) => V::Int(x as i32),
+            None => return fail(&v),
+        },
         (T::BigInt, V::BigInt(_)) => v,
         (T::BigInt, V::Int(i)) => V::BigInt(*i as i64),
-        (T::BigInt, V::Str(s)) => s.trim().parse::<i64>().map(V::BigInt).unwrap_or(V::Null),
+        (T::BigInt, V::Str(s)) => match parse_integer(s) {
+            Some(i) => V::BigInt(i),
+            None => return fail(&v),
+        },
         (T::BigInt, V::Timestamp(t)) => V::BigInt(t.div_euclid(1000)),
         (T::BigInt, V::Bool(b)) => V::BigInt(*b as i64),
-        (T::BigInt, _) => v.as_f64().map(|x| V::BigInt(x.trunc() as i64)).unwrap_or(V::Null),
-        (T::Double, V::Str(s)) => s.trim().parse::<f64>().map(V::Double).unwrap_or(V::Null),
-        (T::Double, _) => v.as_f64().map(V::Double).unwrap_or(V::Null),
-        (T::Float, V::Str(s)) => s.trim().parse::<f32>().map(V::Float).unwrap_or(V::Null),
-        (T::Float, _) => v.as_f64().map(|x| V::Float(x as f32)).unwrap_or(V::Null),
-        (T::Decimal(_, s), V::Str(t)) => t
-            .trim()
-            .parse::<f64>()
-            .map(|x| V::Decimal(round_scale(x, *s)))
-            .unwrap_or(V::Null),
-        (T::Decimal(_, s), _) => v.as_f64().map(|x| V::Decimal(round_scale(x, *s))).unwrap_or(V::Null),
+        (T::BigInt, V::Decimal(d)) => V::BigInt(d.trunc_i64()),
+        (T::BigInt, _) => match v.as_f64() {
+            Some(x) => V::BigInt(x as i64),
+            None => return fail(&v),
+        },
+        (T::Double, V::Str(s)) => match s.trim().parse::<f64>() {
+            Ok(x) => V::Double(x),
+            Err(_) => return fail(&v),
+        },
+        (T::Double, _) => match v.as_f64() {
+            Some(x) => V::Double(x),
+            None => return fail(&v),
+        },
+        (T::Float, V::Str(s)) => match s.trim().parse::<f32>() {
+            Ok(x) => V::Float(x),
+            Err(_) => return fail(&v),
+        },
+        (T::Float, _) => match v.as_f64() {
+            Some(x) => V::Float(x as f32),
+            None => return fail(&v),
+        },
+        (T::Decimal(p, s), _) => return to_decimal(&v, *p, *s),
         (T::Timestamp(_) | T::TimestampLtz(_), V::Timestamp(_)) => v,
-        (T::Timestamp(_) | T::TimestampLtz(_), V::Str(s)) => {
-            time::parse_timestamp(s, None).map(V::Timestamp).unwrap_or(V::Null)
-        }
+        (T::Timestamp(_) | T::TimestampLtz(_), V::Str(s)) => match time::parse_timestamp(s, None) {
+            Some(t) => V::Timestamp(t),
+            None => return fail(&v),
+        },
         (T::Timestamp(_) | T::TimestampLtz(_), V::Date(d)) => V::Timestamp(*d as i64 * time::MILLIS_PER_DAY),
         (T::Date, V::Date(_)) => v,
-        (T::Date, V::Str(s)) => time::parse_date(s).map(V::Date).unwrap_or(V::Null),
+        (T::Date, V::Str(s)) => match time::parse_date(s) {
+            Some(d) => V::Date(d),
+            None => return fail(&v),
+        },
         (T::Date, V::Timestamp(t)) => V::Date(t.div_euclid(time::MILLIS_PER_DAY) as i32),
         (T::Interval, V::Interval(_)) => v,
         (T::Null, _) => V::Null,
-        _ => V::Null,
+        _ => return fail(&v),
+    })
+}
+
+/// A value to DECIMAL(p, s), rounding HALF_UP; too large for it is NULL (as Flink).
+fn to_decimal(v: &Value, p: u8, s: u8) -> Result<Value, String> {
+    use Value as V;
+    let fit = |d: Option<Decimal>| Ok(d.map(V::Decimal).unwrap_or(V::Null));
+    match v {
+        V::Decimal(d) => fit(d.rescale(p, s)),
+        V::Int(i) => fit(Decimal::from_i64(*i as i64).rescale(p, s)),
+        V::BigInt(i) => fit(Decimal::from_i64(*i).rescale(p, s)),
+        V::Bool(b) => fit(Decimal::from_i64(*b as i64).rescale(p, s)),
+        V::Double(_) | V::Float(_) => {
+            let x = v.as_f64().unwrap_or(f64::NAN);
+            if !x.is_finite() {
+                return Err(format!("cannot cast {x} to DECIMAL({p}, {s})"));
+            }
+            fit(Decimal::from_f64(x, p, s))
+        }
+        // Flink: a string that does not fit fails too ("Overflow"), unlike a number.
+        V::Str(t) => match Decimal::parse(t.trim(), p, s) {
+            Ok(Some(d)) => Ok(V::Decimal(d)),
+            Ok(None) => Err(format!("'{t}' does not fit DECIMAL({p}, {s})")),
+            Err(_) => Err(format!("cannot cast '{t}' to DECIMAL({p}, {s})")),
+        },
+        _ => Err(format!("cannot cast {} to DECIMAL({p}, {s})", quoted(v))),
     }
 }
 
-fn round_scale(x: f64, scale: u8) -> f64 {
-    let f = 10f64.powi(scale as i32);
-    (x * f).round() / f
+/// Flink's string to integer: trimmed, an optional sign, digits, and an optional fraction
+/// that is dropped (`'12.9'` is 12); no exponent.
+fn parse_integer(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    if let Some(f) = frac {
+        if !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let digits = int.strip_prefix(['+', '-']).unwrap_or(int);
+    if digits.is_empty() && frac.is_none_or(str::is_empty) {
+        return None;
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if digits.is_empty() {
+        return Some(0);
+    }
+    int.parse::<i64>().ok()
+}
+
+/// A value as it appears in an error message: strings quoted.
+pub fn quoted(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("'{s}'"),
+        other => other.to_string(),
+    }
 }
 
 /// Convert a value produced by a query into the declared type of a sink column
@@ -69,6 +179,47 @@ pub fn coerce(v: Value, to: &DataType) -> Value {
         | (Value::BigInt(_), DataType::BigInt)
         | (Value::Double(_), DataType::Double)
         | (Value::Timestamp(_), DataType::Timestamp(_) | DataType::TimestampLtz(_)) => v,
+        (Value::Decimal(d), DataType::Decimal(_, s)) if d.scale() == *s => v,
         _ => cast(v, to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_to_numbers_as_flink() {
+        // functions_misc golden: TRY_CAST(num AS INT / DECIMAL(10, 2) / BOOLEAN)
+        let int = |s: &str| cast(Value::str(s), &DataType::Int);
+        assert_eq!(int("12.345"), Value::Int(12));
+        assert_eq!(int(" 7 "), Value::Int(7));
+        assert_eq!(int("+5"), Value::Int(5));
+        assert_eq!(int("-0"), Value::Int(0));
+        assert_eq!(int("1e3"), Value::Null);
+        assert_eq!(int("2147483648"), Value::Null);
+        assert_eq!(int(""), Value::Null);
+        let dec = |s: &str| cast(Value::str(s), &DataType::Decimal(10, 2)).to_string();
+        assert_eq!(dec("12.345"), "12.35");
+        assert_eq!(dec("1e3"), "1000.00");
+        assert_eq!(dec("NaN"), "NULL");
+        assert_eq!(dec("9999999999999"), "NULL");
+        assert!(try_cast(Value::str("9999999999999"), &DataType::Decimal(10, 2)).is_err());
+        let b = |s: &str| cast(Value::str(s), &DataType::Boolean);
+        assert_eq!(b("FALSE"), Value::Bool(false));
+        assert_eq!(b("0"), Value::Bool(false));
+        assert_eq!(b("42"), Value::Null);
+        assert!(try_cast(Value::str("x"), &DataType::Int).is_err());
+    }
+
+    #[test]
+    fn numbers_to_decimal() {
+        let to = |v: Value| cast(v, &DataType::Decimal(10, 2)).to_string();
+        assert_eq!(to(Value::Double(2.675)), "2.68");
+        assert_eq!(to(Value::Double(1e10)), "NULL");
+        assert_eq!(to(Value::Int(-100)), "-100.00");
+        assert!(try_cast(Value::Double(f64::NAN), &DataType::Decimal(10, 2)).is_err());
+        assert_eq!(cast(Value::BigInt(2147483648), &DataType::Int), Value::Int(-2147483648));
+        assert_eq!(cast(Value::Double(3.9e9), &DataType::Int), Value::Int(2147483647));
     }
 }

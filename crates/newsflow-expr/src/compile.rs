@@ -6,8 +6,9 @@ use newsflow_common::time::JavaDateFormat;
 use newsflow_common::{DataType, Error, Result, Schema, Span, Value};
 use sqlparser::ast::{self, Spanned};
 
-use crate::expr::{BinOp, ScalarExpr};
+use crate::expr::{BinOp, OnError, ScalarExpr};
 use crate::functions;
+use newsflow_common::decimal::{self, Decimal};
 
 /// A hook the planner uses to replace sub-expressions (aggregate calls, group keys, window
 /// properties) by columns of an aggregate's output before normal compilation.
@@ -55,11 +56,20 @@ pub fn sql_type(dt: &ast::DataType, span: Span) -> Result<DataType> {
         A::Double(_) | A::DoublePrecision | A::Float8 => DataType::Double,
         A::Float(_) | A::Real | A::Float4 => DataType::Float,
         A::Boolean | A::Bool => DataType::Boolean,
-        A::Decimal(info) | A::Numeric(info) => match info {
-            ast::ExactNumberInfo::None => DataType::Decimal(10, 0),
-            ast::ExactNumberInfo::Precision(p) => DataType::Decimal(*p as u8, 0),
-            ast::ExactNumberInfo::PrecisionAndScale(p, s) => DataType::Decimal(*p as u8, (*s).max(0) as u8),
-        },
+        A::Decimal(info) | A::Numeric(info) | A::Dec(info) => {
+            let (p, s) = match info {
+                ast::ExactNumberInfo::None => (10, 0),
+                ast::ExactNumberInfo::Precision(p) => (*p, 0),
+                ast::ExactNumberInfo::PrecisionAndScale(p, s) => (*p, (*s).max(0) as u64),
+            };
+            if !(1..=decimal::MAX_PRECISION as u64).contains(&p) || s > p {
+                return Err(Error::sql(
+                    format!("DECIMAL({p}, {s}): the precision must be 1 to 38 and the scale 0 to the precision"),
+                    span,
+                ));
+            }
+            DataType::Decimal(p as u8, s as u8)
+        }
         A::Date => DataType::Date,
         A::Timestamp(p, tz) => match tz {
             ast::TimezoneInfo::WithTimeZone => DataType::TimestampLtz(precision(p)),
@@ -176,12 +186,21 @@ fn literal(v: &ast::Value, span: Span) -> Result<(ScalarExpr, DataType)> {
                 let f: f64 = n.parse().map_err(|_| Error::sql(format!("bad number {n}"), span))?;
                 (ScalarExpr::Literal(Value::Double(f)), DataType::Double)
             } else {
-                let f: f64 = n.parse().map_err(|_| Error::sql(format!("bad number {n}"), span))?;
-                let scale = n.split_once('.').map(|(_, s)| s.len()).unwrap_or(0) as u8;
-                let precision = n.chars().filter(|c| c.is_ascii_digit()).count() as u8;
+                // An exact literal (`1.5` is DECIMAL(2, 1), `0.001` DECIMAL(3, 3)).
+                let (u, scale) =
+                    decimal::parse_exact(n).map_err(|m| Error::sql(format!("bad number {n}: {m}"), span))?;
+                let scale = u8::try_from(scale).map_err(|_| Error::sql(format!("bad number {n}"), span))?;
+                let d = Decimal::new(u, scale);
+                let precision = (d.digits() as u8).max(scale).max(1);
+                if precision > decimal::MAX_PRECISION {
+                    return Err(Error::sql(
+                        format!("the number {n} has more than 38 digits (DECIMAL's limit)"),
+                        span,
+                    ));
+                }
                 (
-                    ScalarExpr::Literal(Value::Decimal(f)),
-                    DataType::Decimal(precision.max(1), scale),
+                    ScalarExpr::Literal(Value::Decimal(d)),
+                    DataType::Decimal(precision, scale),
                 )
             }
         }
@@ -239,6 +258,19 @@ fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<Data
             }
             (T::TimestampLtz(p), T::Interval) => T::TimestampLtz(*p),
             (T::Interval, T::Interval) => T::Interval,
+            (T::Decimal(..), _) | (_, T::Decimal(..)) if l.as_decimal().is_some() && r.as_decimal().is_some() => {
+                let ((p1, s1), (p2, s2)) = (
+                    l.as_decimal().ok_or_else(mismatch)?,
+                    r.as_decimal().ok_or_else(mismatch)?,
+                );
+                let (p, s) = match op {
+                    BinOp::Plus | BinOp::Minus => decimal::add_type(p1, s1, p2, s2),
+                    BinOp::Multiply => decimal::mul_type(p1, s1, p2, s2),
+                    BinOp::Divide => decimal::div_type(p1, s1, p2, s2),
+                    _ => decimal::mod_type(p1, s1, p2, s2),
+                };
+                T::Decimal(p, s)
+            }
             (a, b) if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) => {
                 T::common(a, b).ok_or_else(mismatch)?
             }
@@ -293,14 +325,30 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             let (l, lt) = compile(left, scope)?;
             let (r, rt) = compile(right, scope)?;
             let t = binary_type(bop, &lt, &rt, span)?;
-            (
-                ScalarExpr::Binary {
-                    op: bop,
-                    left: Box::new(l),
-                    right: Box::new(r),
-                },
-                t,
-            )
+            match (&t, bop) {
+                (
+                    DataType::Decimal(precision, scale),
+                    BinOp::Plus | BinOp::Minus | BinOp::Multiply | BinOp::Divide | BinOp::Modulo,
+                ) => (
+                    ScalarExpr::Decimal {
+                        op: bop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        precision: *precision,
+                        scale: *scale,
+                        text: Arc::from(e.to_string()),
+                    },
+                    t,
+                ),
+                _ => (
+                    ScalarExpr::Binary {
+                        op: bop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                    },
+                    t,
+                ),
+            }
         }
         E::UnaryOp { op, expr } => {
             let (x, t) = compile(expr, scope)?;
@@ -388,26 +436,61 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             )
         }
         E::Like {
-            negated, expr, pattern, ..
+            negated,
+            expr,
+            pattern,
+            escape_char,
+            any,
         } => {
+            if *any {
+                return Err(Error::sql("LIKE ANY is not supported", span));
+            }
+            let escape = match escape_char {
+                None => None,
+                Some(ast::Value::SingleQuotedString(c)) if c.chars().count() == 1 => c.chars().next(),
+                Some(other) => {
+                    return Err(Error::sql(
+                        format!("LIKE … ESCAPE takes one character, got {other}"),
+                        span,
+                    ))
+                }
+            };
             let (x, _) = compile(expr, scope)?;
             let (p, _) = compile(pattern, scope)?;
+            if let (Some(c), ScalarExpr::Literal(Value::Str(text))) = (escape, &p) {
+                crate::time_unit::like_escape("", text, c).map_err(|m| Error::sql(m, span))?;
+            }
             (
                 ScalarExpr::Like {
                     expr: Box::new(x),
                     pattern: Box::new(p),
                     negated: *negated,
+                    escape,
                 },
                 DataType::Boolean,
             )
         }
-        E::Cast { expr, data_type, .. } => {
-            let (x, _) = compile(expr, scope)?;
+        E::SimilarTo { .. } => {
+            return Err(Error::sql(
+                "SIMILAR TO is not supported yet (use LIKE, or REGEXP if available)",
+                span,
+            ))
+        }
+        E::Cast {
+            expr, data_type, kind, ..
+        } => {
+            let (x, xt) = compile(expr, scope)?;
             let t = sql_type(data_type, span)?;
+            let on_error = match kind {
+                ast::CastKind::TryCast | ast::CastKind::SafeCast => OnError::Null,
+                _ if crate::cast::can_fail(&xt, &t) => OnError::Fail(Arc::from(e.to_string())),
+                _ => OnError::Null,
+            };
             (
                 ScalarExpr::Cast {
                     expr: Box::new(x),
                     to: t.clone(),
+                    on_error,
                 },
                 t,
             )
@@ -502,12 +585,52 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             },
             DataType::Int,
         ),
+        E::Ceil {
+            expr,
+            field: ast::CeilFloorKind::DateTimeField(unit),
+        }
+        | E::Floor {
+            expr,
+            field: ast::CeilFloorKind::DateTimeField(unit),
+        } if !matches!(unit, ast::DateTimeField::NoDateTime) => {
+            let (x, t) = compile(expr, scope)?;
+            let unit = crate::time_unit::TimeUnit::parse(&unit.to_string()).map_err(|m| Error::sql(m, span))?;
+            let ceil = matches!(e, E::Ceil { .. });
+            match &t {
+                DataType::Timestamp(_) | DataType::TimestampLtz(_) => {}
+                DataType::Date if unit.for_date() => {}
+                DataType::Date => {
+                    return Err(Error::sql(
+                        format!("FLOOR/CEIL of a DATE to {unit:?} is not supported"),
+                        span,
+                    ))
+                }
+                other => {
+                    return Err(Error::sql(
+                        format!("FLOOR/CEIL(… TO unit) expects a TIMESTAMP or DATE, got {other}"),
+                        span,
+                    ))
+                }
+            }
+            (
+                ScalarExpr::TimeFloor {
+                    arg: Box::new(x),
+                    unit,
+                    ceil,
+                },
+                t,
+            )
+        }
         E::Ceil { expr, .. } | E::Floor { expr, .. } => {
             let (x, t) = compile(expr, scope)?;
             let func = if matches!(e, E::Ceil { .. }) {
                 functions::Func::Ceil
             } else {
                 functions::Func::Floor
+            };
+            let t = match t {
+                DataType::Decimal(p, _) => DataType::Decimal(p, 0),
+                t => t,
             };
             (ScalarExpr::Call { func, args: vec![x] }, t)
         }
@@ -667,5 +790,50 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         types.push(t);
     }
     let t = functions::return_type(func, &types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
+    let t = decimal_result_type(func, &types, &compiled, t).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
     Ok((ScalarExpr::Call { func, args: compiled }, t))
+}
+
+/// Flink's result types of functions over a DECIMAL whose type depends on more than the
+/// argument types: ROUND(m, r) and TRUNCATE(m, r) on the constant `r`, MOD on both scales.
+fn decimal_result_type(
+    func: functions::Func,
+    types: &[DataType],
+    args: &[ScalarExpr],
+    t: DataType,
+) -> std::result::Result<DataType, String> {
+    use functions::Func;
+    let Some(DataType::Decimal(p, s)) = types.first() else {
+        return Ok(t);
+    };
+    Ok(match func {
+        Func::Round | Func::Truncate => {
+            let r = match args.get(1) {
+                None => 0,
+                Some(ScalarExpr::Literal(v)) => match v.as_i64() {
+                    Some(r) => r as i32,
+                    None => return Err("the number of digits must be an integer literal".into()),
+                },
+                Some(ScalarExpr::Negate(inner)) => match inner.as_ref() {
+                    ScalarExpr::Literal(v) if v.as_i64().is_some() => -(v.as_i64().unwrap_or(0) as i32),
+                    _ => return Err("the number of digits must be an integer literal".into()),
+                },
+                Some(_) => {
+                    return Err(
+                        "rounding a DECIMAL needs a constant number of digits (its result type depends on it)".into(),
+                    )
+                }
+            };
+            let (p, s) = decimal::round_type(*p, *s, r);
+            DataType::Decimal(p, s)
+        }
+        Func::Mod => match types.get(1).and_then(DataType::as_decimal) {
+            Some((p2, s2)) => {
+                let (p, s) = decimal::mod_type(*p, *s, p2, s2);
+                DataType::Decimal(p, s)
+            }
+            None => t,
+        },
+        _ => t,
+    })
 }

@@ -2,10 +2,54 @@
 
 use std::sync::Arc;
 
+use newsflow_common::decimal;
 use newsflow_common::time::JavaDateFormat;
 use newsflow_common::{DataType, Value};
 
 use crate::{cast, functions};
+
+/// Why an expression could not be evaluated for a row (a CAST that cannot convert its
+/// value, a DECIMAL division by zero): where Flink fails the job. `expr` is the failing
+/// sub-expression's SQL text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalError {
+    pub expr: Arc<str>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.expr, self.reason)
+    }
+}
+
+/// What a failing form does. A CAST that cannot fail for its input type, and `TRY_CAST`,
+/// give NULL; a strict CAST reports an [`EvalError`] naming its text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OnError {
+    Null,
+    Fail(Arc<str>),
+}
+
+/// Where evaluation reports a failure. [`ScalarExpr::eval`] uses [`Lenient`] (a no-op the
+/// compiler removes, so the common path costs nothing); [`ScalarExpr::try_eval`] keeps the
+/// first error.
+trait Slot {
+    fn fail(&mut self, make: impl FnOnce() -> EvalError);
+}
+struct Lenient;
+impl Slot for Lenient {
+    #[inline(always)]
+    fn fail(&mut self, _make: impl FnOnce() -> EvalError) {}
+}
+impl Slot for Option<EvalError> {
+    #[inline]
+    fn fail(&mut self, make: impl FnOnce() -> EvalError) {
+        if self.is_none() {
+            *self = Some(make());
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
@@ -49,6 +93,18 @@ pub enum ScalarExpr {
     Cast {
         expr: Box<ScalarExpr>,
         to: DataType,
+        on_error: OnError,
+    },
+    /// Arithmetic (+ − × ÷ %) with a DECIMAL(precision, scale) result (operands DECIMAL or INT/BIGINT):
+    /// exact, rounded and checked as Flink (see `newsflow_common::decimal`). A result that
+    /// does not fit is NULL; a division by zero fails (`text` names it).
+    Decimal {
+        op: BinOp,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+        precision: u8,
+        scale: u8,
+        text: Arc<str>,
     },
     InList {
         expr: Box<ScalarExpr>,
@@ -59,6 +115,14 @@ pub enum ScalarExpr {
         expr: Box<ScalarExpr>,
         pattern: Box<ScalarExpr>,
         negated: bool,
+        /// `LIKE … ESCAPE 'c'`: `c` before `%`, `_` or itself makes it literal.
+        escape: Option<char>,
+    },
+    /// `FLOOR(t TO unit)` / `CEIL(t TO unit)` of a TIMESTAMP or DATE.
+    TimeFloor {
+        arg: Box<ScalarExpr>,
+        unit: crate::time_unit::TimeUnit,
+        ceil: bool,
     },
     /// TO_TIMESTAMP / DATE_FORMAT / UNIX_TIMESTAMP with a constant pattern, compiled once.
     ToTimestamp {
@@ -80,57 +144,192 @@ impl ScalarExpr {
         ScalarExpr::Column(i)
     }
 
-    /// Evaluate against one row.
+    /// Evaluate against one row. A form that fails (see [`ScalarExpr::can_fail`]) gives NULL
+    /// here; callers that must not lose the failure use [`ScalarExpr::try_eval`].
+    #[inline]
     pub fn eval(&self, row: &[Value]) -> Value {
+        self.ev(row, &mut Lenient)
+    }
+
+    /// Evaluate against one row, reporting the first failing sub-expression.
+    pub fn try_eval(&self, row: &[Value]) -> Result<Value, EvalError> {
+        let mut slot: Option<EvalError> = None;
+        let v = self.ev(row, &mut slot);
+        match slot {
+            None => Ok(v),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Does this expression contain a form that can fail on some row (a strict CAST that
+    /// can, a DECIMAL division or modulo)?
+    pub fn can_fail(&self) -> bool {
+        let mut any = false;
+        self.visit(&mut |e| {
+            any |= matches!(
+                e,
+                ScalarExpr::Cast {
+                    on_error: OnError::Fail(_),
+                    ..
+                } | ScalarExpr::Decimal {
+                    op: BinOp::Divide | BinOp::Modulo,
+                    ..
+                } | ScalarExpr::Like { escape: Some(_), .. }
+            )
+        });
+        any
+    }
+
+    /// Call `f` on this expression and every sub-expression.
+    pub fn visit(&self, f: &mut dyn FnMut(&ScalarExpr)) {
+        f(self);
         match self {
-            ScalarExpr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
-            ScalarExpr::Literal(v) => v.clone(),
-            ScalarExpr::Binary { op, left, right } => binary(*op, left, right, row),
-            ScalarExpr::Not(e) => match e.eval(row) {
-                Value::Bool(b) => Value::Bool(!b),
-                _ => Value::Null,
-            },
-            ScalarExpr::Negate(e) => match e.eval(row) {
-                Value::Int(v) => Value::Int(v.wrapping_neg()),
-                Value::BigInt(v) => Value::BigInt(v.wrapping_neg()),
-                Value::Float(v) => Value::Float(-v),
-                Value::Double(v) => Value::Double(-v),
-                Value::Decimal(v) => Value::Decimal(-v),
-                Value::Interval(v) => Value::Interval(-v),
-                _ => Value::Null,
-            },
-            ScalarExpr::IsNull { expr, negated } => Value::Bool(expr.eval(row).is_null() != *negated),
+            ScalarExpr::Column(_) | ScalarExpr::Literal(_) => {}
+            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+                left.visit(f);
+                right.visit(f);
+            }
+            ScalarExpr::Not(e) | ScalarExpr::Negate(e) => e.visit(f),
+            ScalarExpr::IsNull { expr, .. } | ScalarExpr::Cast { expr, .. } => expr.visit(f),
             ScalarExpr::Case {
                 operand,
                 whens,
                 otherwise,
             } => {
-                let base = operand.as_ref().map(|o| o.eval(row));
+                for e in operand.iter().chain(otherwise.iter()) {
+                    e.visit(f);
+                }
+                for (w, t) in whens {
+                    w.visit(f);
+                    t.visit(f);
+                }
+            }
+            ScalarExpr::InList { expr, list, .. } => {
+                expr.visit(f);
+                for e in list {
+                    e.visit(f);
+                }
+            }
+            ScalarExpr::Like { expr, pattern, .. } => {
+                expr.visit(f);
+                pattern.visit(f);
+            }
+            ScalarExpr::ToTimestamp { arg, .. }
+            | ScalarExpr::DateFormat { arg, .. }
+            | ScalarExpr::TimeFloor { arg, .. } => arg.visit(f),
+            ScalarExpr::Call { args, .. } => {
+                for a in args {
+                    a.visit(f);
+                }
+            }
+        }
+    }
+
+    fn ev<S: Slot>(&self, row: &[Value], slot: &mut S) -> Value {
+        match self {
+            ScalarExpr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
+            ScalarExpr::Literal(v) => v.clone(),
+            ScalarExpr::Binary { op, left, right } => binary(*op, left, right, row, slot),
+            ScalarExpr::Not(e) => match e.ev(row, slot) {
+                Value::Bool(b) => Value::Bool(!b),
+                _ => Value::Null,
+            },
+            ScalarExpr::Negate(e) => match e.ev(row, slot) {
+                Value::Int(v) => Value::Int(v.wrapping_neg()),
+                Value::BigInt(v) => Value::BigInt(v.wrapping_neg()),
+                Value::Float(v) => Value::Float(-v),
+                Value::Double(v) => Value::Double(-v),
+                Value::Decimal(v) => Value::Decimal(v.neg()),
+                Value::Interval(v) => Value::Interval(-v),
+                _ => Value::Null,
+            },
+            ScalarExpr::IsNull { expr, negated } => Value::Bool(expr.ev(row, slot).is_null() != *negated),
+            ScalarExpr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                let base = operand.as_ref().map(|o| o.ev(row, slot));
                 for (w, t) in whens {
                     let hit = match &base {
-                        Some(b) => !b.is_null() && *b == w.eval(row),
-                        None => w.eval(row).as_bool() == Some(true),
+                        Some(b) => !b.is_null() && *b == w.ev(row, slot),
+                        None => w.ev(row, slot).as_bool() == Some(true),
                     };
                     if hit {
-                        return t.eval(row);
+                        return t.ev(row, slot);
                     }
                 }
-                otherwise.as_ref().map(|e| e.eval(row)).unwrap_or(Value::Null)
+                otherwise.as_ref().map(|e| e.ev(row, slot)).unwrap_or(Value::Null)
             }
-            ScalarExpr::Cast { expr, to } => cast::cast(expr.eval(row), to),
+            ScalarExpr::Cast { expr, to, on_error } => {
+                let v = expr.ev(row, slot);
+                match on_error {
+                    OnError::Null => cast::cast(v, to),
+                    OnError::Fail(text) => cast::try_cast(v, to).unwrap_or_else(|reason| {
+                        slot.fail(|| EvalError {
+                            expr: text.clone(),
+                            reason,
+                        });
+                        Value::Null
+                    }),
+                }
+            }
+            ScalarExpr::Decimal {
+                op,
+                left,
+                right,
+                precision,
+                scale,
+                text,
+            } => {
+                let l = left.ev(row, slot);
+                let r = right.ev(row, slot);
+                match decimal_arith(*op, &l, &r, *precision, *scale) {
+                    Ok(v) => v,
+                    Err(reason) => {
+                        slot.fail(|| EvalError {
+                            expr: text.clone(),
+                            reason: reason.to_string(),
+                        });
+                        Value::Null
+                    }
+                }
+            }
             ScalarExpr::InList { expr, list, negated } => {
-                let v = expr.eval(row);
+                let v = expr.ev(row, slot);
                 if v.is_null() {
                     return Value::Null;
                 }
-                let found = list.iter().any(|e| compare_eq(&v, &e.eval(row)));
+                let found = list.iter().any(|e| compare_eq(&v, &e.ev(row, slot)));
                 Value::Bool(found != *negated)
             }
-            ScalarExpr::Like { expr, pattern, negated } => match (expr.eval(row), pattern.eval(row)) {
-                (Value::Str(s), Value::Str(p)) => Value::Bool(functions::like(&s, &p) != *negated),
+            ScalarExpr::Like {
+                expr,
+                pattern,
+                negated,
+                escape,
+            } => match (expr.ev(row, slot), pattern.ev(row, slot)) {
+                (Value::Str(s), Value::Str(p)) => match escape {
+                    None => Value::Bool(functions::like(&s, &p) != *negated),
+                    Some(c) => match crate::time_unit::like_escape(&s, &p, *c) {
+                        Ok(m) => Value::Bool(m != *negated),
+                        Err(reason) => {
+                            slot.fail(|| EvalError {
+                                expr: Arc::from(format!("LIKE '{p}' ESCAPE '{c}'")),
+                                reason,
+                            });
+                            Value::Null
+                        }
+                    },
+                },
                 _ => Value::Null,
             },
-            ScalarExpr::ToTimestamp { arg, format } => match arg.eval(row) {
+            ScalarExpr::TimeFloor { arg, unit, ceil } => match arg.ev(row, slot) {
+                Value::Timestamp(t) => Value::Timestamp(crate::time_unit::floor_ceil_millis(t, *unit, *ceil)),
+                Value::Date(d) => Value::Date(crate::time_unit::floor_ceil_days(d, *unit, *ceil)),
+                _ => Value::Null,
+            },
+            ScalarExpr::ToTimestamp { arg, format } => match arg.ev(row, slot) {
                 Value::Str(s) => {
                     let parsed = match format {
                         Some(f) => f.parse(&s),
@@ -140,7 +339,7 @@ impl ScalarExpr {
                 }
                 _ => Value::Null,
             },
-            ScalarExpr::DateFormat { arg, format } => match arg.eval(row) {
+            ScalarExpr::DateFormat { arg, format } => match arg.ev(row, slot) {
                 Value::Timestamp(t) => Value::str(&format.format(t)),
                 Value::Str(s) => newsflow_common::time::parse_timestamp(&s, None)
                     .map(|t| Value::str(&format.format(t)))
@@ -148,7 +347,7 @@ impl ScalarExpr {
                 _ => Value::Null,
             },
             ScalarExpr::Call { func, args } => {
-                let vals: Vec<Value> = args.iter().map(|a| a.eval(row)).collect();
+                let vals: Vec<Value> = args.iter().map(|a| a.ev(row, slot)).collect();
                 functions::call(*func, &vals)
             }
         }
@@ -159,7 +358,7 @@ impl ScalarExpr {
         match self {
             ScalarExpr::Column(i) => f(*i),
             ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. } => {
+            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
                 left.for_each_column(f);
                 right.for_each_column(f);
             }
@@ -188,7 +387,9 @@ impl ScalarExpr {
                 expr.for_each_column(f);
                 pattern.for_each_column(f);
             }
-            ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => arg.for_each_column(f),
+            ScalarExpr::ToTimestamp { arg, .. }
+            | ScalarExpr::DateFormat { arg, .. }
+            | ScalarExpr::TimeFloor { arg, .. } => arg.for_each_column(f),
             ScalarExpr::Call { args, .. } => {
                 for a in args {
                     a.for_each_column(f);
@@ -207,21 +408,26 @@ impl ScalarExpr {
 }
 
 fn compare_eq(a: &Value, b: &Value) -> bool {
+    if matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_)) {
+        if let (Some(x), Some(y)) = (a.int_as_decimal(), b.int_as_decimal()) {
+            return x == y;
+        }
+    }
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) if !matches!((a, b), (Value::Str(_), _) | (_, Value::Str(_))) => x == y,
         _ => a == b,
     }
 }
 
-fn binary(op: BinOp, left: &ScalarExpr, right: &ScalarExpr, row: &[Value]) -> Value {
+fn binary<S: Slot>(op: BinOp, left: &ScalarExpr, right: &ScalarExpr, row: &[Value], slot: &mut S) -> Value {
     // AND/OR use three-valued logic with short-circuit.
     match op {
         BinOp::And => {
-            let l = left.eval(row);
+            let l = left.ev(row, slot);
             if l.as_bool() == Some(false) {
                 return Value::Bool(false);
             }
-            let r = right.eval(row);
+            let r = right.ev(row, slot);
             return match (l.as_bool(), r.as_bool()) {
                 (_, Some(false)) => Value::Bool(false),
                 (Some(true), Some(true)) => Value::Bool(true),
@@ -229,11 +435,11 @@ fn binary(op: BinOp, left: &ScalarExpr, right: &ScalarExpr, row: &[Value]) -> Va
             };
         }
         BinOp::Or => {
-            let l = left.eval(row);
+            let l = left.ev(row, slot);
             if l.as_bool() == Some(true) {
                 return Value::Bool(true);
             }
-            let r = right.eval(row);
+            let r = right.ev(row, slot);
             return match (l.as_bool(), r.as_bool()) {
                 (_, Some(true)) => Value::Bool(true),
                 (Some(false), Some(false)) => Value::Bool(false),
@@ -242,8 +448,8 @@ fn binary(op: BinOp, left: &ScalarExpr, right: &ScalarExpr, row: &[Value]) -> Va
         }
         _ => {}
     }
-    let l = left.eval(row);
-    let r = right.eval(row);
+    let l = left.ev(row, slot);
+    let r = right.ev(row, slot);
     if l.is_null() || r.is_null() {
         return Value::Null;
     }
@@ -262,6 +468,7 @@ pub fn apply_binary(op: BinOp, l: &Value, r: &Value) -> Value {
                 (Int(a), Int(b)) => a.cmp(b),
                 (BigInt(a), BigInt(b)) => a.cmp(b),
                 (Interval(a), Interval(b)) => a.cmp(b),
+                (Decimal(_), Decimal(_) | Int(_) | BigInt(_)) | (Int(_) | BigInt(_), Decimal(_)) => l.total_cmp(r),
                 _ => match (l.as_f64(), r.as_f64()) {
                     (Some(a), Some(b)) => match a.partial_cmp(&b) {
                         Some(o) => o,
@@ -307,6 +514,25 @@ fn arithmetic(op: BinOp, l: &Value, r: &Value) -> Value {
             (Some(a), Some(b)) => int_op(op, a, b).map(BigInt).unwrap_or(Null),
             _ => Null,
         },
+        (Decimal(_), Decimal(_) | Int(_) | BigInt(_)) | (Int(_) | BigInt(_), Decimal(_)) => {
+            // No result type here (MOD(m, n) through the function table): the exact
+            // result at the operands' scale, as Flink's types for + − % give it.
+            let (Some(a), Some(b)) = (l.int_as_decimal(), r.int_as_decimal()) else {
+                return Null;
+            };
+            let s = a.scale().max(b.scale());
+            let (p, s) = match op {
+                BinOp::Multiply => (
+                    decimal::MAX_PRECISION,
+                    (a.scale() + b.scale()).min(decimal::MAX_PRECISION),
+                ),
+                BinOp::Divide => {
+                    decimal::div_type(decimal::MAX_PRECISION, a.scale(), decimal::MAX_PRECISION, b.scale())
+                }
+                _ => (decimal::MAX_PRECISION, s),
+            };
+            decimal_arith(op, l, r, p, s).unwrap_or(Null)
+        }
         _ => match (l.as_f64(), r.as_f64()) {
             (Some(a), Some(b)) => {
                 let v = match op {
@@ -317,19 +543,28 @@ fn arithmetic(op: BinOp, l: &Value, r: &Value) -> Value {
                     BinOp::Modulo => a % b,
                     _ => return Null,
                 };
-                if matches!(l, Decimal(_)) || matches!(r, Decimal(_)) {
-                    if matches!(l, Double(_) | Float(_)) || matches!(r, Double(_) | Float(_)) {
-                        Double(v)
-                    } else {
-                        Decimal(v)
-                    }
-                } else {
-                    Double(v)
-                }
+                Double(v)
             }
             _ => Null,
         },
     }
+}
+
+/// DECIMAL arithmetic at DECIMAL(p, s) on non-null DECIMAL / INT / BIGINT operands (NULL
+/// in, NULL out). `Err` for a division by zero.
+pub fn decimal_arith(op: BinOp, l: &Value, r: &Value, p: u8, s: u8) -> Result<Value, &'static str> {
+    let (Some(a), Some(b)) = (l.int_as_decimal(), r.int_as_decimal()) else {
+        return Ok(Value::Null);
+    };
+    let v = match op {
+        BinOp::Plus => decimal::add(&a, &b, p, s),
+        BinOp::Minus => decimal::sub(&a, &b, p, s),
+        BinOp::Multiply => decimal::mul(&a, &b, p, s),
+        BinOp::Divide => decimal::div(&a, &b, p, s)?,
+        BinOp::Modulo => decimal::rem(&a, &b, p, s)?,
+        _ => None,
+    };
+    Ok(v.map(Value::Decimal).unwrap_or(Value::Null))
 }
 
 fn int_op(op: BinOp, a: i64, b: i64) -> Option<i64> {

@@ -25,6 +25,7 @@ pub enum Func {
     SplitIndex,
     Abs,
     Round,
+    Truncate,
     Floor,
     Ceil,
     Power,
@@ -78,6 +79,7 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("SPLIT_INDEX", Func::SplitIndex, 3, 3),
     ("ABS", Func::Abs, 1, 1),
     ("ROUND", Func::Round, 1, 2),
+    ("TRUNCATE", Func::Truncate, 1, 2),
     ("FLOOR", Func::Floor, 1, 1),
     ("CEIL", Func::Ceil, 1, 1),
     ("CEILING", Func::Ceil, 1, 1),
@@ -159,7 +161,7 @@ pub fn return_type(f: Func, args: &[DataType]) -> Result<DataType, String> {
             numeric(&first)?;
             first
         }
-        Func::Round | Func::Floor | Func::Ceil => {
+        Func::Round | Func::Truncate | Func::Floor | Func::Ceil => {
             numeric(&first)?;
             first
         }
@@ -350,11 +352,25 @@ pub fn call(f: Func, a: &[Value]) -> Value {
             V::Int(v) => V::Int(v.signum()),
             V::BigInt(v) => V::BigInt(v.signum()),
             V::Double(v) => V::Double(if *v == 0.0 { 0.0 } else { v.signum() }),
-            V::Decimal(v) => V::Decimal(if *v == 0.0 { 0.0 } else { v.signum() }),
+            V::Decimal(v) => V::Decimal(
+                newsflow_common::Decimal::from_i64(v.signum() as i64)
+                    .rescale(38, v.scale())
+                    .unwrap_or(*v),
+            ),
             _ => V::Null,
         },
-        Func::Round => {
+        Func::Round | Func::Truncate => {
             let digits = a.get(1).and_then(Value::as_i64).unwrap_or(0) as i32;
+            if let V::Decimal(d) = &a[0] {
+                return V::Decimal(if f == Func::Round {
+                    d.round(digits)
+                } else {
+                    d.truncate(digits)
+                });
+            }
+            if f == Func::Truncate {
+                return truncate(&a[0], digits);
+            }
             match &a[0] {
                 V::Int(_) | V::BigInt(_) if digits >= 0 => a[0].clone(),
                 v => {
@@ -366,7 +382,6 @@ pub fn call(f: Func, a: &[Value]) -> Value {
                         V::Int(_) => V::Int(r as i32),
                         V::BigInt(_) => V::BigInt(r as i64),
                         V::Float(_) => V::Float(r as f32),
-                        V::Decimal(_) => V::Decimal(r),
                         _ => V::Double(r),
                     }
                 }
@@ -426,6 +441,39 @@ pub fn call(f: Func, a: &[Value]) -> Value {
         Func::Coalesce | Func::ConcatWs | Func::If | Func::NullIf | Func::Greatest | Func::Least | Func::Udf(_) => {
             V::Null
         }
+    }
+}
+
+/// TRUNCATE(x, d) of a non-DECIMAL number: toward zero at `d` digits (INT and BIGINT with
+/// a negative `d` drop digits, `TRUNCATE(1234, -2)` is 1200).
+fn truncate(v: &Value, digits: i32) -> Value {
+    use Value as V;
+    match v {
+        V::Int(_) | V::BigInt(_) => {
+            let x = v.as_i64().unwrap_or(0);
+            let r = if digits >= 0 {
+                x
+            } else {
+                let m = 10i64.checked_pow((-digits) as u32).unwrap_or(i64::MAX);
+                x / m * m
+            };
+            if matches!(v, V::Int(_)) {
+                V::Int(r as i32)
+            } else {
+                V::BigInt(r)
+            }
+        }
+        V::Double(_) | V::Float(_) => {
+            let x = v.as_f64().unwrap_or(0.0);
+            let m = 10f64.powi(digits);
+            let r = (x * m).trunc() / m;
+            if matches!(v, V::Float(_)) {
+                V::Float(r as f32)
+            } else {
+                V::Double(r)
+            }
+        }
+        _ => V::Null,
     }
 }
 

@@ -56,6 +56,9 @@ pub(crate) struct SourceSlot {
 
 pub(crate) struct Pipeline {
     pub name: String,
+    /// Where rows its operators reject go: `dead-letter/<this>.jsonl` (the sink table's
+    /// name, or `select`).
+    pub dead_letter_table: String,
     pub open_sources: usize,
     pub finished: bool,
     pub finished_at: Option<Instant>,
@@ -246,7 +249,27 @@ impl Executor {
         } else {
             process_in_time(n, port, chunk, &mut out)?;
         }
+        let rejected = n.op.take_rejected();
+        if !rejected.is_empty() {
+            self.dead_letter(node, rejected)?;
+        }
         self.forward(node, out)
+    }
+
+    /// Rows an operator rejected go to the dead letters of its pipeline's sink table.
+    #[cold]
+    fn dead_letter(&mut self, node: usize, rejected: Vec<crate::operators::Rejected>) -> Result<()> {
+        let table = self.pipelines[self.nodes[node].pipeline].dead_letter_table.clone();
+        self.dead.set_table(&table);
+        for r in rejected {
+            self.dead.record_failure(
+                r.row.as_bytes(),
+                &format!("{}: {}", r.expr, r.reason),
+                &r.column,
+                &r.expr,
+            )?;
+        }
+        Ok(())
     }
 
     /// Send a node's output to each of its outputs (cloned for all but the last).

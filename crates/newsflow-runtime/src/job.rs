@@ -473,8 +473,10 @@ fn wire(
     span: newsflow_common::Span,
 ) -> Result<()> {
     let p = exec.pipelines.len();
+    let base = key.split('#').next().unwrap_or(key);
     exec.pipelines.push(Pipeline {
         name: name.to_string(),
+        dead_letter_table: base.strip_prefix("insert:").unwrap_or(base).to_string(),
         open_sources: 0,
         finished: false,
         finished_at: None,
@@ -570,12 +572,15 @@ fn build(
             Ok(())
         }
         Plan::Calc {
-            input, filter, exprs, ..
+            input,
+            filter,
+            exprs,
+            schema,
         } => {
             let node = exec.add_node(
                 id,
                 fp,
-                Box::new(CalcExec::new(filter.clone(), exprs.clone())),
+                Box::new(CalcExec::new(filter.clone(), exprs.clone()).with_names(schema.names())),
                 Some(parent),
                 1,
                 p,
@@ -593,6 +598,13 @@ fn build(
             residual,
             ..
         } => {
+            if residual.as_ref().is_some_and(|r| r.can_fail()) {
+                return Err(newsflow_common::Error::sql(
+                    "a join condition with a CAST that can fail on a value is not supported (a failing row \
+                     cannot go to the dead letters from a join): cast in a subquery before the join, or use TRY_CAST",
+                    span,
+                ));
+            }
             let op = IntervalJoinExec::new(
                 left_keys.clone(),
                 right_keys.clone(),
@@ -619,6 +631,15 @@ fn build(
                 if path.is_relative() {
                     config.cache = CacheSetting::File(ctx.base_dir.join(path));
                 }
+            }
+            if text.can_fail() {
+                return Err(newsflow_common::Error::sql(
+                    format!(
+                        "{call}: an argument with a CAST that can fail on a value is not supported: cast in a \
+                         subquery first (failing rows then go to the dead letters), or use TRY_CAST"
+                    ),
+                    span,
+                ));
             }
             let op = AnalyzeExec::new(call, text.clone(), columns.clone(), config).map_err(|e| e.at(span))?;
             let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);

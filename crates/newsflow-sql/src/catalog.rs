@@ -203,7 +203,7 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
     match e {
         ScalarExpr::Column(i) => *i = remap[*i],
         ScalarExpr::Literal(_) => {}
-        ScalarExpr::Binary { left, right, .. } => {
+        ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
             remap_columns(left, remap);
             remap_columns(right, remap);
         }
@@ -233,7 +233,9 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
             remap_columns(expr, remap);
             remap_columns(pattern, remap);
         }
-        ScalarExpr::ToTimestamp { arg, .. } | ScalarExpr::DateFormat { arg, .. } => remap_columns(arg, remap),
+        ScalarExpr::ToTimestamp { arg, .. }
+        | ScalarExpr::DateFormat { arg, .. }
+        | ScalarExpr::TimeFloor { arg, .. } => remap_columns(arg, remap),
         ScalarExpr::Call { args, .. } => args.iter_mut().for_each(|x| remap_columns(x, remap)),
     }
 }

@@ -32,7 +32,11 @@ pub fn stable_hash(h: u64, v: &Value) -> u64 {
         Value::Int(i) => fnv(fnv(h, &[2]), &(*i as i64).to_le_bytes()),
         Value::BigInt(i) => fnv(fnv(h, &[2]), &i.to_le_bytes()),
         Value::Float(f) => fnv(fnv(h, &[3]), &(*f as f64).to_bits().to_le_bytes()),
-        Value::Double(f) | Value::Decimal(f) => fnv(fnv(h, &[3]), &f.to_bits().to_le_bytes()),
+        Value::Double(f) => fnv(fnv(h, &[3]), &f.to_bits().to_le_bytes()),
+        Value::Decimal(d) => {
+            let n = d.normalized();
+            fnv(fnv(fnv(h, &[8]), &n.unscaled().to_le_bytes()), &[n.scale()])
+        }
         Value::Str(s) => fnv(fnv(h, &[4]), s.as_bytes()),
         Value::Date(d) => fnv(fnv(h, &[5]), &d.to_le_bytes()),
         Value::Timestamp(t) => fnv(fnv(h, &[6]), &t.to_le_bytes()),

@@ -48,7 +48,10 @@ pub fn parse_text(t: &DataType, s: &str) -> std::result::Result<Value, String> {
         DataType::BigInt => Value::BigInt(s.trim().parse().map_err(|_| bad())?),
         DataType::Double => Value::Double(s.trim().parse().map_err(|_| bad())?),
         DataType::Float => Value::Float(s.trim().parse().map_err(|_| bad())?),
-        DataType::Decimal(..) => Value::Decimal(s.trim().parse().map_err(|_| bad())?),
+        DataType::Decimal(p, sc) => match newsflow_common::Decimal::parse(s.trim(), *p, *sc).map_err(|_| bad())? {
+            Some(d) => Value::Decimal(d),
+            None => Value::Null,
+        },
         DataType::Boolean => match s.trim().to_ascii_lowercase().as_str() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -111,7 +114,12 @@ impl Encoder for CsvEncoder {
             .from_writer(Vec::new());
         let fields: Vec<String> = row
             .iter()
-            .map(|v| if v.is_null() { String::new() } else { v.to_string() })
+            .map(|v| match v {
+                Value::Null => String::new(),
+                // Jackson's BigDecimal text, as Flink's csv writer (and json): `1E+7`.
+                Value::Decimal(d) => d.to_json_string(),
+                v => v.to_string(),
+            })
             .collect();
         let _ = w.write_record(&fields);
         if let Ok(mut bytes) = w.into_inner() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use newsflow_common::time;
 use newsflow_common::value::{java_double, java_float};
-use newsflow_common::{DataType, Error, Recent, Result, Row, Schema, Value};
+use newsflow_common::{DataType, Decimal, Error, Recent, Result, Row, Schema, Value};
 
 use super::{Decoder, Encoder};
 use crate::Options;
@@ -388,7 +388,12 @@ impl JsonDecoder {
             DataType::BigInt => Value::BigInt(text.trim().parse().map_err(|_| bad())?),
             DataType::Double => Value::Double(text.trim().parse().map_err(|_| bad())?),
             DataType::Float => Value::Float(text.trim().parse().map_err(|_| bad())?),
-            DataType::Decimal(_, _) => Value::Decimal(text.trim().parse().map_err(|_| bad())?),
+            // Exact, as Flink's reader (a BigDecimal, then DecimalData.fromBigDecimal): rounded
+            // HALF_UP to the scale, NULL when it does not fit the precision.
+            DataType::Decimal(p, s) => match Decimal::parse(text.trim(), *p, *s).map_err(|_| bad())? {
+                Some(d) => Value::Decimal(d),
+                None => Value::Null,
+            },
             DataType::Boolean => match text.trim() {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
@@ -581,7 +586,7 @@ impl Encoder for JsonEncoder {
                 Value::BigInt(x) => write!(out, "{x}"),
                 Value::Float(x) => write!(out, "{}", java_float(*x)),
                 Value::Double(x) => write!(out, "{}", java_double(*x)),
-                Value::Decimal(x) => write!(out, "{x}"),
+                Value::Decimal(x) => write!(out, "{}", x.to_json_string()),
                 Value::Str(s) => {
                     write_json_string(out, s);
                     Ok(())

@@ -34,6 +34,20 @@ use std::time::{Duration, Instant};
 use newsflow_common::{Chunk, Error, Result};
 use newsflow_llm::MetricsSnapshot;
 
+/// An input row an operator could not process (an expression failed on it: a CAST that
+/// cannot convert its value); the executor writes it to the dead letters and counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// The input row as text (`[a, 1, NULL]`).
+    pub row: String,
+    /// The output column (or `WHERE`) whose expression failed.
+    pub column: String,
+    /// The failing expression's SQL text.
+    pub expr: String,
+    /// Why (it names the value: `cannot cast 'x' to INT`).
+    pub reason: String,
+}
+
 /// What an operator contributes to a checkpoint.
 #[derive(Debug, Default)]
 pub struct OperatorSnapshot {
@@ -53,6 +67,10 @@ pub trait Operator {
     /// Called on every executor loop (processing-time timers).
     fn on_tick(&mut self, _now: Instant, _out: &mut Chunk) -> Result<()> {
         Ok(())
+    }
+    /// Input rows rejected by the last `process` (they go to the dead letters).
+    fn take_rejected(&mut self) -> Vec<Rejected> {
+        Vec::new()
     }
     /// Rows (or open window-key pairs) held in state right now.
     fn state_size(&self) -> usize {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use newsflow_common::{Error, Recent, Result, Row, Value};
 use newsflow_connectors::{DeadLetters, Poll, Source};
-use newsflow_expr::ScalarExpr;
+use newsflow_expr::{EvalError, ScalarExpr};
 use newsflow_sql::catalog::{ColumnKind, TableDef};
 
 use crate::watermark::{WatermarkTracker, MAX_WATERMARK, MIN_WATERMARK};
@@ -43,6 +43,7 @@ struct Shape {
 struct Computed {
     col: usize,
     expr: ScalarExpr,
+    fallible: bool,
     memo_input: Option<usize>,
     /// Recent inputs and their results.
     memo: Recent<Arc<str>, Value>,
@@ -59,6 +60,7 @@ impl Computed {
         };
         Computed {
             col,
+            fallible: expr.can_fail(),
             expr,
             memo_input,
             memo: Recent::new(MEMO_SIZE),
@@ -76,10 +78,21 @@ impl Computed {
         self.memo.insert_with(|_| input.clone(), out.clone());
         out
     }
+
+    /// A computed column whose expression can fail (a strict CAST): checked evaluation.
+    fn try_eval(&mut self, row: &[Value]) -> Result<Value, EvalError> {
+        if self.fallible {
+            self.expr.try_eval(row)
+        } else {
+            Ok(self.eval(row))
+        }
+    }
 }
 
 impl Shape {
-    fn apply(&mut self, phys: Row) -> Row {
+    /// The table's row from a physical one; `Err` (the row so far, the failing computed
+    /// column, why) when a computed column's expression fails on it.
+    fn apply(&mut self, phys: Row) -> std::result::Result<Row, (Row, usize, EvalError)> {
         let mut row = if self.computed.is_empty() && self.physical.len() == self.width {
             phys
         } else {
@@ -88,7 +101,13 @@ impl Shape {
                 row[*i] = v;
             }
             for c in &mut self.computed {
-                row[c.col] = c.eval(&row);
+                row[c.col] = match c.try_eval(&row) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let col = c.col;
+                        return Err((row, col, e));
+                    }
+                };
             }
             row
         };
@@ -97,7 +116,7 @@ impl Shape {
                 row[*i] = Value::Null;
             }
         }
-        row
+        Ok(row)
     }
 }
 
@@ -109,6 +128,8 @@ pub const WATERMARK_GRANULARITY_MS: i64 = 200;
 
 pub struct SourceExec {
     pub table: String,
+    /// Column names (dead letters name a failing computed column).
+    columns: Vec<String>,
     pub source: Box<dyn Source>,
     shape: Shape,
     rowtime: Option<(usize, String)>,
@@ -185,6 +206,7 @@ impl SourceExec {
         };
         SourceExec {
             table: def.name.clone(),
+            columns: def.columns.iter().map(|c| c.name.clone()).collect(),
             source,
             shape,
             rowtime: def
@@ -269,7 +291,18 @@ impl SourceExec {
                 let before = self.emitted;
                 dead.set_table(&self.table);
                 for phys in rows {
-                    let row = self.shape.apply(phys);
+                    let row = match self.shape.apply(phys) {
+                        Ok(row) => row,
+                        Err((row, col, e)) => {
+                            dead.record_failure(
+                                render(&row).as_bytes(),
+                                &format!("computed column `{}`: {e}", self.columns[col]),
+                                &self.columns[col],
+                                &e.expr,
+                            )?;
+                            continue;
+                        }
+                    };
                     if let Some((col, name)) = &self.rowtime {
                         let Some(ts) = row[*col].timestamp() else {
                             dead.record(
@@ -382,10 +415,7 @@ impl SourceExec {
     }
 }
 
-fn render(row: &Row) -> String {
-    let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
-    format!("[{}]", cells.join(", "))
-}
+use super::calc::render;
 
 #[cfg(test)]
 mod tests {

@@ -66,6 +66,9 @@ pub struct WindowAggregateExec {
     time_col: usize,
     keys: Vec<ScalarExpr>,
     aggs: Vec<AggregateCall>,
+    /// The key and argument expressions that can fail on a row (a strict CAST): checked
+    /// before a row is folded in; a failure stops the job, as in Flink.
+    fallible: Vec<ScalarExpr>,
     /// pane end → key → accumulators (TUMBLE, HOP)
     panes: BTreeMap<i64, HashMap<Key, Vec<Accumulator>>>,
     /// window ends that have data and have not fired (HOP)
@@ -90,11 +93,18 @@ impl WindowAggregateExec {
     }
 
     pub fn new(kind: WindowKind, time_col: usize, keys: Vec<ScalarExpr>, aggs: Vec<AggregateCall>) -> Self {
+        let fallible = keys
+            .iter()
+            .chain(aggs.iter().filter_map(|a| a.arg.as_ref()))
+            .filter(|e| e.can_fail())
+            .cloned()
+            .collect();
         WindowAggregateExec {
             kind,
             time_col,
             keys,
             aggs,
+            fallible,
             panes: BTreeMap::new(),
             pending_ends: BTreeSet::new(),
             sessions: HashMap::new(),
@@ -129,8 +139,25 @@ impl WindowAggregateExec {
 
     fn update(aggs: &[AggregateCall], accs: &mut [Accumulator], row: &Row) {
         for (a, acc) in aggs.iter().zip(accs.iter_mut()) {
-            a.update(acc, row);
+            // Arguments that can fail were checked on this row first (`check`).
+            let _ = a.update(acc, row);
         }
+    }
+
+    /// A row whose GROUP BY key or aggregate argument cannot be evaluated stops the job,
+    /// as in Flink (dead letters are for projections and filters, which can drop a row).
+    fn check(&self, row: &Row) -> Result<()> {
+        for e in &self.fallible {
+            if let Err(err) = e.try_eval(row) {
+                return Err(newsflow_common::Error::runtime(format!(
+                    "a window aggregate's key or argument failed on row {}: {err} (Flink fails the job too; \
+                     newsflow sends such rows to the dead letters only from a projection or filter: \
+                     cast in a subquery, or use TRY_CAST)",
+                    super::calc::render(row)
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn output(&self, key: &Key, accs: &[Accumulator], start: i64, end: i64) -> Row {
@@ -197,6 +224,9 @@ impl Operator for WindowAggregateExec {
         let rows = chunk.into_inserts("WindowAggregateExec")?;
         let (slide, size) = self.slide_size();
         for row in rows {
+            if !self.fallible.is_empty() {
+                self.check(&row)?;
+            }
             let Some(t) = row[self.time_col].timestamp() else {
                 self.late += 1;
                 continue;
