@@ -4,10 +4,44 @@
 use std::collections::HashSet;
 
 use newsflow_common::decimal::{self, Decimal};
-use newsflow_common::{DataType, Value};
+use newsflow_common::{DataType, Error, Result, Schema, Value};
+use sqlparser::ast;
 
+use crate::compile::{compile, function_args, span_of, Scope};
 use crate::expr::EvalError;
 use crate::ScalarExpr;
+
+/// The aggregate functions newsflow has (with DISTINCT for COUNT/SUM/AVG/MIN/MAX, and
+/// `FILTER (WHERE …)` for all).
+pub const SUPPORTED: &[&str] = &[
+    "AVG",
+    "COUNT",
+    "FIRST_VALUE",
+    "LAST_VALUE",
+    "LISTAGG",
+    "MAX",
+    "MIN",
+    "STDDEV",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "SUM",
+    "VARIANCE",
+    "VAR_POP",
+    "VAR_SAMP",
+];
+
+/// Flink aggregate functions newsflow does not have yet (refused when planning).
+pub const NOT_YET: &[&str] = &[
+    "PERCENTILE",
+    "ARRAY_AGG",
+    "COLLECT",
+    "BOOL_AND",
+    "BOOL_OR",
+    "JSON_OBJECTAGG",
+    "JSON_ARRAYAGG",
+    "LISTAGG_DISTINCT",
+    "APPROX_COUNT_DISTINCT",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggKind {
@@ -17,6 +51,13 @@ pub enum AggKind {
     Avg,
     Min,
     Max,
+    StddevPop,
+    StddevSamp,
+    VarPop,
+    VarSamp,
+    FirstValue,
+    LastValue,
+    ListAgg,
 }
 
 impl AggKind {
@@ -27,6 +68,13 @@ impl AggKind {
             "AVG" => AggKind::Avg,
             "MIN" => AggKind::Min,
             "MAX" => AggKind::Max,
+            "STDDEV_POP" => AggKind::StddevPop,
+            "STDDEV_SAMP" | "STDDEV" => AggKind::StddevSamp,
+            "VAR_POP" => AggKind::VarPop,
+            "VAR_SAMP" | "VARIANCE" => AggKind::VarSamp,
+            "FIRST_VALUE" => AggKind::FirstValue,
+            "LAST_VALUE" => AggKind::LastValue,
+            "LISTAGG" => AggKind::ListAgg,
             _ => return None,
         })
     }
@@ -53,9 +101,98 @@ impl AggKind {
                     Err(format!("expects a numeric argument, got {input}"))
                 }
             }
-            AggKind::Min | AggKind::Max => Ok(input.clone()),
+            AggKind::Min | AggKind::Max | AggKind::FirstValue | AggKind::LastValue => Ok(input.clone()),
+            AggKind::StddevPop | AggKind::StddevSamp | AggKind::VarPop | AggKind::VarSamp => match input {
+                // Flink: DECIMAL(p, s) gives DECIMAL(38, 6); other numbers keep their type
+                DataType::Decimal(..) => Ok(DataType::Decimal(38, 6)),
+                t if t.is_numeric() => Ok(t.clone()),
+                t => Err(format!("expects a numeric argument, got {t}")),
+            },
+            AggKind::ListAgg => match input {
+                t if t.is_string() || *t == DataType::Null => Ok(DataType::STRING),
+                t => Err(format!("expects a STRING argument, got {t}")),
+            },
         }
     }
+}
+
+/// Build an aggregate call from `f(…)` in a query over `schema`: `COUNT(*)`, DISTINCT,
+/// `FILTER (WHERE …)`, and LISTAGG's separator.
+pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Result<AggregateCall> {
+    let span = span_of(&ast::Expr::Function(f.clone()));
+    let name = f.name.to_string().to_ascii_uppercase();
+    let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)));
+    if f.over.is_some() {
+        return Err(Error::plan("OVER windows are not supported yet", span));
+    }
+    if !f.within_group.is_empty() {
+        return Err(Error::plan(
+            format!("{name}(…) WITHIN GROUP is not supported yet"),
+            span,
+        ));
+    }
+    let filter = match &f.filter {
+        Some(cond) => {
+            let (x, t) = compile(cond, &Scope::new(schema))?;
+            if !matches!(t, DataType::Boolean | DataType::Null) {
+                return Err(Error::plan(
+                    format!("FILTER (WHERE …) expects a BOOLEAN, got {t}"),
+                    span,
+                ));
+            }
+            Some(x)
+        }
+        None => None,
+    };
+    let star = matches!(&f.args, ast::FunctionArguments::List(l)
+        if matches!(l.args.as_slice(), [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]));
+    if star {
+        if kind != AggKind::Count {
+            return Err(Error::plan(format!("{}(*) is not valid", f.name), span));
+        }
+        return Ok(AggregateCall {
+            kind: AggKind::CountStar,
+            arg: None,
+            distinct: false,
+            input_type: DataType::Null,
+            output_type: DataType::BigInt,
+            filter,
+            separator: None,
+        });
+    }
+    let args = function_args(f)?;
+    let (arg, separator) = match (kind, args.as_slice()) {
+        (_, [arg]) => (*arg, None),
+        (AggKind::ListAgg, [arg, sep]) => match sep {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => (*arg, Some(s.clone())),
+                _ => return Err(Error::plan("LISTAGG: the separator must be a string literal", span)),
+            },
+            _ => return Err(Error::plan("LISTAGG: the separator must be a string literal", span)),
+        },
+        _ => return Err(Error::plan(format!("{} takes one argument", f.name), span)),
+    };
+    if distinct
+        && !matches!(
+            kind,
+            AggKind::Count | AggKind::Sum | AggKind::Avg | AggKind::Min | AggKind::Max
+        )
+    {
+        return Err(Error::plan(format!("{name}(DISTINCT …) is not supported yet"), span));
+    }
+    let (x, t) = compile(arg, &Scope::new(schema))?;
+    let output_type = kind
+        .result_type(&t)
+        .map_err(|m| Error::plan(format!("{}: {m}", f.name), span))?;
+    Ok(AggregateCall {
+        kind,
+        arg: Some(x),
+        distinct,
+        input_type: t,
+        output_type,
+        filter,
+        separator,
+    })
 }
 
 /// One aggregate in a query: the function, its argument, DISTINCT, and result type.
@@ -66,6 +203,10 @@ pub struct AggregateCall {
     pub distinct: bool,
     pub input_type: DataType,
     pub output_type: DataType,
+    /// `FILTER (WHERE …)`: only rows where it is TRUE count.
+    pub filter: Option<ScalarExpr>,
+    /// LISTAGG's separator (default `,`).
+    pub separator: Option<String>,
 }
 
 impl AggregateCall {
@@ -79,6 +220,22 @@ impl AggregateCall {
             (AggKind::Sum | AggKind::Avg, DataType::Decimal(..)) => Accumulator::DecimalSum { sum: Some(0), count: 0 },
             (AggKind::Sum | AggKind::Avg, _) => Accumulator::FloatSum { sum: 0.0, count: 0 },
             (AggKind::Min | AggKind::Max, _) => Accumulator::Extreme(None),
+            (AggKind::StddevPop | AggKind::StddevSamp | AggKind::VarPop | AggKind::VarSamp, t) if t.is_integer() => {
+                Accumulator::IntMoments {
+                    count: 0,
+                    sum: 0,
+                    sum_sq: 0,
+                }
+            }
+            (AggKind::StddevPop | AggKind::StddevSamp | AggKind::VarPop | AggKind::VarSamp, _) => {
+                Accumulator::FloatMoments {
+                    count: 0,
+                    sum: 0.0,
+                    sum_sq: 0.0,
+                }
+            }
+            (AggKind::FirstValue | AggKind::LastValue, _) => Accumulator::Extreme(None),
+            (AggKind::ListAgg, _) => Accumulator::List(None),
         }
     }
 
@@ -86,6 +243,11 @@ impl AggregateCall {
     /// (a CAST that cannot convert its value) is an error: Flink fails the job there too.
     #[inline]
     pub fn update(&self, acc: &mut Accumulator, row: &[Value]) -> Result<(), EvalError> {
+        if let Some(f) = &self.filter {
+            if f.eval(row).as_bool() != Some(true) {
+                return Ok(());
+            }
+        }
         match self.kind {
             AggKind::CountStar => {
                 if let Accumulator::Count(n) = acc {
@@ -133,6 +295,34 @@ impl AggregateCall {
                 add_decimal(sum, v, &self.input_type);
                 *count += 1;
             }
+            Accumulator::IntMoments { count, sum, sum_sq } => {
+                let x = v.as_i64().unwrap_or(0) as i128;
+                *count += 1;
+                *sum += x;
+                *sum_sq += x * x;
+            }
+            Accumulator::FloatMoments { count, sum, sum_sq } => {
+                let x = v.as_f64().unwrap_or(0.0);
+                *count += 1;
+                *sum += x;
+                *sum_sq += x * x;
+            }
+            Accumulator::List(cur) => {
+                let text = v.to_string();
+                match cur {
+                    None => *cur = Some(text),
+                    Some(s) => {
+                        s.push_str(self.separator.as_deref().unwrap_or(","));
+                        s.push_str(&text);
+                    }
+                }
+            }
+            Accumulator::Extreme(cur) if self.kind == AggKind::FirstValue => {
+                if cur.is_none() {
+                    *cur = Some(v.clone());
+                }
+            }
+            Accumulator::Extreme(cur) if self.kind == AggKind::LastValue => *cur = Some(v.clone()),
             Accumulator::Extreme(cur) => {
                 let replace = match cur {
                     None => true,
@@ -181,6 +371,34 @@ impl AggregateCall {
                 self.update_ref(a, &v)
             }
             (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().cloned()),
+            (
+                Accumulator::IntMoments { count, sum, sum_sq },
+                Accumulator::IntMoments {
+                    count: c2,
+                    sum: s2,
+                    sum_sq: q2,
+                },
+            ) => {
+                *count += c2;
+                *sum += s2;
+                *sum_sq += q2;
+            }
+            (
+                Accumulator::FloatMoments { count, sum, sum_sq },
+                Accumulator::FloatMoments {
+                    count: c2,
+                    sum: s2,
+                    sum_sq: q2,
+                },
+            ) => {
+                *count += c2;
+                *sum += s2;
+                *sum_sq += q2;
+            }
+            (a @ Accumulator::List(_), Accumulator::List(Some(text))) => {
+                let v = Value::str(text);
+                self.update_ref(a, &v)
+            }
             _ => {}
         }
     }
@@ -193,7 +411,16 @@ impl AggregateCall {
                 if *count == 0 {
                     return Value::Null;
                 }
-                let v = if self.kind == AggKind::Avg { sum / count } else { *sum };
+                let v = if self.kind == AggKind::Avg {
+                    // Flink sums an INT column as an INT (wrapping) before dividing
+                    if self.input_type == DataType::Int {
+                        (*sum as i32) as i64 / count
+                    } else {
+                        sum / count
+                    }
+                } else {
+                    *sum
+                };
                 int_value(v, &self.output_type)
             }
             Accumulator::FloatSum { sum, count } => {
@@ -226,6 +453,29 @@ impl AggregateCall {
                 }
             }
             Accumulator::Extreme(v) => v.clone().unwrap_or(Value::Null),
+            Accumulator::List(v) => v.as_deref().map(Value::str).unwrap_or(Value::Null),
+            // Calcite's reduction: (SUM(x²) - SUM(x)² / COUNT) / COUNT (or COUNT - 1), then the
+            // square root for STDDEV; integers in integer arithmetic (exact here), the result
+            // cast back to the input type
+            Accumulator::IntMoments { count, sum, sum_sq } => {
+                let Some(var) = self.divisor(*count) else {
+                    return Value::Null;
+                };
+                let v = (sum_sq - sum * sum / *count as i128) / var as i128;
+                let v = if self.is_stddev() { (v as f64).sqrt() } else { v as f64 };
+                int_value(v as i64, &self.output_type)
+            }
+            Accumulator::FloatMoments { count, sum, sum_sq } => {
+                let Some(var) = self.divisor(*count) else {
+                    return Value::Null;
+                };
+                let v = (sum_sq - sum * sum / *count as f64) / var as f64;
+                let v = if self.is_stddev() { v.powf(0.5) } else { v };
+                match &self.output_type {
+                    DataType::Decimal(p, s) => Decimal::from_f64(v, *p, *s).map_or(Value::Null, Value::Decimal),
+                    t => float_value(v, t),
+                }
+            }
             Accumulator::Distinct(set) => {
                 let plain = AggregateCall {
                     distinct: false,
@@ -238,6 +488,22 @@ impl AggregateCall {
                 plain.finish(&inner)
             }
         }
+    }
+}
+
+impl AggregateCall {
+    fn is_stddev(&self) -> bool {
+        matches!(self.kind, AggKind::StddevPop | AggKind::StddevSamp)
+    }
+
+    /// COUNT for the population forms, COUNT - 1 for the sample ones; `None` when the result
+    /// is NULL (no rows, or one row for a sample form).
+    fn divisor(&self, count: i64) -> Option<i64> {
+        let d = match self.kind {
+            AggKind::StddevSamp | AggKind::VarSamp => count - 1,
+            _ => count,
+        };
+        (count > 0 && d > 0).then_some(d)
     }
 }
 
@@ -293,6 +559,20 @@ pub enum Accumulator {
     },
     Extreme(Option<Value>),
     Distinct(HashSet<Value>),
+    /// STDDEV/VAR over integers: exact sums.
+    IntMoments {
+        count: i64,
+        sum: i128,
+        sum_sq: i128,
+    },
+    /// STDDEV/VAR over DOUBLE/DECIMAL.
+    FloatMoments {
+        count: i64,
+        sum: f64,
+        sum_sq: f64,
+    },
+    /// LISTAGG: the text so far.
+    List(Option<String>),
 }
 
 #[cfg(test)]
@@ -306,6 +586,8 @@ mod tests {
             distinct,
             output_type: kind.result_type(&t).unwrap(),
             input_type: t,
+            filter: None,
+            separator: None,
         }
     }
 

@@ -134,6 +134,15 @@ fn interval_value(iv: &ast::Interval) -> Result<i64> {
         "HOUR" => 3_600_000,
         "DAY" => 86_400_000,
         "WEEK" => 7 * 86_400_000,
+        "MONTH" | "YEAR" => {
+            return Err(Error::sql(
+                format!(
+                    "INTERVAL … {unit} is supported only added to or subtracted from a TIMESTAMP or DATE \
+                     (ts + INTERVAL '1' MONTH) so far"
+                ),
+                span,
+            ))
+        }
         other => {
             return Err(Error::sql(
                 format!("unsupported interval unit {other}; use MILLISECOND, SECOND, MINUTE, HOUR or DAY"),
@@ -148,15 +157,32 @@ fn interval_value(iv: &ast::Interval) -> Result<i64> {
         (f * 1000.0).round() as i64
     } else if let Some(last) = &iv.last_field {
         // 'H:M' HOUR TO MINUTE and the like
-        let parts: Vec<i64> = body.split([':', ' ']).filter_map(|p| p.parse().ok()).collect();
         let last = last.to_string().to_ascii_uppercase();
+        // the last field may have a fraction when it is SECOND ('1 02:03:04.5')
+        let mut parts: Vec<i64> = Vec::new();
+        let fields: Vec<&str> = body.split([':', ' ']).collect();
+        for (i, p) in fields.iter().enumerate() {
+            if i + 1 == fields.len() && last.starts_with("SECOND") && p.contains('.') {
+                let f: f64 = p
+                    .parse()
+                    .map_err(|_| Error::sql(format!("bad interval value '{text}'"), span))?;
+                // in milliseconds, marked by the caller's unit 1000 below
+                parts.push((f * 1000.0).round() as i64);
+            } else if let Ok(v) = p.parse() {
+                parts.push(if i + 1 == fields.len() && last.starts_with("SECOND") {
+                    v * 1000
+                } else {
+                    v
+                });
+            }
+        }
         let units: &[i64] = match (unit, last.as_str()) {
             ("DAY", "HOUR") => &[86_400_000, 3_600_000],
             ("DAY", "MINUTE") => &[86_400_000, 3_600_000, 60_000],
-            ("DAY", "SECOND") => &[86_400_000, 3_600_000, 60_000, 1000],
+            ("DAY", "SECOND") => &[86_400_000, 3_600_000, 60_000, 1],
             ("HOUR", "MINUTE") => &[3_600_000, 60_000],
-            ("HOUR", "SECOND") => &[3_600_000, 60_000, 1000],
-            ("MINUTE", "SECOND") => &[60_000, 1000],
+            ("HOUR", "SECOND") => &[3_600_000, 60_000, 1],
+            ("MINUTE", "SECOND") => &[60_000, 1],
             _ => return Err(Error::sql(format!("unsupported interval {unit} TO {last}"), span)),
         };
         if parts.len() != units.len() {
@@ -173,6 +199,70 @@ fn interval_value(iv: &ast::Interval) -> Result<i64> {
         n * per
     };
     Ok(if neg { -ms } else { ms })
+}
+
+/// The months of a constant year-month interval (`INTERVAL '1' MONTH`, `INTERVAL '2' YEAR`,
+/// `INTERVAL '1-2' YEAR TO MONTH`), or `None` for any other expression.
+fn interval_months(e: &ast::Expr) -> Option<Result<i64>> {
+    let iv = match e {
+        ast::Expr::Interval(iv) => iv,
+        ast::Expr::Nested(inner) => return interval_months(inner),
+        _ => return None,
+    };
+    let unit = iv.leading_field.as_ref()?.to_string().to_ascii_uppercase();
+    let unit = unit.trim_end_matches('S');
+    if unit != "YEAR" && unit != "MONTH" {
+        return None;
+    }
+    let span = span_of(&iv.value);
+    let text = match iv.value.as_ref() {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::Number(s, _) => s.trim().to_string(),
+            other => return Some(Err(Error::sql(format!("bad interval value {other}"), span))),
+        },
+        other => {
+            return Some(Err(Error::sql(
+                format!("interval value must be a literal, got {other}"),
+                span,
+            )))
+        }
+    };
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(r) => (true, r.to_string()),
+        None => (false, text.clone()),
+    };
+    let bad = || Error::sql(format!("bad interval value '{text}'"), span);
+    let months = (|| -> Result<i64> {
+        Ok(match (unit, iv.last_field.is_some()) {
+            ("YEAR", true) => {
+                let (y, m) = body.split_once('-').ok_or_else(bad)?;
+                let y: i64 = y.trim().parse().map_err(|_| bad())?;
+                let m: i64 = m.trim().parse().map_err(|_| bad())?;
+                y * 12 + m
+            }
+            ("YEAR", false) => body.parse::<i64>().map_err(|_| bad())? * 12,
+            _ => body.parse::<i64>().map_err(|_| bad())?,
+        })
+    })();
+    let months = match months {
+        Ok(m) => m,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(Ok(if neg { -months } else { months }))
+}
+
+fn builtin(name: &str) -> &'static functions::Builtin {
+    match functions::builtins().find(|b| b.name == name) {
+        Some(b) => b,
+        None => unreachable!("built-in {name} is missing from the function tables"),
+    }
+}
+
+fn call_builtin(name: &str, args: Vec<ScalarExpr>) -> ScalarExpr {
+    ScalarExpr::Call {
+        func: functions::Func::Builtin(builtin(name)),
+        args,
+    }
 }
 
 fn literal(v: &ast::Value, span: Span) -> Result<(ScalarExpr, DataType)> {
@@ -257,6 +347,8 @@ fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<Data
                 T::Timestamp(*p)
             }
             (T::TimestampLtz(p), T::Interval) => T::TimestampLtz(*p),
+            (T::Date, T::Interval) if op != BinOp::Multiply => T::Date,
+            (T::Interval, T::Date) if op == BinOp::Plus => T::Date,
             (T::Interval, T::Interval) => T::Interval,
             (T::Decimal(..), _) | (_, T::Decimal(..)) if l.as_decimal().is_some() && r.as_decimal().is_some() => {
                 let ((p1, s1), (p2, s2)) = (
@@ -322,6 +414,32 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             let Some(bop) = bin_op(op) else {
                 return Err(Error::sql(format!("unsupported operator {op}"), span));
             };
+            if matches!(bop, BinOp::Plus | BinOp::Minus) {
+                // ts ± INTERVAL 'n' MONTH / YEAR: calendar months, as TIMESTAMPADD(MONTH, …)
+                let (base, iv, negate) = match (interval_months(right), interval_months(left)) {
+                    (Some(m), _) => (left, m?, bop == BinOp::Minus),
+                    (None, Some(m)) if bop == BinOp::Plus => (right, m?, false),
+                    _ => (left, i64::MIN, false),
+                };
+                if iv != i64::MIN {
+                    let (x, xt) = compile(base, scope)?;
+                    if !matches!(xt, DataType::Timestamp(_) | DataType::TimestampLtz(_) | DataType::Date) {
+                        return Err(Error::sql(format!("cannot add a year-month interval to {xt}"), span));
+                    }
+                    let n = if negate { -iv } else { iv };
+                    return Ok((
+                        call_builtin(
+                            "TIMESTAMPADD",
+                            vec![
+                                ScalarExpr::Literal(Value::str("MONTH")),
+                                ScalarExpr::Literal(Value::BigInt(n)),
+                                x,
+                            ],
+                        ),
+                        xt,
+                    ));
+                }
+            }
             let (l, lt) = compile(left, scope)?;
             let (r, rt) = compile(right, scope)?;
             let t = binary_type(bop, &lt, &rt, span)?;
@@ -369,6 +487,95 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 DataType::Boolean,
             )
         }
+        E::IsUnknown(x) | E::IsNotUnknown(x) => {
+            let (x, xt) = compile(x, scope)?;
+            if !matches!(xt, DataType::Boolean | DataType::Null) {
+                return Err(Error::sql(format!("IS UNKNOWN expects a BOOLEAN, got {xt}"), span));
+            }
+            (
+                ScalarExpr::IsNull {
+                    expr: Box::new(x),
+                    negated: matches!(e, E::IsNotUnknown(_)),
+                },
+                DataType::Boolean,
+            )
+        }
+        E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+            let (a, at) = compile(a, scope)?;
+            let (b, bt) = compile(b, scope)?;
+            binary_type(BinOp::Eq, &at, &bt, span)?;
+            // a IS NOT DISTINCT FROM b ⇔ CASE WHEN a IS NULL THEN b IS NULL
+            //                                  WHEN b IS NULL THEN FALSE ELSE a = b END
+            let is_null = |x: &ScalarExpr| ScalarExpr::IsNull {
+                expr: Box::new(x.clone()),
+                negated: false,
+            };
+            let same = ScalarExpr::Case {
+                operand: None,
+                whens: vec![
+                    (is_null(&a), is_null(&b)),
+                    (is_null(&b), ScalarExpr::Literal(Value::Bool(false))),
+                ],
+                otherwise: Some(Box::new(ScalarExpr::Binary {
+                    op: BinOp::Eq,
+                    left: Box::new(a),
+                    right: Box::new(b),
+                })),
+            };
+            (
+                if matches!(e, E::IsDistinctFrom(..)) {
+                    ScalarExpr::Not(Box::new(same))
+                } else {
+                    same
+                },
+                DataType::Boolean,
+            )
+        }
+        E::SimilarTo {
+            negated,
+            expr,
+            pattern,
+            escape_char,
+        } => {
+            if escape_char.is_some() {
+                return Err(Error::sql("SIMILAR TO … ESCAPE is not supported yet", span));
+            }
+            let (x, _) = compile(expr, scope)?;
+            let regex = match pattern.as_ref() {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(p) => similar_to_regex(p),
+                    _ => return Err(Error::sql("SIMILAR TO: the pattern must be a string literal", span)),
+                },
+                _ => return Err(Error::sql("SIMILAR TO: the pattern must be a string literal", span)),
+            };
+            functions::string::regex_ok(&regex)
+                .map_err(|m| Error::sql(format!("SIMILAR TO: pattern not supported: {m}"), span))?;
+            let test = call_builtin("REGEXP", vec![x, ScalarExpr::Literal(Value::str(&regex))]);
+            (
+                if *negated {
+                    ScalarExpr::Not(Box::new(test))
+                } else {
+                    test
+                },
+                DataType::Boolean,
+            )
+        }
+        E::Overlay {
+            expr,
+            overlay_what,
+            overlay_from,
+            overlay_for,
+        } => {
+            let mut args = vec![
+                compile(expr, scope)?.0,
+                compile(overlay_what, scope)?.0,
+                compile(overlay_from, scope)?.0,
+            ];
+            if let Some(f) = overlay_for {
+                args.push(compile(f, scope)?.0);
+            }
+            (call_builtin("OVERLAY", args), DataType::STRING)
+        }
         E::IsTrue(x) | E::IsFalse(x) | E::IsNotTrue(x) | E::IsNotFalse(x) => {
             // x IS TRUE ⇔ COALESCE(x, FALSE) = TRUE; IS NOT TRUE is its negation.
             let (x, _) = compile(x, scope)?;
@@ -393,12 +600,22 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             low,
             high,
         } => {
+            // the parser marks `BETWEEN SYMMETRIC lo AND hi` as `BETWEEN __SYMMETRIC(lo) AND hi`
+            let (low, symmetric) = match low.as_ref() {
+                ast::Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case(SYMMETRIC_MARK) => {
+                    match function_args(f)?.as_slice() {
+                        [inner] => (*inner, true),
+                        _ => return Err(Error::sql("bad BETWEEN SYMMETRIC", span)),
+                    }
+                }
+                other => (other, false),
+            };
             let (x, xt) = compile(expr, scope)?;
             let (lo, lot) = compile(low, scope)?;
             let (hi, hit) = compile(high, scope)?;
             binary_type(BinOp::GtEq, &xt, &lot, span)?;
             binary_type(BinOp::LtEq, &xt, &hit, span)?;
-            let both = ScalarExpr::Binary {
+            let range = |lo: ScalarExpr, hi: ScalarExpr| ScalarExpr::Binary {
                 op: BinOp::And,
                 left: Box::new(ScalarExpr::Binary {
                     op: BinOp::GtEq,
@@ -407,9 +624,18 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 }),
                 right: Box::new(ScalarExpr::Binary {
                     op: BinOp::LtEq,
-                    left: Box::new(x),
+                    left: Box::new(x.clone()),
                     right: Box::new(hi),
                 }),
+            };
+            let both = if symmetric {
+                ScalarExpr::Binary {
+                    op: BinOp::Or,
+                    left: Box::new(range(lo.clone(), hi.clone())),
+                    right: Box::new(range(hi, lo)),
+                }
+            } else {
+                range(lo, hi)
             };
             (
                 if *negated {
@@ -470,12 +696,6 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 DataType::Boolean,
             )
         }
-        E::SimilarTo { .. } => {
-            return Err(Error::sql(
-                "SIMILAR TO is not supported yet (use LIKE, or REGEXP if available)",
-                span,
-            ))
-        }
         E::Cast {
             expr, data_type, kind, ..
         } => {
@@ -502,32 +722,53 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             ..
         } => {
             let operand = match operand {
-                Some(o) => Some(Box::new(compile(o, scope)?.0)),
+                Some(o) => Some(compile(o, scope)?.0),
                 None => None,
             };
             let mut t = DataType::Null;
             let mut whens = Vec::new();
-            for c in conditions {
-                let (w, _) = compile(&c.condition, scope)?;
-                let (r, rt) = compile(&c.result, scope)?;
-                t = DataType::common(&t, &rt).ok_or_else(|| {
+            let widen = |t: &mut DataType, rt: &DataType| -> Result<()> {
+                *t = DataType::common(t, rt).ok_or_else(|| {
                     Error::sql(format!("CASE branches of types {t} and {rt} have no common type"), span)
                 })?;
-                whens.push((w, r));
+                Ok(())
+            };
+            // A simple CASE is compiled as a searched one (operand = value): the parser marks
+            // `WHEN a, b THEN` as `WHEN __ANY_OF(a, b) THEN`, one test per value.
+            for c in conditions {
+                let (r, rt) = compile(&c.result, scope)?;
+                widen(&mut t, &rt)?;
+                let values: Vec<&ast::Expr> = match (&operand, &c.condition) {
+                    (Some(_), ast::Expr::Function(f)) if f.name.to_string().eq_ignore_ascii_case(ANY_OF_MARK) => {
+                        function_args(f)?
+                    }
+                    _ => vec![&c.condition],
+                };
+                for v in values {
+                    let (w, _) = compile(v, scope)?;
+                    let test = match &operand {
+                        // NULL = x is never a hit, as in CASE NULL WHEN NULL
+                        Some(op) => ScalarExpr::Binary {
+                            op: BinOp::Eq,
+                            left: Box::new(op.clone()),
+                            right: Box::new(w),
+                        },
+                        None => w,
+                    };
+                    whens.push((test, r.clone()));
+                }
             }
             let otherwise = match else_result {
                 Some(x) => {
                     let (r, rt) = compile(x, scope)?;
-                    t = DataType::common(&t, &rt).ok_or_else(|| {
-                        Error::sql(format!("CASE branches of types {t} and {rt} have no common type"), span)
-                    })?;
+                    widen(&mut t, &rt)?;
                     Some(Box::new(r))
                 }
                 None => None,
             };
             (
                 ScalarExpr::Case {
-                    operand,
+                    operand: None,
                     whens,
                     otherwise,
                 },
@@ -562,8 +803,16 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             trim_what,
             ..
         } => {
-            if trim_what.is_some() {
-                return Err(Error::sql("TRIM(chars FROM x) is not supported; use TRIM(x)", span));
+            if let Some(what) = trim_what {
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "LTRIM",
+                    Some(ast::TrimWhereField::Trailing) => "RTRIM",
+                    _ => "BTRIM",
+                };
+                return Ok((
+                    call_builtin(name, vec![compile(expr, scope)?.0, compile(what, scope)?.0]),
+                    DataType::STRING,
+                ));
             }
             let func = match trim_where {
                 Some(ast::TrimWhereField::Leading) => functions::Func::Ltrim,
@@ -644,7 +893,10 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 "HOUR" => functions::Func::Hour,
                 "MINUTE" => functions::Func::Minute,
                 "SECOND" => functions::Func::Second,
-                other => return Err(Error::sql(format!("EXTRACT({other} …) is not supported"), span)),
+                other => match functions::temporal::extract_function(other) {
+                    Some(b) => functions::Func::Builtin(b),
+                    None => return Err(Error::sql(format!("EXTRACT({other} …) is not supported yet"), span)),
+                },
             };
             (ScalarExpr::Call { func, args: vec![x] }, DataType::BigInt)
         }
@@ -670,7 +922,58 @@ pub fn function_args(f: &ast::Function) -> Result<Vec<&ast::Expr>> {
     }
 }
 
-const AGGREGATES: &[&str] = &["COUNT", "SUM", "AVG", "MIN", "MAX"];
+/// The name the parser gives `lo` in `BETWEEN SYMMETRIC lo AND hi`.
+pub const SYMMETRIC_MARK: &str = "__SYMMETRIC";
+/// The name the parser gives the list in a simple CASE's `WHEN a, b, c THEN`.
+pub const ANY_OF_MARK: &str = "__ANY_OF";
+
+/// Functions `compile_function` handles itself (not in the function tables).
+pub const SPECIAL_FUNCTIONS: &[&str] = &["DATE_FORMAT", "TO_TIMESTAMP", "TO_TIMESTAMP_LTZ", "TYPEOF"];
+
+/// SQL `SIMILAR TO` pattern → a regex matching the whole string: `%` is `.*`, `_` is `.`,
+/// the rest is regex syntax as in SQL (`|`, `*`, `+`, `?`, `{m,n}`, `( )`, `[ ]`).
+fn similar_to_regex(p: &str) -> String {
+    let mut out = String::from("^(?:");
+    let mut in_class = false;
+    for c in p.chars() {
+        match c {
+            '%' if !in_class => out.push_str(".*"),
+            '_' if !in_class => out.push('.'),
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            '.' | '^' | '$' | '\\' if !in_class => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push_str(")$");
+    out
+}
+
+const AGGREGATES: &[&str] = &[
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "STDDEV",
+    "VAR_POP",
+    "VAR_SAMP",
+    "VARIANCE",
+    "FIRST_VALUE",
+    "LAST_VALUE",
+    "LISTAGG",
+];
 const WINDOW_FUNCS: &[&str] = &[
     "TUMBLE",
     "HOP",
@@ -709,6 +1012,106 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
     let name = f.name.to_string().to_ascii_uppercase();
     let args = function_args(f)?;
     match name.as_str() {
+        "TO_TIMESTAMP_LTZ" if args.len() == 3 => {
+            return Err(Error::sql(
+                "TO_TIMESTAMP_LTZ(str, format, zone) is not supported yet (no time-zone database)",
+                span,
+            ))
+        }
+        "TO_TIMESTAMP_LTZ"
+            if !args.is_empty() && args.len() <= 2 && compile(args[0], scope).is_ok_and(|(_, t)| t.is_numeric()) =>
+        {
+            let (x, _) = compile(args[0], scope)?;
+            {
+                let mut compiled = vec![x];
+                if let Some(p) = args.get(1) {
+                    let (p, pt) = compile(p, scope)?;
+                    if !pt.is_integer() {
+                        return Err(Error::sql(
+                            format!("{name}: the precision must be an integer, got {pt}"),
+                            span,
+                        ));
+                    }
+                    compiled.push(p);
+                }
+                return Ok((
+                    ScalarExpr::Call {
+                        func: functions::Func::Builtin(&functions::temporal::TO_TIMESTAMP_LTZ_NUMERIC),
+                        args: compiled,
+                    },
+                    DataType::TimestampLtz(3),
+                ));
+            }
+        }
+        "TIMESTAMPADD" | "TIMESTAMPDIFF" if args.len() == 3 => {
+            // the unit is a keyword: pass it on as text
+            let unit = match args[0] {
+                ast::Expr::Identifier(id) => id.value.to_ascii_uppercase(),
+                other => other.to_string().to_ascii_uppercase(),
+            };
+            if !functions::temporal::is_time_unit(&unit) {
+                return Err(Error::sql(format!("{name}: unknown time unit {unit}"), span));
+            }
+            let mut compiled = vec![ScalarExpr::Literal(Value::str(&unit))];
+            let mut types = vec![DataType::STRING];
+            for a in &args[1..] {
+                let (x, t) = compile(a, scope)?;
+                compiled.push(x);
+                types.push(t);
+            }
+            if name == "TIMESTAMPADD" {
+                if !types[1].is_integer() {
+                    return Err(Error::sql(
+                        format!("TIMESTAMPADD: the count must be an integer, got {}", types[1]),
+                        span,
+                    ));
+                }
+                if types[2] == DataType::Date
+                    && matches!(
+                        unit.trim_start_matches("SQL_TSI_"),
+                        "HOUR" | "MINUTE" | "SECOND" | "MILLISECOND"
+                    )
+                {
+                    return Err(Error::sql(
+                        format!("TIMESTAMPADD({unit}, …) of a DATE is not supported yet"),
+                        span,
+                    ));
+                }
+            } else {
+                for t in &types[1..] {
+                    if !matches!(
+                        t,
+                        DataType::Timestamp(_) | DataType::TimestampLtz(_) | DataType::Date | DataType::Null
+                    ) {
+                        return Err(Error::sql(
+                            format!("TIMESTAMPDIFF expects TIMESTAMP or DATE arguments, got {t}"),
+                            span,
+                        ));
+                    }
+                }
+            }
+            let b = builtin(&name);
+            let t = (b.ret)(&types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
+            return Ok((
+                ScalarExpr::Call {
+                    func: functions::Func::Builtin(b),
+                    args: compiled,
+                },
+                t,
+            ));
+        }
+        "TYPEOF" if args.len() == 1 || args.len() == 2 => {
+            let (_, t) = compile(args[0], scope)?;
+            let column = matches!(args[0], ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_));
+            if !column || matches!(t, DataType::Decimal(..) | DataType::Interval | DataType::Null) {
+                return Err(Error::sql(
+                    "TYPEOF is supported only on a column that is not DECIMAL so far (newsflow does not derive \
+                     Flink's nullability and DECIMAL precision for expressions yet)",
+                    span,
+                ));
+            }
+            return Ok((ScalarExpr::Literal(Value::str(&t.to_string())), DataType::STRING));
+        }
         "TO_TIMESTAMP" | "TO_TIMESTAMP_LTZ" if !args.is_empty() && args.len() <= 2 => {
             let (x, xt) = compile(args[0], scope)?;
             if !xt.is_string() && xt != DataType::Null {
@@ -758,15 +1161,16 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         _ => {}
     }
     let Some((func, lo, hi)) = functions::lookup(&name) else {
+        if functions::NOT_YET.contains(&name.as_str()) || crate::aggregate::NOT_YET.contains(&name.as_str()) {
+            return Err(Error::sql(format!("{name} is not supported yet"), span));
+        }
         return Err(Error::sql(
             format!(
-                "unknown function {name}; built-in functions: TO_TIMESTAMP, DATE_FORMAT, {}",
-                functions::names()
-                    .into_iter()
-                    .map(str::to_string)
-                    .chain(crate::registry::names())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "unknown function {name} (README.md lists the supported functions{})",
+                match crate::registry::names() {
+                    n if n.is_empty() => String::new(),
+                    n => format!("; registered: {}", n.join(", ")),
+                }
             ),
             span,
         ));
@@ -784,13 +1188,24 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
     }
     let mut compiled = Vec::new();
     let mut types = Vec::new();
-    for a in args {
+    for a in &args {
         let (x, t) = compile(a, scope)?;
         compiled.push(x);
         types.push(t);
     }
     let t = functions::return_type(func, &types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
     let t = decimal_result_type(func, &types, &compiled, t).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
+    // a constant regex that Rust's regex cannot take is refused here, not NULL per row
+    if let functions::Func::Builtin(b) = func {
+        if b.name.starts_with("REGEXP") {
+            if let Some(ast::Expr::Value(v)) = args.get(1) {
+                if let ast::Value::SingleQuotedString(p) = &v.value {
+                    functions::string::regex_ok(p)
+                        .map_err(|m| Error::sql(format!("{name}: pattern not supported: {m}"), span))?;
+                }
+            }
+        }
+    }
     Ok((ScalarExpr::Call { func, args: compiled }, t))
 }
 
@@ -807,7 +1222,7 @@ fn decimal_result_type(
         return Ok(t);
     };
     Ok(match func {
-        Func::Round | Func::Truncate => {
+        Func::Builtin(b) if b.name == "ROUND" || b.name == "TRUNCATE" => {
             let r = match args.get(1) {
                 None => 0,
                 Some(ScalarExpr::Literal(v)) => match v.as_i64() {

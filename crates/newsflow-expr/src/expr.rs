@@ -333,7 +333,8 @@ impl ScalarExpr {
                 Value::Str(s) => {
                     let parsed = match format {
                         Some(f) => f.parse(&s),
-                        None => newsflow_common::time::parse_timestamp(&s, None),
+                        // Flink's default: `yyyy-MM-dd[ HH:mm[:ss[.f]]]`, no ISO 'T'
+                        None => newsflow_common::time::parse_timestamp(&s, Some(b' ')),
                     };
                     parsed.map(Value::Timestamp).unwrap_or(Value::Null)
                 }
@@ -341,7 +342,9 @@ impl ScalarExpr {
             },
             ScalarExpr::DateFormat { arg, format } => match arg.ev(row, slot) {
                 Value::Timestamp(t) => Value::str(&format.format(t)),
-                Value::Str(s) => newsflow_common::time::parse_timestamp(&s, None)
+                // text is read as SimpleDateFormat reads `yyyy-MM-dd HH:mm:ss` (the start must
+                // match, the rest is ignored), as Flink does
+                Value::Str(s) => functions::temporal::parse_like_simple_date_format(&s, "yyyy-MM-dd HH:mm:ss")
                     .map(|t| Value::str(&format.format(t)))
                     .unwrap_or(Value::Null),
                 _ => Value::Null,
@@ -501,6 +504,19 @@ fn arithmetic(op: BinOp, l: &Value, r: &Value) -> Value {
             _ => Null,
         },
         (Interval(i), Timestamp(t)) if op == BinOp::Plus => Timestamp(t + i),
+        (Date(d), Interval(i)) => {
+            let ms = *d as i64 * newsflow_common::time::MILLIS_PER_DAY;
+            let ms = match op {
+                BinOp::Plus => ms + i,
+                BinOp::Minus => ms - i,
+                _ => return Null,
+            };
+            Date(ms.div_euclid(newsflow_common::time::MILLIS_PER_DAY) as i32)
+        }
+        (Interval(i), Date(d)) if op == BinOp::Plus => Date(
+            (*d as i64 * newsflow_common::time::MILLIS_PER_DAY + i).div_euclid(newsflow_common::time::MILLIS_PER_DAY)
+                as i32,
+        ),
         (Interval(a), Interval(b)) => match op {
             BinOp::Plus => Interval(a + b),
             BinOp::Minus => Interval(a - b),

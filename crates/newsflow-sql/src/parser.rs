@@ -147,7 +147,8 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| convert_error(ParserError::from(e), Span::new(1, 1)))?;
-    let mut p = Parser::new(&dialect).with_tokens_with_locations(rewrite_table_function_args(tokens));
+    let mut p =
+        Parser::new(&dialect).with_tokens_with_locations(rewrite_flink_operators(rewrite_table_function_args(tokens)));
     let mut out = Vec::new();
     loop {
         while p.consume_token(&Token::SemiColon) {}
@@ -648,6 +649,130 @@ fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan>
             if closing {
                 break;
             }
+        }
+    }
+    out
+}
+
+/// Flink forms `sqlparser` cannot read, rewritten token by token into ones it can, with
+/// markers the expression compiler understands (other tokens keep their positions):
+/// * `x BETWEEN ASYMMETRIC a AND b` → `x BETWEEN a AND b` (the default);
+/// * `x BETWEEN SYMMETRIC a AND b` → `x BETWEEN __SYMMETRIC(a) AND b`;
+/// * in a simple CASE, `WHEN a, b, c THEN` → `WHEN __ANY_OF(a, b, c) THEN`.
+fn rewrite_flink_operators(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    use std::collections::HashMap;
+    fn is_word(t: &Token, word: &str) -> bool {
+        matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+    }
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    // token index → tokens to put before it / after it; indexes of tokens to drop
+    let mut before: HashMap<usize, Vec<Token>> = HashMap::new();
+    let mut after: HashMap<usize, Vec<Token>> = HashMap::new();
+    let mut drop: Vec<usize> = Vec::new();
+    let marker = |name: &str| Token::make_word(name, None);
+    for (k, &i) in significant.iter().enumerate() {
+        let t = &tokens[i].token;
+        if is_word(t, "BETWEEN") {
+            let Some(&j) = significant.get(k + 1) else { continue };
+            if is_word(&tokens[j].token, "ASYMMETRIC") {
+                drop.push(j);
+            } else if is_word(&tokens[j].token, "SYMMETRIC") {
+                // the AND that ends the lower bound, at the same parenthesis depth
+                let mut depth = 0i32;
+                let and = significant[k + 2..].iter().copied().find(|&m| {
+                    match &tokens[m].token {
+                        Token::LParen => depth += 1,
+                        Token::RParen => depth -= 1,
+                        other => return depth == 0 && is_word(other, "AND"),
+                    }
+                    false
+                });
+                if let Some(and) = and {
+                    drop.push(j);
+                    after
+                        .entry(j)
+                        .or_default()
+                        .extend([marker("__SYMMETRIC"), Token::LParen]);
+                    before.entry(and).or_default().push(Token::RParen);
+                }
+            }
+        } else if is_word(t, "WHEN") {
+            // Is this WHEN in a simple CASE? Walk back to its CASE at the same depth.
+            let mut depth = 0i32;
+            let mut nested_ends = 0;
+            let mut simple = None;
+            for &m in significant[..k].iter().rev() {
+                match &tokens[m].token {
+                    Token::RParen => depth += 1,
+                    Token::LParen => {
+                        if depth == 0 {
+                            break;
+                        }
+                        depth -= 1;
+                    }
+                    w if depth == 0 && is_word(w, "END") => nested_ends += 1,
+                    w if depth == 0 && is_word(w, "CASE") => {
+                        if nested_ends == 0 {
+                            let next = significant
+                                .iter()
+                                .position(|&x| x == m)
+                                .and_then(|p| significant.get(p + 1));
+                            simple = Some(next.is_some_and(|&n| !is_word(&tokens[n].token, "WHEN")));
+                            break;
+                        }
+                        nested_ends -= 1;
+                    }
+                    _ => {}
+                }
+            }
+            if simple != Some(true) {
+                continue;
+            }
+            // Commas at depth 0 before the THEN?
+            let mut depth = 0i32;
+            let mut cases = 0;
+            let mut comma = false;
+            let mut then = None;
+            for &m in &significant[k + 1..] {
+                match &tokens[m].token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth -= 1,
+                    Token::Comma if depth == 0 && cases == 0 => comma = true,
+                    w if depth == 0 && is_word(w, "CASE") => cases += 1,
+                    w if depth == 0 && is_word(w, "END") => cases -= 1,
+                    w if depth == 0 && cases == 0 && is_word(w, "THEN") => {
+                        then = Some(m);
+                        break;
+                    }
+                    _ => {}
+                }
+                if depth < 0 {
+                    break;
+                }
+            }
+            if let (true, Some(then)) = (comma, then) {
+                after.entry(i).or_default().extend([marker("__ANY_OF"), Token::LParen]);
+                before.entry(then).or_default().push(Token::RParen);
+            }
+        }
+    }
+    if before.is_empty() && after.is_empty() && drop.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 8);
+    for (i, t) in tokens.into_iter().enumerate() {
+        let span = t.span;
+        for x in before.remove(&i).unwrap_or_default() {
+            out.push(TokenWithSpan::new(x, span));
+        }
+        let extra = after.remove(&i).unwrap_or_default();
+        if !drop.contains(&i) {
+            out.push(t);
+        }
+        for x in extra {
+            out.push(TokenWithSpan::new(x, span));
         }
     }
     out

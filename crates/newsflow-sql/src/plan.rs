@@ -183,7 +183,10 @@ impl Plan {
                 if let Some(t) = req.get_mut(window.time_col) {
                     *t = true;
                 }
-                for e in keys.iter().chain(aggs.iter().filter_map(|a| a.arg.as_ref())) {
+                for e in keys
+                    .iter()
+                    .chain(aggs.iter().flat_map(|a| a.arg.iter().chain(a.filter.iter())))
+                {
                     mark(e, &mut req);
                 }
                 input.require(&req);

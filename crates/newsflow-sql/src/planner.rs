@@ -1358,38 +1358,5 @@ fn plan_window_aggregate(input: Plan, select: &ast::Select, group_exprs: &[ast::
 }
 
 fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Result<AggregateCall> {
-    let span = span_of(&ast::Expr::Function(f.clone()));
-    let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)));
-    if f.over.is_some() {
-        return Err(Error::plan("OVER windows are not supported yet", span));
-    }
-    let star = matches!(&f.args, ast::FunctionArguments::List(l)
-        if matches!(l.args.as_slice(), [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]));
-    if star {
-        if kind != AggKind::Count {
-            return Err(Error::plan(format!("{}(*) is not valid", f.name), span));
-        }
-        return Ok(AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::Null,
-            output_type: DataType::BigInt,
-        });
-    }
-    let args = function_args(f)?;
-    let [arg] = args.as_slice() else {
-        return Err(Error::plan(format!("{} takes one argument", f.name), span));
-    };
-    let (x, t) = compile(arg, &Scope::new(schema))?;
-    let output_type = kind
-        .result_type(&t)
-        .map_err(|m| Error::plan(format!("{}: {m}", f.name), span))?;
-    Ok(AggregateCall {
-        kind,
-        arg: Some(x),
-        distinct,
-        input_type: t,
-        output_type,
-    })
+    newsflow_expr::aggregate::aggregate_call(f, kind, schema)
 }

@@ -183,6 +183,18 @@ impl JavaDateFormat {
         p.resolve()
     }
 
+    /// Parse the start of `s` as Java's `SimpleDateFormat.parse(String)` does (what Flink's
+    /// `UNIX_TIMESTAMP(str, fmt)` and `DATE_FORMAT(str, …)` use): text after the pattern is
+    /// ignored, so `2025-04-01 00:00:00.001` reads as `2025-04-01 00:00:00` with
+    /// `yyyy-MM-dd HH:mm:ss`. Leading whitespace is not skipped.
+    pub fn parse_prefix(&self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        let mut pos = 0;
+        let mut p = Parsed::default();
+        parse_toks(&self.toks, b, &mut pos, &mut p)?;
+        p.resolve()
+    }
+
     /// Format epoch milliseconds with the pattern.
     pub fn format(&self, ms: i64) -> String {
         let c = to_civil(ms);

@@ -107,7 +107,9 @@ fn format_timestamp(ms: i64, precision: u8, sep: char) -> String {
 
 pub fn format_date(days: i32) -> String {
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    // Java's LocalDate writes a sign on years past 9999.
+    let sign = if y > 9999 { "+" } else { "" };
+    format!("{sign}{y:04}-{m:02}-{d:02}")
 }
 
 pub fn format_interval(ms: i64) -> String {

@@ -82,6 +82,8 @@ fn aggs() -> Vec<AggregateCall> {
             distinct: false,
             input_type: DataType::BigInt,
             output_type: DataType::BigInt,
+            filter: None,
+            separator: None,
         },
         AggregateCall {
             kind: AggKind::Avg,
@@ -89,6 +91,8 @@ fn aggs() -> Vec<AggregateCall> {
             distinct: false,
             input_type: DataType::Double,
             output_type: DataType::Double,
+            filter: None,
+            separator: None,
         },
         AggregateCall {
             kind: AggKind::Count,
@@ -96,6 +100,8 @@ fn aggs() -> Vec<AggregateCall> {
             distinct: true,
             input_type: DataType::Double,
             output_type: DataType::BigInt,
+            filter: None,
+            separator: None,
         },
         AggregateCall {
             kind: AggKind::Max,
@@ -103,6 +109,8 @@ fn aggs() -> Vec<AggregateCall> {
             distinct: false,
             input_type: DataType::Double,
             output_type: DataType::Double,
+            filter: None,
+            separator: None,
         },
     ]
 }

@@ -392,6 +392,8 @@ mod tests {
             distinct: false,
             input_type: DataType::BigInt,
             output_type: DataType::BigInt,
+            filter: None,
+            separator: None,
         };
         WindowAggregateExec::new(
             WindowKind::Session { gap: 10_000 },
