@@ -183,6 +183,33 @@ fn golden_flagship_late_minutes() {
     golden("flagship_late_minutes");
 }
 
+/// `SET 'newsflow.late-rows' = 'dead-letter'`: the rows are Flink's as before, and every row
+/// the window dropped as late is also in the sink's dead letters, with the reason. (Trades
+/// 700 s late still join news the join holds; the window after it drops those rows.)
+#[test]
+fn late_rows_can_go_to_the_dead_letters() {
+    let case = "flagship_late_far";
+    let dir = temp_dir("late-rows-dead-letters");
+    copy_dir(&golden_dir().join(case), &dir);
+    let sql = format!(
+        "SET 'newsflow.late-rows' = 'dead-letter';\n{}",
+        std::fs::read_to_string(dir.join("case.sql")).unwrap()
+    );
+    let report = run_in(&dir, &sql, 7);
+    compare_with_flink(case, &dir, "late rows to the dead letters");
+    let late = report.late_rows();
+    assert!(late > 0, "the case has late rows");
+    assert_eq!(report.dead_letter_total(), late);
+    let dead = std::fs::read_to_string(dir.join("dead-letter/news_result_sink.jsonl")).unwrap();
+    assert_eq!(dead.lines().count() as u64, late);
+    for line in dead.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let reason = v["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("late: its window had already fired"), "{line}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Every 13th trade 700 s late (past the join's 10-minute bound), plus trades on and just
 /// outside each bound.
 #[test]

@@ -75,8 +75,8 @@ impl Default for JobOptions {
     }
 }
 
-/// SET keys newsflow understands (others are accepted with a warning, as Flink accepts
-/// any configuration key).
+/// SET keys newsflow understands. Any other key is refused: Flink accepts every
+/// configuration key, but a key newsflow would not honour must not look as if it did.
 pub const KNOWN_SETTINGS: &[&str] = &[
     "table.exec.source.idle-timeout",
     "execution.runtime-mode",
@@ -91,7 +91,43 @@ pub const KNOWN_SETTINGS: &[&str] = &[
     SAVEPOINT_PATH,
     S3_ENDPOINT,
     S3_PATH_STYLE,
+    LATE_ROWS,
 ];
+
+/// newsflow's own: what a window does with a row that arrives after its window fired —
+/// `drop` (Flink's behaviour; counted as late) or `dead-letter` (also written to the
+/// pipeline's dead letters with the reason, a late-data side output).
+pub const LATE_ROWS: &str = "newsflow.late-rows";
+
+/// Check a SET before it is recorded: known keys with values newsflow honours.
+fn check_setting(key: &str, value: &str) -> std::result::Result<(), String> {
+    let v = value.trim();
+    match key {
+        "table.exec.source.idle-timeout" | CHECKPOINT_INTERVAL if parse_duration_ms(v).is_none() => {
+            Err(format!("must be a duration like '5 s' or '500 ms', got '{value}'"))
+        }
+        CHECKPOINT_RETAINED if v.parse::<usize>().map_or(true, |n| n == 0) => {
+            Err(format!("must be a whole number of at least 1, got '{value}'"))
+        }
+        "table.local-time-zone" if !matches!(v.to_ascii_uppercase().as_str(), "UTC" | "GMT" | "Z" | "+00:00" | "ETC/UTC") => Err(
+            format!("newsflow runs with the session time zone UTC; '{value}' is not supported yet"),
+        ),
+        "execution.runtime-mode" if !v.eq_ignore_ascii_case("streaming") => Err(format!(
+            "newsflow runs in streaming mode; '{value}' is not supported yet (bounded inputs still end)"
+        )),
+        "parallelism.default" if v.parse::<u32>().map_or(true, |n| n == 0) => {
+            Err(format!("must be a whole number of at least 1, got '{value}'"))
+        }
+        LATE_ROWS if !matches!(v, "drop" | "dead-letter") => {
+            Err(format!("must be 'drop' or 'dead-letter', got '{value}'"))
+        }
+        k if !KNOWN_SETTINGS.contains(&k) && !k.starts_with(LLM_SETTING_PREFIX) => Err(format!(
+            "newsflow does not honour this key, so it refuses it rather than ignore it; it knows {} and {LLM_SETTING_PREFIX}*",
+            KNOWN_SETTINGS.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
 
 pub const CHECKPOINT_INTERVAL: &str = "execution.checkpointing.interval";
 pub const CHECKPOINT_DIR: &str = "state.checkpoints.dir";
@@ -169,24 +205,8 @@ impl Job {
                     }
                 }
                 Statement::Set { key, value, span } => {
-                    if (key == "table.exec.source.idle-timeout" || key == CHECKPOINT_INTERVAL)
-                        && parse_duration_ms(value).is_none()
-                    {
-                        return Err(Error::sql(
-                            format!("'{key}' must be a duration like '5 s' or '500 ms', got '{value}'"),
-                            *span,
-                        ));
-                    }
-                    if key == CHECKPOINT_RETAINED && value.trim().parse::<usize>().map_or(true, |n| n == 0) {
-                        return Err(Error::sql(
-                            format!("'{key}' must be a whole number of at least 1, got '{value}'"),
-                            *span,
-                        ));
-                    }
+                    check_setting(key, value).map_err(|m| Error::sql(format!("'{key}' {m}"), *span))?;
                     check_llm_setting(key, value).map_err(|m| Error::sql(format!("SET '{key}': {m}"), *span))?;
-                    if !KNOWN_SETTINGS.contains(&key.as_str()) && !key.starts_with(LLM_SETTING_PREFIX) {
-                        tracing::warn!("SET '{key}' is not used by newsflow");
-                    }
                     catalog.settings.insert(key.clone(), value.clone());
                 }
                 Statement::Insert {
@@ -652,7 +672,12 @@ fn build(
             aggs,
             ..
         } => {
-            let op = WindowAggregateExec::new(window.kind, window.time_col, keys.clone(), aggs.clone());
+            let late_to_dead_letters = catalog
+                .settings
+                .get(LATE_ROWS)
+                .is_some_and(|v| v.trim() == "dead-letter");
+            let op = WindowAggregateExec::new(window.kind, window.time_col, keys.clone(), aggs.clone())
+                .with_late_rows_to_dead_letters(late_to_dead_letters);
             let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);
             build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
         }

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use crate::backend::Backend;
 
 /// The version of the on-disk format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: exact DECIMAL values; the interval join keeps Flink's cleanup timers and expiration times.
+pub const FORMAT_VERSION: u32 = 2;
 const FORMAT_NAME: &str = "newsflow-checkpoint";
 pub(crate) const METADATA: &str = "_metadata";
 

@@ -27,7 +27,7 @@ use newsflow_expr::{Accumulator, AggregateCall, ScalarExpr};
 use newsflow_sql::plan::WindowKind;
 use newsflow_state::{by_key_group, codec, KeyGroupRange};
 
-use super::{Operator, OperatorSnapshot};
+use super::{Operator, OperatorSnapshot, Rejected};
 use crate::watermark::MIN_WATERMARK;
 
 type Key = Vec<Value>;
@@ -80,12 +80,44 @@ pub struct WindowAggregateExec {
     sessions_min_end: i64,
     wm: i64,
     late: u64,
+    /// `SET 'newsflow.late-rows' = 'dead-letter'`: late rows also go to the dead letters.
+    late_to_dead_letters: bool,
+    rejected: Vec<Rejected>,
     /// The key groups this instance owns (all, at parallelism 1): a restore keeps only
     /// their keys.
     key_groups: KeyGroupRange,
 }
 
 impl WindowAggregateExec {
+    /// Send late rows to the dead letters too (newsflow's late-data side output).
+    pub fn with_late_rows_to_dead_letters(mut self, on: bool) -> Self {
+        self.late_to_dead_letters = on;
+        self
+    }
+
+    /// Count a late row (and keep it for the dead letters when asked to).
+    #[cold]
+    fn late_row(&mut self, row: &Row, why: &str) {
+        self.late += 1;
+        if self.late_to_dead_letters {
+            let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+            self.rejected.push(Rejected {
+                row: format!("[{}]", cells.join(", ")),
+                column: "event time".into(),
+                expr: self.kind_text(),
+                reason: format!("late: {why} (watermark {})", Value::Timestamp(self.wm)),
+            });
+        }
+    }
+
+    fn kind_text(&self) -> String {
+        match self.kind {
+            WindowKind::Tumble { size } => format!("TUMBLE({size} ms)"),
+            WindowKind::Hop { slide, size } => format!("HOP({slide} ms, {size} ms)"),
+            WindowKind::Session { gap } => format!("SESSION({gap} ms)"),
+        }
+    }
+
     /// Run as one of several parallel instances, owning `range`.
     pub fn with_key_groups(mut self, range: KeyGroupRange) -> Self {
         self.key_groups = range;
@@ -111,6 +143,8 @@ impl WindowAggregateExec {
             sessions_min_end: i64::MAX,
             wm: MIN_WATERMARK,
             late: 0,
+            late_to_dead_letters: false,
+            rejected: Vec::new(),
             key_groups: KeyGroupRange::ALL,
         }
     }
@@ -228,18 +262,18 @@ impl Operator for WindowAggregateExec {
                 self.check(&row)?;
             }
             let Some(t) = row[self.time_col].timestamp() else {
-                self.late += 1;
+                self.late_row(&row, "its event time is NULL");
                 continue;
             };
             if let WindowKind::Session { gap } = self.kind {
                 if !self.process_session(t, &row, gap) {
-                    self.late += 1;
+                    self.late_row(&row, "its session had already fired");
                 }
                 continue;
             }
             let pane_end = t - t.rem_euclid(slide) + slide;
             if pane_end - 1 <= self.wm {
-                self.late += 1;
+                self.late_row(&row, "its window had already fired");
                 continue;
             }
             let key = self.key(&row);
@@ -335,6 +369,10 @@ impl Operator for WindowAggregateExec {
 
     fn late_rows(&self) -> u64 {
         self.late
+    }
+
+    fn take_rejected(&mut self) -> Vec<Rejected> {
+        std::mem::take(&mut self.rejected)
     }
 
     fn snapshot(&mut self, _checkpoint: u64) -> Result<OperatorSnapshot> {
