@@ -14,13 +14,11 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use newsflow_common::{DataType, Error, Result, Row, Value};
-use newsflow_generators::{by_name, columns_by_name, GenOptions, Generator};
+use newsflow_generators::{by_name, canonical_option, columns_by_name, options_used_by, GenOptions, Generator};
 
 use crate::{DeadLetters, Poll, Source, TableSpec};
 
 pub fn create(t: &TableSpec) -> Result<Box<dyn Source>> {
-    // Both kinds go through every key they are given and use it or refuse it.
-    t.options.mark_all();
     match t.options.get("generator") {
         Some(name) => create_generator(t, name),
         None => create_random(t),
@@ -32,6 +30,12 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
     let cols = columns_by_name(name).map_err(err)?;
     let mut opts = GenOptions::default();
     let mut speed_up = None;
+    let used = options_used_by(name).unwrap_or(&[]);
+    let valid = || {
+        let mut all = vec!["'generator'".to_string(), "'speed-up'".to_string()];
+        all.extend(used.iter().map(|k| format!("'{k}'")));
+        all.join(", ")
+    };
     for (k, v) in t.options.iter() {
         match k.as_str() {
             "connector" | "generator" => {}
@@ -44,16 +48,26 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
                 }
                 speed_up = Some(f);
             }
-            _ => {
-                if !opts.set(k, v).map_err(err)? {
+            _ => match canonical_option(k) {
+                None => {
                     return Err(err(format!(
-                        "unknown option '{k}' for datagen generator '{name}'; valid options: 'generator', 'speed-up', \
-                         'seed', 'number-of-rows', 'days', 'rate', 'symbols', 'start', 'news-per-day', 'korean-ratio', \
-                         'max-out-of-order-ms', 'market-open', 'market-close', 'weekends', 'sensors'"
-                    )));
+                        "unknown option '{k}' for datagen generator '{name}'; valid options: {}",
+                        valid()
+                    )))
                 }
-            }
+                // A generator option this generator does not use would be ignored.
+                Some(c) if !used.contains(&c) => {
+                    return Err(err(format!(
+                        "option '{k}' has no effect on datagen generator '{name}', so it is refused; valid options: {}",
+                        valid()
+                    )))
+                }
+                Some(_) => {
+                    opts.set(k, v).map_err(err)?;
+                }
+            },
         }
+        t.options.mark_read(k);
     }
     let mut mapping = Vec::new();
     for f in &t.schema.fields {
@@ -223,7 +237,23 @@ impl GeneratorSource {
     }
 }
 
-const RANDOM_OPTIONS: &[&str] = &["connector", "rows-per-second", "number-of-rows"];
+/// Flink's random datagen options newsflow honours; `scan.parallelism` is Flink's too,
+/// accepted by the key check and refused as not supported yet.
+pub(crate) const RANDOM_OPTIONS: &[&str] = &["connector", "rows-per-second", "number-of-rows", "scan.parallelism"];
+/// Flink's per-field options (`fields.<column>.<option>`). Which of them a column honours
+/// depends on its kind and type (see `create_random`); `max-past`, `var-len` and
+/// `null-rate` are not supported yet.
+pub(crate) const FIELD_OPTIONS: &[&str] = &[
+    "kind",
+    "min",
+    "max",
+    "max-past",
+    "length",
+    "var-len",
+    "start",
+    "end",
+    "null-rate",
+];
 
 /// Flink's random datagen.
 fn create_random(t: &TableSpec) -> Result<Box<dyn Source>> {
@@ -248,13 +278,30 @@ fn create_random(t: &TableSpec) -> Result<Box<dyn Source>> {
                 })
                 .transpose()
         };
+        let numeric = matches!(
+            f.data_type,
+            DataType::Int | DataType::BigInt | DataType::Double | DataType::Float | DataType::Decimal(..)
+        );
         let kind = match get("kind").unwrap_or("random") {
+            // Only the options the column's type uses are read: 'min'/'max' for numbers,
+            // 'length' for strings (any other is refused as not supported).
             "random" => FieldKind::Random {
-                min: num("min")?,
-                max: num("max")?,
-                length: num("length")?.unwrap_or(10.0) as usize,
+                min: if numeric { num("min")? } else { None },
+                max: if numeric { num("max")? } else { None },
+                length: if f.data_type.is_string() {
+                    num("length")?.unwrap_or(10.0) as usize
+                } else {
+                    10
+                },
             },
             "sequence" => {
+                if !matches!(f.data_type, DataType::Int | DataType::BigInt | DataType::Varchar(_)) {
+                    return Err(err(format!(
+                        "'fields.{}.kind' = 'sequence' is not supported yet for a column of type {}; \
+                         supported: INT, BIGINT, STRING",
+                        f.name, f.data_type
+                    )));
+                }
                 let start = num("start")?
                     .ok_or_else(|| err(format!("'fields.{}.start' is required for a sequence", f.name)))?
                     as i64;
@@ -274,7 +321,17 @@ fn create_random(t: &TableSpec) -> Result<Box<dyn Source>> {
     }
     for (k, _) in t.options.iter() {
         if let Some(rest) = k.strip_prefix("fields.") {
-            let name = rest.rsplit_once('.').map(|(n, _)| n).unwrap_or(rest);
+            let (name, option) = rest.rsplit_once('.').unwrap_or((rest, ""));
+            if !FIELD_OPTIONS.contains(&option) {
+                return Err(err(format!(
+                    "unknown option '{k}' for connector 'datagen'; per column: {}",
+                    FIELD_OPTIONS
+                        .iter()
+                        .map(|o| format!("'fields.<column>.{o}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
             if !t.schema.fields.iter().any(|f| f.name == name) {
                 return Err(err(format!(
                     "option '{k}' names unknown column `{name}`; columns: {}",

@@ -318,4 +318,760 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// What building a table with one option gives.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Outcome {
+        /// Built: the key is read by what honours it.
+        Honoured,
+        /// Refused by `refuse_unread`: a valid option newsflow does not implement yet.
+        NotYet,
+        /// Refused with an error that names the key (bad value, unknown key, a property
+        /// newsflow overrides, a combination that would be ignored).
+        Refused,
+    }
+    use Outcome::*;
+
+    /// One case: extra options over the connector's base ("" removes a base key), the key
+    /// under test, the outcome.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, Outcome);
+    type OwnedCase<'a> = (Vec<(&'a str, &'a str)>, &'a str, Outcome);
+
+    /// Build `direction` of `connector` with `base` and each case's options (Kafka only
+    /// up to its option checks: no broker is contacted) and compare with the outcome.
+    fn run(connector: &str, direction: &str, schema: &Schema, base: &[(&str, &str)], cases: &[Case]) -> Vec<String> {
+        let dir = std::env::temp_dir().join(format!("nf-options-{connector}-{}", std::process::id()));
+        let ctx = ConnectorContext {
+            base_dir: dir,
+            topics: Default::default(),
+        };
+        let mut seen = Vec::new();
+        for (extra, key, outcome) in cases {
+            let mut map: BTreeMap<String, String> = [("connector", connector)]
+                .iter()
+                .chain(base)
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            for (k, v) in *extra {
+                if v.is_empty() {
+                    map.remove(*k);
+                } else {
+                    map.insert(k.to_string(), v.to_string());
+                }
+            }
+            let options = Options::new(map);
+            let spec = TableSpec {
+                name: "t",
+                schema,
+                options: &options,
+            };
+            let result = match (connector, direction) {
+                #[cfg(feature = "kafka")]
+                ("kafka", "source") => kafka::check_source_options(&spec).map(|_| ()),
+                #[cfg(feature = "kafka")]
+                ("kafka", _) => kafka::check_sink_options(&spec).map(|_| ()),
+                (_, "source") => create_source(&spec, &ctx).map(|_| ()),
+                _ => create_sink(&spec, &ctx).map(|_| ()),
+            };
+            let what = format!("{connector} {direction} {key} ({extra:?})");
+            match (result, outcome) {
+                (Ok(()), Honoured) => assert!(options.unread().is_empty(), "{what}: unread {:?}", options.unread()),
+                (Err(e), NotYet) => assert!(
+                    e.to_string()
+                        .contains(&format!("option '{key}' is not supported by newsflow")),
+                    "{what}: {e}"
+                ),
+                (Err(e), Refused) => {
+                    let e = e.to_string();
+                    assert!(
+                        e.contains(&format!("'{key}'")),
+                        "{what}: the error does not name the key: {e}"
+                    );
+                }
+                (Ok(()), _) => panic!("{what} is accepted, expected {outcome:?}"),
+                (Err(e), _) => panic!("{what}: expected {outcome:?}, got: {e}"),
+            }
+            seen.push(key.to_string());
+        }
+        seen
+    }
+
+    /// Every key a connector's key check lets through must have a case.
+    fn all_covered(connector: &str, keys: &[&str], seen: &[String]) {
+        for k in keys {
+            assert!(
+                *k == "connector" || seen.iter().any(|s| s == k),
+                "{connector}: option '{k}' is accepted by the key check but has no case here"
+            );
+        }
+    }
+
+    fn two_columns() -> Schema {
+        Schema::new(vec![
+            Field::new("id", DataType::Int),
+            Field::new("name", DataType::STRING),
+        ])
+    }
+
+    /// Per connector, which keys are honoured, which are refused as not supported yet, and
+    /// which are refused otherwise; a key the connector's check accepts without a case
+    /// here, or a key accepted while nothing reads it, fails.
+    #[cfg(feature = "kafka")]
+    #[test]
+    fn kafka_options_are_honoured_or_refused() {
+        let schema = two_columns();
+        let raw = Schema::new(vec![Field::new("line", DataType::STRING)]);
+        let base = [
+            ("properties.bootstrap.servers", "127.0.0.1:9"),
+            ("topic", "n"),
+            ("format", "json"),
+            ("scan.startup.mode", "earliest-offset"),
+        ];
+        let src: &[Case] = &[
+            (&[], "topic", Honoured),
+            (&[("topic", "a;b")], "topic", Honoured),
+            (&[("topic", ""), ("topic-pattern", "n.*")], "topic-pattern", Honoured),
+            (&[("topic-pattern", "n.*")], "topic-pattern", Refused),
+            (&[("format", ""), ("value.format", "json")], "value.format", Honoured),
+            (&[("format", "csv")], "format", Honoured),
+            (&[("key.format", "json"), ("key.fields", "id")], "key.format", Honoured),
+            (&[("key.format", "json"), ("key.fields", "id")], "key.fields", Honoured),
+            (&[("key.format", "json")], "key.format", Refused),
+            (&[("key.format", "json"), ("key.fields", "nope")], "key.fields", Refused),
+            (
+                &[("key.format", "json"), ("key.fields", "id"), ("key.fields-prefix", "i")],
+                "key.fields-prefix",
+                Honoured,
+            ),
+            (&[("key.fields-prefix", "i")], "key.fields-prefix", Refused),
+            (
+                &[
+                    ("key.format", "json"),
+                    ("key.fields", "id"),
+                    ("value.fields-include", "EXCEPT_KEY"),
+                ],
+                "value.fields-include",
+                Honoured,
+            ),
+            (
+                &[("value.fields-include", "EXCEPT_KEY")],
+                "value.fields-include",
+                Refused,
+            ),
+            (&[("scan.startup.mode", "latest-offset")], "scan.startup.mode", Honoured),
+            (&[("scan.startup.mode", "newest")], "scan.startup.mode", Refused),
+            (
+                &[
+                    ("scan.startup.mode", "timestamp"),
+                    ("scan.startup.timestamp-millis", "1"),
+                ],
+                "scan.startup.timestamp-millis",
+                Honoured,
+            ),
+            (
+                &[("scan.startup.timestamp-millis", "1")],
+                "scan.startup.timestamp-millis",
+                Refused,
+            ),
+            (
+                &[
+                    ("scan.startup.mode", "specific-offsets"),
+                    ("scan.startup.specific-offsets", "partition:0,offset:4"),
+                ],
+                "scan.startup.specific-offsets",
+                Honoured,
+            ),
+            (
+                &[("scan.startup.specific-offsets", "partition:0,offset:4")],
+                "scan.startup.specific-offsets",
+                Refused,
+            ),
+            (
+                &[
+                    ("topic", "a;b"),
+                    ("scan.startup.mode", "specific-offsets"),
+                    ("scan.startup.specific-offsets", "partition:0,offset:4"),
+                ],
+                "specific-offsets",
+                Refused,
+            ),
+            (&[("scan.bounded.mode", "latest-offset")], "scan.bounded.mode", Honoured),
+            (
+                &[
+                    ("scan.bounded.mode", "timestamp"),
+                    ("scan.bounded.timestamp-millis", "1"),
+                ],
+                "scan.bounded.timestamp-millis",
+                Honoured,
+            ),
+            (
+                &[("scan.bounded.timestamp-millis", "1")],
+                "scan.bounded.timestamp-millis",
+                Refused,
+            ),
+            (
+                &[
+                    ("scan.bounded.mode", "specific-offsets"),
+                    ("scan.bounded.specific-offsets", "partition:0,offset:4"),
+                ],
+                "scan.bounded.specific-offsets",
+                Honoured,
+            ),
+            (
+                &[("scan.bounded.specific-offsets", "partition:0,offset:4")],
+                "scan.bounded.specific-offsets",
+                Refused,
+            ),
+            (
+                &[("scan.topic-partition-discovery.interval", "0")],
+                "scan.topic-partition-discovery.interval",
+                Honoured,
+            ),
+            (
+                &[("scan.topic-partition-discovery.interval", "5 min")],
+                "scan.topic-partition-discovery.interval",
+                NotYet,
+            ),
+            (&[("scan.group.settle-time", "1 s")], "scan.group.settle-time", Honoured),
+            (&[("dead-letter.topic", "dlq")], "dead-letter.topic", Honoured),
+            (&[("scan.parallelism", "2")], "scan.parallelism", NotYet),
+            (
+                &[("scan.watermark.emit.strategy", "on-event")],
+                "scan.watermark.emit.strategy",
+                NotYet,
+            ),
+            (
+                &[("scan.watermark.alignment.group", "g")],
+                "scan.watermark.alignment.group",
+                NotYet,
+            ),
+            (
+                &[("scan.watermark.alignment.max-drift", "1 s")],
+                "scan.watermark.alignment.max-drift",
+                NotYet,
+            ),
+            (
+                &[("scan.watermark.alignment.update-interval", "1 s")],
+                "scan.watermark.alignment.update-interval",
+                NotYet,
+            ),
+            (&[("sink.partitioner", "fixed")], "sink.partitioner", Refused),
+            (
+                &[("sink.transactional-id-prefix", "x")],
+                "sink.transactional-id-prefix",
+                Refused,
+            ),
+            // properties.*: passed to librdkafka, except what newsflow sets itself.
+            (
+                &[("properties.bootstrap.servers", "")],
+                "properties.bootstrap.servers",
+                Refused,
+            ),
+            (
+                &[("scan.startup.mode", "group-offsets"), ("properties.group.id", "g")],
+                "properties.group.id",
+                Honoured,
+            ),
+            (
+                &[("scan.startup.mode", "group-offsets")],
+                "properties.group.id",
+                Refused,
+            ),
+            (&[("properties.client.id", "me")], "properties.client.id", Honoured),
+            (
+                &[("properties.security.protocol", "PLAINTEXT")],
+                "properties.security.protocol",
+                Honoured,
+            ),
+            (
+                &[("properties.isolation.level", "read_committed")],
+                "properties.isolation.level",
+                Honoured,
+            ),
+            (
+                &[("properties.fetch.min.bytes", "lots")],
+                "properties.fetch.min.bytes",
+                Refused,
+            ),
+            (
+                &[("properties.no.such.thing", "1")],
+                "properties.no.such.thing",
+                Refused,
+            ),
+            (
+                &[("properties.group.id", "g"), ("properties.enable.auto.commit", "false")],
+                "properties.enable.auto.commit",
+                Honoured,
+            ),
+            (
+                &[("properties.enable.auto.commit", "true")],
+                "properties.enable.auto.commit",
+                Refused,
+            ),
+            (
+                &[("properties.enable.auto.offset.store", "true")],
+                "properties.enable.auto.offset.store",
+                Refused,
+            ),
+            (
+                &[("properties.partition.assignment.strategy", "range")],
+                "properties.partition.assignment.strategy",
+                Honoured,
+            ),
+            (
+                &[("properties.partition.assignment.strategy", "cooperative-sticky")],
+                "properties.partition.assignment.strategy",
+                Refused,
+            ),
+            (
+                &[("properties.group.protocol", "consumer")],
+                "properties.group.protocol",
+                Refused,
+            ),
+            (
+                &[
+                    ("scan.startup.mode", "group-offsets"),
+                    ("properties.group.id", "g"),
+                    ("properties.auto.offset.reset", "latest"),
+                ],
+                "properties.auto.offset.reset",
+                Honoured,
+            ),
+            (
+                &[("properties.auto.offset.reset", "latest")],
+                "properties.auto.offset.reset",
+                Refused,
+            ),
+            (
+                &[
+                    ("scan.startup.mode", "group-offsets"),
+                    ("properties.group.id", "g"),
+                    ("properties.auto.offset.reset", "none"),
+                ],
+                "properties.auto.offset.reset",
+                Refused,
+            ),
+            (
+                &[("properties.partition.discovery.interval.ms", "1000")],
+                "properties.partition.discovery.interval.ms",
+                Refused,
+            ),
+            (
+                &[("properties.commit.offsets.on.checkpoint", "true")],
+                "properties.commit.offsets.on.checkpoint",
+                Refused,
+            ),
+            (
+                &[("properties.client.id.prefix", "x")],
+                "properties.client.id.prefix",
+                Refused,
+            ),
+            (
+                &[("properties.value.deserializer", "x")],
+                "properties.value.deserializer",
+                Refused,
+            ),
+            (
+                &[("properties.sasl.jaas.config", "x")],
+                "properties.sasl.jaas.config",
+                Refused,
+            ),
+            // The formats, through the same tracker.
+            (
+                &[("json.timestamp-format.standard", "ISO-8601")],
+                "json.timestamp-format.standard",
+                Honoured,
+            ),
+            (
+                &[("json.fail-on-missing-field", "true")],
+                "json.fail-on-missing-field",
+                Honoured,
+            ),
+            (
+                &[("json.encode.ignore-null-fields", "true")],
+                "json.encode.ignore-null-fields",
+                Honoured,
+            ),
+            (
+                &[("json.ignore-parse-errors", "true")],
+                "json.ignore-parse-errors",
+                NotYet,
+            ),
+            (&[("json.map-null-key.mode", "DROP")], "json.map-null-key.mode", NotYet),
+            (
+                &[("format", "csv"), ("csv.field-delimiter", ";")],
+                "csv.field-delimiter",
+                Honoured,
+            ),
+            (
+                &[("format", "csv"), ("csv.null-literal", "n/a")],
+                "csv.null-literal",
+                Honoured,
+            ),
+            (
+                &[("format", "csv"), ("csv.quote-character", "'")],
+                "csv.quote-character",
+                NotYet,
+            ),
+            (
+                &[("format", "csv"), ("csv.ignore-parse-errors", "true")],
+                "csv.ignore-parse-errors",
+                NotYet,
+            ),
+            (&[("format", "avro")], "avro", Refused),
+            (&[("format", "debezium-json")], "debezium-json", Refused),
+            (
+                &[
+                    ("key.format", "csv"),
+                    ("key.fields", "id"),
+                    ("csv.field-delimiter", ";"),
+                ],
+                "csv.field-delimiter",
+                Honoured,
+            ),
+        ];
+        let mut seen = run("kafka", "source", &schema, &base, src);
+        let raw_cases: &[Case] = &[
+            (&[("format", "raw")], "format", Honoured),
+            (&[("format", "raw"), ("raw.charset", "UTF-8")], "raw.charset", NotYet),
+            (
+                &[("format", "raw"), ("raw.endianness", "big-endian")],
+                "raw.endianness",
+                NotYet,
+            ),
+        ];
+        seen.extend(run("kafka", "source", &raw, &base, raw_cases));
+        all_covered("kafka source", kafka::SOURCE_OPTIONS, &seen);
+        all_covered("json", format::json::OPTIONS, &seen);
+        all_covered("csv", format::csv::OPTIONS, &seen);
+        all_covered("raw", format::raw::OPTIONS, &seen);
+
+        let base = [
+            ("properties.bootstrap.servers", "127.0.0.1:9"),
+            ("topic", "out"),
+            ("format", "json"),
+        ];
+        let sink: &[Case] = &[
+            (&[], "topic", Honoured),
+            (&[("topic", "a;b")], "topic", Refused),
+            (&[("format", ""), ("value.format", "json")], "value.format", Honoured),
+            (&[("format", "csv")], "format", Honoured),
+            (&[("key.format", "json"), ("key.fields", "id")], "key.format", Honoured),
+            (&[("key.format", "json"), ("key.fields", "id")], "key.fields", Honoured),
+            (
+                &[("key.format", "json"), ("key.fields", "id"), ("key.fields-prefix", "i")],
+                "key.fields-prefix",
+                Honoured,
+            ),
+            (
+                &[
+                    ("key.format", "json"),
+                    ("key.fields", "id"),
+                    ("value.fields-include", "EXCEPT_KEY"),
+                ],
+                "value.fields-include",
+                Honoured,
+            ),
+            (&[("sink.partitioner", "fixed")], "sink.partitioner", Honoured),
+            (&[("sink.partitioner", "round-robin")], "sink.partitioner", Honoured),
+            (
+                &[("sink.partitioner", "org.example.MyPartitioner")],
+                "sink.partitioner",
+                Refused,
+            ),
+            (
+                &[("sink.delivery-guarantee", "at-least-once")],
+                "sink.delivery-guarantee",
+                Honoured,
+            ),
+            (
+                &[("sink.delivery-guarantee", "none")],
+                "sink.delivery-guarantee",
+                Honoured,
+            ),
+            (
+                &[("sink.delivery-guarantee", "exactly-once")],
+                "sink.delivery-guarantee",
+                Refused,
+            ),
+            (
+                &[("sink.transactional-id-prefix", "x")],
+                "sink.transactional-id-prefix",
+                NotYet,
+            ),
+            (&[("sink.parallelism", "2")], "sink.parallelism", NotYet),
+            (
+                &[("scan.startup.mode", "earliest-offset")],
+                "scan.startup.mode",
+                Refused,
+            ),
+            (&[("properties.acks", "all")], "properties.acks", Honoured),
+            (
+                &[("properties.enable.idempotence", "true")],
+                "properties.enable.idempotence",
+                Honoured,
+            ),
+            (&[("properties.group.id", "g")], "properties.group.id", Honoured),
+            (
+                &[("properties.transactional.id", "x")],
+                "properties.transactional.id",
+                Refused,
+            ),
+            (
+                &[("properties.value.serializer", "x")],
+                "properties.value.serializer",
+                Refused,
+            ),
+            (
+                &[("json.encode.ignore-null-fields", "true")],
+                "json.encode.ignore-null-fields",
+                Honoured,
+            ),
+            (
+                &[("json.fail-on-missing-field", "true")],
+                "json.fail-on-missing-field",
+                Honoured,
+            ),
+            (
+                &[("format", "csv"), ("csv.field-delimiter", ";")],
+                "csv.field-delimiter",
+                Honoured,
+            ),
+            (
+                &[("format", "csv"), ("csv.null-literal", "n/a")],
+                "csv.null-literal",
+                NotYet,
+            ),
+        ];
+        let seen = run("kafka", "sink", &schema, &base, sink);
+        all_covered("kafka sink", kafka::SINK_OPTIONS, &seen);
+    }
+
+    #[test]
+    fn topic_print_blackhole_options_are_honoured_or_refused() {
+        let schema = two_columns();
+        let base = [("topic", "t"), ("format", "json")];
+        let src: &[Case] = &[
+            (&[], "topic", Honoured),
+            (
+                &[("scan.startup.mode", "earliest-offset")],
+                "scan.startup.mode",
+                Honoured,
+            ),
+            (&[("scan.startup.mode", "latest-offset")], "scan.startup.mode", Refused),
+            (&[("properties.group.id", "g")], "properties.group.id", Honoured),
+            (
+                &[("properties.bootstrap.servers", "h:9092")],
+                "properties.bootstrap.servers",
+                Honoured,
+            ),
+            (&[("sink.partitioner", "fixed")], "sink.partitioner", Refused),
+            (&[("scan.bounded.mode", "latest-offset")], "scan.bounded.mode", Refused),
+            (
+                &[("json.fail-on-missing-field", "true")],
+                "json.fail-on-missing-field",
+                Honoured,
+            ),
+            (
+                &[("json.ignore-parse-errors", "true")],
+                "json.ignore-parse-errors",
+                NotYet,
+            ),
+        ];
+        let seen = run("topic", "source", &schema, &base, src);
+        all_covered("topic source", topic::SOURCE_OPTIONS, &seen);
+        let sink: &[Case] = &[
+            (&[], "topic", Honoured),
+            (&[("sink.partitioner", "round-robin")], "sink.partitioner", Honoured),
+            (&[("sink.partitioner", "hash")], "sink.partitioner", Refused),
+            (
+                &[("scan.startup.mode", "earliest-offset")],
+                "scan.startup.mode",
+                Refused,
+            ),
+            (
+                &[("properties.bootstrap.servers", "h:9092")],
+                "properties.bootstrap.servers",
+                Honoured,
+            ),
+            (
+                &[("json.encode.ignore-null-fields", "true")],
+                "json.encode.ignore-null-fields",
+                Honoured,
+            ),
+            (
+                &[("format", "csv"), ("csv.null-literal", "n/a")],
+                "csv.null-literal",
+                NotYet,
+            ),
+        ];
+        let seen = run("topic", "sink", &schema, &base, sink);
+        all_covered("topic sink", topic::SINK_OPTIONS, &seen);
+
+        let print: &[Case] = &[
+            (&[("print-identifier", "p")], "print-identifier", Honoured),
+            (&[("standard-error", "true")], "standard-error", Honoured),
+            (&[("standard-error", "yes")], "standard-error", Refused),
+            (&[("sink.parallelism", "2")], "sink.parallelism", NotYet),
+            (&[("format", "json")], "format", Refused),
+        ];
+        let seen = run("print", "sink", &schema, &[], print);
+        all_covered("print", print::OPTIONS, &seen);
+        let blackhole: &[Case] = &[
+            (&[("sink.parallelism", "2")], "sink.parallelism", NotYet),
+            (&[("format", "json")], "format", Refused),
+        ];
+        let seen = run("blackhole", "sink", &schema, &[], blackhole);
+        all_covered("blackhole", blackhole::OPTIONS, &seen);
+    }
+
+    #[test]
+    fn datagen_options_are_honoured_or_refused() {
+        let schema = two_columns();
+        let random: &[Case] = &[
+            (&[("rows-per-second", "5")], "rows-per-second", Honoured),
+            (&[("number-of-rows", "5")], "number-of-rows", Honoured),
+            (&[("scan.parallelism", "2")], "scan.parallelism", NotYet),
+            (&[("fields.id.kind", "random")], "fields.id.kind", Honoured),
+            (&[("fields.id.kind", "shuffled")], "fields.id.kind", Refused),
+            (&[("fields.id.min", "1")], "fields.id.min", Honoured),
+            (&[("fields.id.max", "9")], "fields.id.max", Honoured),
+            (&[("fields.name.length", "3")], "fields.name.length", Honoured),
+            (
+                &[
+                    ("fields.id.kind", "sequence"),
+                    ("fields.id.start", "1"),
+                    ("fields.id.end", "9"),
+                ],
+                "fields.id.start",
+                Honoured,
+            ),
+            (
+                &[
+                    ("fields.id.kind", "sequence"),
+                    ("fields.id.start", "1"),
+                    ("fields.id.end", "9"),
+                ],
+                "fields.id.end",
+                Honoured,
+            ),
+            (
+                &[("fields.id.kind", "sequence"), ("fields.id.start", "1")],
+                "fields.id.end",
+                Refused,
+            ),
+            (
+                &[
+                    ("fields.id.kind", "sequence"),
+                    ("fields.id.start", "1"),
+                    ("fields.id.end", "9"),
+                    ("fields.id.min", "1"),
+                ],
+                "fields.id.min",
+                NotYet,
+            ),
+            (&[("fields.id.start", "1")], "fields.id.start", NotYet),
+            (&[("fields.name.min", "1")], "fields.name.min", NotYet),
+            (&[("fields.id.length", "3")], "fields.id.length", NotYet),
+            (&[("fields.id.null-rate", "0.1")], "fields.id.null-rate", NotYet),
+            (&[("fields.id.max-past", "1 h")], "fields.id.max-past", NotYet),
+            (&[("fields.name.var-len", "true")], "fields.name.var-len", NotYet),
+            (&[("fields.id.spread", "1")], "fields.id.spread", Refused),
+            (&[("fields.nope.min", "1")], "fields.nope.min", Refused),
+            (&[("rows", "5")], "rows", Refused),
+        ];
+        let seen = run("datagen", "source", &schema, &[], random);
+        all_covered("datagen", datagen::RANDOM_OPTIONS, &seen);
+        let fields: Vec<String> = seen
+            .iter()
+            .filter_map(|k| k.rsplit_once('.').map(|(_, o)| o.to_string()))
+            .collect();
+        all_covered("datagen fields", datagen::FIELD_OPTIONS, &fields);
+
+        // The built-in generators: an option a generator does not use is refused.
+        let none = Schema::new(vec![]);
+        let mut seen = Vec::new();
+        for (generator, honoured, refused) in [
+            (
+                "sensor",
+                &[
+                    "seed",
+                    "number-of-rows",
+                    "days",
+                    "rate",
+                    "start",
+                    "max-out-of-order-ms",
+                    "sensors",
+                ][..],
+                &[
+                    "symbols",
+                    "news-per-day",
+                    "korean-ratio",
+                    "market-open",
+                    "market-close",
+                    "weekends",
+                ][..],
+            ),
+            (
+                "news",
+                &[
+                    "seed",
+                    "number-of-rows",
+                    "days",
+                    "symbols",
+                    "start",
+                    "news-per-day",
+                    "korean-ratio",
+                    "market-open",
+                    "market-close",
+                    "weekends",
+                ][..],
+                &["rate", "max-out-of-order-ms", "sensors"][..],
+            ),
+            (
+                "stock",
+                &[
+                    "seed",
+                    "number-of-rows",
+                    "days",
+                    "rate",
+                    "symbols",
+                    "start",
+                    "news-per-day",
+                    "max-out-of-order-ms",
+                    "market-open",
+                    "market-close",
+                    "weekends",
+                ][..],
+                &["korean-ratio", "sensors"][..],
+            ),
+        ] {
+            let value = |k: &str| match k {
+                "symbols" => "AAPL",
+                "start" => "2025-07-01 09:00:00",
+                "market-open" => "09:00",
+                "market-close" => "15:00",
+                "weekends" => "true",
+                "korean-ratio" => "0.5",
+                _ => "3",
+            };
+            let mut cases: Vec<OwnedCase> = Vec::new();
+            for k in honoured {
+                cases.push((vec![(*k, value(k))], *k, Honoured));
+            }
+            for k in refused {
+                cases.push((vec![(*k, value(k))], *k, Refused));
+            }
+            cases.push((vec![("speed-up", "60")], "speed-up", Honoured));
+            cases.push((vec![("rows", "3")], "rows", Honoured));
+            cases.push((vec![("fields.a.min", "1")], "fields.a.min", Refused));
+            let cases: Vec<Case> = cases.iter().map(|(e, k, o)| (e.as_slice(), *k, *o)).collect();
+            seen.extend(run("datagen", "source", &none, &[("generator", generator)], &cases));
+            assert_eq!(
+                newsflow_generators::options_used_by(generator).map(|u| u.len()),
+                Some(honoured.len()),
+                "{generator}"
+            );
+        }
+    }
 }

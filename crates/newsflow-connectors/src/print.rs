@@ -12,22 +12,28 @@ pub struct PrintSink {
     stderr: bool,
 }
 
+pub(crate) const OPTIONS: &[&str] = &["connector", "print-identifier", "standard-error", "sink.parallelism"];
+
 pub fn create(t: &TableSpec) -> Result<Box<dyn Sink>> {
-    t.options.check(
-        t.name,
-        "print",
-        &["connector", "print-identifier", "standard-error", "sink.parallelism"],
-        &[],
-    )?;
+    t.options.check(t.name, "print", OPTIONS, &[])?;
     let prefix = t
         .options
         .get("print-identifier")
         .map(|p| format!("{p}> "))
         .unwrap_or_default();
-    Ok(Box::new(PrintSink {
-        prefix,
-        stderr: t.options.get("standard-error") == Some("true"),
-    }))
+    let stderr = match t.options.get("standard-error").map(str::trim) {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(Error::config(format!(
+                "table `{}`: option 'standard-error' must be 'true' or 'false', got '{v}'",
+                t.name
+            )))
+        }
+    };
+    // 'sink.parallelism' is accepted by the key check and refused as not supported yet.
+    Ok(Box::new(PrintSink { prefix, stderr }))
 }
 
 pub fn format_row(row: &Row) -> String {

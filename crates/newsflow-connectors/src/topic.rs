@@ -21,13 +21,8 @@ use newsflow_common::{Error, Result, Row};
 use crate::format::{self, Decoder, Encoder};
 use crate::{ConnectorContext, DeadLetters, Poll, Sink, Source, TableSpec};
 
-const OPTIONS: &[&str] = &[
-    "connector",
-    "topic",
-    "properties.group.id",
-    "scan.startup.mode",
-    "sink.partitioner",
-];
+pub(crate) const SOURCE_OPTIONS: &[&str] = &["connector", "topic", "scan.startup.mode"];
+pub(crate) const SINK_OPTIONS: &[&str] = &["connector", "topic", "sink.partitioner"];
 
 #[derive(Default)]
 struct Log {
@@ -107,15 +102,18 @@ impl Topics {
     }
 }
 
-/// The topic a table names. `properties.*` (Kafka client settings), `sink.partitioner`
-/// and `scan.startup.mode` = `earliest-offset` have nothing to act on in an in-process topic
-/// of one partition read from its start; they are accepted so that a Kafka table's `WITH`
-/// runs by changing only `'connector'`.
-fn topic_name(t: &TableSpec) -> Result<String> {
-    t.options.mark_all();
-    let mut valid = OPTIONS.to_vec();
+/// The topic a table names, once the table's keys are checked against `base`, the
+/// format's and `properties.*`.
+///
+/// `properties.*` (Kafka client settings: bootstrap servers, group id, security) are
+/// accepted so that a Kafka table's `WITH` runs by changing only `'connector'`; they have
+/// nothing to act on (there is no broker, and the topic's one partition is read whole by
+/// every reading table), so no value of them could change a result.
+fn topic_name(t: &TableSpec, base: &[&str]) -> Result<String> {
+    let mut valid = base.to_vec();
     valid.extend(format::allowed_format_keys(t.options));
     t.options.check(t.name, "topic", &valid, &["properties."])?;
+    t.options.mark_prefix("properties.");
     Ok(t.options.require(t.name, "topic")?.to_string())
 }
 
@@ -128,7 +126,7 @@ pub struct TopicSource {
 }
 
 pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
-    let topic = topic_name(t)?;
+    let topic = topic_name(t, SOURCE_OPTIONS)?;
     match t.options.get("scan.startup.mode") {
         None | Some("earliest-offset") => {}
         Some(other) => {
@@ -244,7 +242,17 @@ pub struct TopicSink {
 }
 
 pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
-    let topic = topic_name(t)?;
+    let topic = topic_name(t, SINK_OPTIONS)?;
+    // One partition: every partitioner puts every record in it.
+    match t.options.get("sink.partitioner").unwrap_or("default") {
+        "default" | "fixed" | "round-robin" => {}
+        other => {
+            return Err(Error::config(format!(
+                "table `{}`: unknown 'sink.partitioner' '{other}'; valid: default, fixed, round-robin",
+                t.name
+            )))
+        }
+    }
     let encoder = format::encoder(t.name, t.schema, t.options)?;
     ctx.topics.lock().entry(topic.clone()).or_default().writers += 1;
     Ok(Box::new(TopicSink {

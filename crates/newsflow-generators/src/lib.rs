@@ -53,7 +53,7 @@ pub use market::{
     DEFAULT_NEWS_PER_DAY, DEFAULT_SEED, DEFAULT_SYMBOLS, FIRST_NEWS_ID, VOLUME_SPIKE_MS,
 };
 pub use news::{news, render_news, NewsConfig, NewsGenerator, NewsItem, DEFAULT_KOREAN_RATIO, NEWS_COLUMNS};
-pub use options::GenOptions;
+pub use options::{canonical as canonical_option, options_used_by, GenOptions};
 pub use sensor::{
     sensor, status_for, SensorConfig, SensorGenerator, DEFAULT_SENSORS, DEFAULT_SENSOR_RATE, MAX_TEMPERATURE,
     MIN_TEMPERATURE, SENSOR_COLUMNS,

@@ -7,8 +7,8 @@ use crate::news::NewsConfig;
 use crate::sensor::SensorConfig;
 use crate::stock::StockConfig;
 
-/// Options shared by all generators; `None` means the documented default. Options a
-/// generator does not use are ignored by it.
+/// Options shared by all generators; `None` means the documented default. Which
+/// generator uses which: [`options_used_by`] (the `datagen` connector refuses the others).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GenOptions {
     /// Random seed (default 42).
@@ -46,6 +46,94 @@ fn parse<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, String> {
         .trim()
         .parse::<T>()
         .map_err(|_| format!("invalid value '{value}' for generator option '{key}'"))
+}
+
+/// The name [`GenOptions::set`] knows `key` by (keys are case-insensitive, `-`, `_` and
+/// `.` are interchangeable, and some have aliases), or `None` if it is no generator option.
+pub fn canonical(key: &str) -> Option<&'static str> {
+    let norm: String = key
+        .trim()
+        .chars()
+        .map(|c| {
+            if c == '_' || c == '.' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    Some(match norm.as_str() {
+        "seed" => "seed",
+        "rows" | "number-of-rows" => "number-of-rows",
+        "days" => "days",
+        "rate" | "rows-per-second" => "rate",
+        "symbols" => "symbols",
+        "start" => "start",
+        "news-per-day" => "news-per-day",
+        "korean-ratio" => "korean-ratio",
+        "max-out-of-order-ms" | "max-out-of-orderness" | "max-out-of-order" => "max-out-of-order-ms",
+        "market-open" => "market-open",
+        "market-close" => "market-close",
+        "weekends" => "weekends",
+        "sensors" => "sensors",
+        _ => return None,
+    })
+}
+
+/// The options (by their [`canonical`] names) a generator uses; `None` for an unknown
+/// generator. An option outside its list would have no effect on that generator.
+pub fn options_used_by(generator: &str) -> Option<&'static [&'static str]> {
+    const MARKET: [&str; 8] = [
+        "seed",
+        "number-of-rows",
+        "days",
+        "symbols",
+        "start",
+        "market-open",
+        "market-close",
+        "weekends",
+    ];
+    const NEWS: &[&str] = &[
+        MARKET[0],
+        MARKET[1],
+        MARKET[2],
+        MARKET[3],
+        MARKET[4],
+        MARKET[5],
+        MARKET[6],
+        MARKET[7],
+        "news-per-day",
+        "korean-ratio",
+    ];
+    // Trades follow the news schedule (prices jump after news), so `news-per-day` counts.
+    const STOCK: &[&str] = &[
+        MARKET[0],
+        MARKET[1],
+        MARKET[2],
+        MARKET[3],
+        MARKET[4],
+        MARKET[5],
+        MARKET[6],
+        MARKET[7],
+        "news-per-day",
+        "rate",
+        "max-out-of-order-ms",
+    ];
+    const SENSOR: &[&str] = &[
+        "seed",
+        "number-of-rows",
+        "days",
+        "rate",
+        "start",
+        "max-out-of-order-ms",
+        "sensors",
+    ];
+    match generator.trim().to_ascii_lowercase().as_str() {
+        "news" => Some(NEWS),
+        "stock" => Some(STOCK),
+        "sensor" => Some(SENSOR),
+        _ => None,
+    }
 }
 
 /// `HH:mm[:ss]` → ms after midnight (`24:00` allowed).
@@ -96,22 +184,14 @@ impl GenOptions {
     /// Returns `Ok(false)` for a key that is not a generator option (so callers can pass
     /// every table option through), `Err` for a bad value.
     pub fn set(&mut self, key: &str, value: &str) -> Result<bool, String> {
-        let norm: String = key
-            .trim()
-            .chars()
-            .map(|c| {
-                if c == '_' || c == '.' {
-                    '-'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
-        match norm.as_str() {
+        let Some(name) = canonical(key) else {
+            return Ok(false);
+        };
+        match name {
             "seed" => self.seed = Some(parse(key, value)?),
-            "rows" | "number-of-rows" => self.rows = Some(parse(key, value)?),
+            "number-of-rows" => self.rows = Some(parse(key, value)?),
             "days" => self.days = Some(parse(key, value)?),
-            "rate" | "rows-per-second" => {
+            "rate" => {
                 let r: f64 = parse(key, value)?;
                 if !(r.is_finite() && r > 0.0) {
                     return Err(format!("option '{key}' must be a positive number (got '{value}')"));
@@ -147,7 +227,7 @@ impl GenOptions {
                 }
                 self.korean_ratio = Some(r);
             }
-            "max-out-of-order-ms" | "max-out-of-orderness" | "max-out-of-order" => {
+            "max-out-of-order-ms" => {
                 let v: i64 = parse(key, value)?;
                 if v < 0 {
                     return Err(format!("option '{key}' must not be negative"));

@@ -29,6 +29,13 @@ pub const SOURCE_OPTIONS: &[&str] = &[
     "scan.topic-partition-discovery.interval",
     "scan.group.settle-time",
     "dead-letter.topic",
+    // Flink's, not implemented yet: accepted by the key check so that
+    // `refuse_unread` refuses them as not supported yet.
+    "scan.parallelism",
+    "scan.watermark.emit.strategy",
+    "scan.watermark.alignment.group",
+    "scan.watermark.alignment.max-drift",
+    "scan.watermark.alignment.update-interval",
 ];
 
 pub const SINK_OPTIONS: &[&str] = &[
@@ -42,12 +49,103 @@ pub const SINK_OPTIONS: &[&str] = &[
     "value.fields-include",
     "sink.partitioner",
     "sink.delivery-guarantee",
+    // Flink's, not implemented yet (refused by `refuse_unread`).
     "sink.transactional-id-prefix",
     "sink.parallelism",
 ];
 
 /// Java client settings with no librdkafka counterpart; MSK IAM replaces them.
 const JAVA_ONLY: &[&str] = &["sasl.jaas.config", "sasl.client.callback.handler.class"];
+
+/// Properties of Flink's Kafka source or of the Java client that newsflow does not
+/// implement, and why (librdkafka has no such property, or would act differently).
+const FLINK_ONLY: &[(&str, &str)] = &[
+    (
+        "partition.discovery.interval.ms",
+        "partition discovery is not supported yet (see 'scan.topic-partition-discovery.interval')",
+    ),
+    ("client.id.prefix", "use 'properties.client.id'"),
+    (
+        "commit.offsets.on.checkpoint",
+        "offsets are committed as rows reach the job and on every rebalance, not on checkpoints",
+    ),
+    ("register.consumer.metrics", "newsflow has no Kafka metrics yet"),
+    (
+        "key.deserializer",
+        "messages are read as bytes and decoded by 'key.format'",
+    ),
+    (
+        "value.deserializer",
+        "messages are read as bytes and decoded by 'format' / 'value.format'",
+    ),
+    ("key.serializer", "messages are encoded by 'key.format'"),
+    ("value.serializer", "messages are encoded by 'format' / 'value.format'"),
+];
+
+/// What a table's client is for: the properties newsflow sets itself differ.
+#[derive(Debug, Clone, Copy)]
+pub enum Role<'a> {
+    /// A source; `group` when `properties.group.id` is set.
+    Source {
+        group: bool,
+        startup: &'a Startup,
+    },
+    Sink,
+}
+
+/// Refuse the `properties.*` newsflow sets itself (so a value given would be overridden)
+/// or that would silently change what the source or sink does.
+pub fn check_properties(table: &str, opts: &Options, role: Role) -> Result<()> {
+    let refuse = |k: &str, why: &str| -> Result<()> {
+        Err(cfg_err(
+            table,
+            format!("option 'properties.{k}' is not supported by newsflow's 'kafka' connector yet: {why}; remove it"),
+        ))
+    };
+    for (k, v) in opts.iter() {
+        let Some(p) = k.strip_prefix("properties.") else {
+            continue;
+        };
+        if let Some((_, why)) = FLINK_ONLY.iter().find(|(f, _)| *f == p) {
+            refuse(p, why)?;
+        }
+        match (p, role) {
+            ("enable.auto.offset.store", Role::Source { .. }) => refuse(
+                p,
+                "the source stores each offset itself once its message has reached the job",
+            )?,
+            ("enable.auto.commit", Role::Source { group: false, .. }) => refuse(
+                p,
+                "without 'properties.group.id' nothing is committed (the source sets it to false)",
+            )?,
+            ("partition.assignment.strategy", Role::Source { .. }) if !v.trim().eq_ignore_ascii_case("range") => refuse(
+                p,
+                "the source relies on the range assignor (co-partitioned topics are read by the same process); only 'range' is accepted",
+            )?,
+            ("group.protocol", Role::Source { .. }) if !v.trim().eq_ignore_ascii_case("classic") => {
+                refuse(p, "only the 'classic' consumer group protocol is supported")?
+            }
+            ("auto.offset.reset", Role::Source { startup, .. }) => {
+                if !matches!(startup, Startup::GroupOffsets | Startup::Specific(_)) {
+                    refuse(
+                        p,
+                        "it only applies with 'scan.startup.mode' = 'group-offsets' or 'specific-offsets' \
+                         (as in Flink, the other modes set where reading starts themselves)",
+                    )?
+                }
+                if v.trim().eq_ignore_ascii_case("none") {
+                    refuse(p, "the value 'none' (fail when the group has no committed offset) is not supported yet; use 'earliest' or 'latest'")?
+                }
+            }
+            ("transactional.id", Role::Sink) => refuse(
+                p,
+                "Kafka transactions ('sink.delivery-guarantee' = 'exactly-once') are not supported yet",
+            )?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 #[derive(Debug)]
 pub struct KafkaConfigError(pub String);
@@ -138,6 +236,18 @@ pub fn client_config(table: &str, opts: &Options) -> Result<(ClientConfig, Optio
     } else {
         None
     };
+    // Every property is checked by librdkafka now (unknown names, bad values), before
+    // any connection is made.
+    if let Err(e) = cfg.create_native_config() {
+        return Err(match e {
+            rdkafka::error::KafkaError::ClientConfig(_, desc, key, value) => cfg_err(
+                table,
+                format!("option 'properties.{key}' = '{value}' is refused by librdkafka: {desc}"),
+            ),
+            other => cfg_err(table, format!("kafka client settings: {other}")),
+        });
+    }
+    opts.mark_prefix("properties.");
     Ok((cfg, msk))
 }
 
@@ -188,6 +298,18 @@ enum Mode {
 fn offsets_mode(table: &str, opts: &Options, scope: &str, first: &str, default: &str) -> Result<Mode> {
     let key = format!("scan.{scope}.mode");
     let value = opts.get(&key).unwrap_or(default);
+    for (companion, mode) in [
+        ("timestamp-millis", "timestamp"),
+        ("specific-offsets", "specific-offsets"),
+    ] {
+        let k = format!("scan.{scope}.{companion}");
+        if value != mode && opts.get(&k).is_some() {
+            return Err(cfg_err(
+                table,
+                format!("option '{k}' is only used with '{key}' = '{mode}' (here '{value}'); remove it"),
+            ));
+        }
+    }
     Ok(match value {
         v if v == first => Mode::First,
         "latest-offset" => Mode::Latest,
@@ -252,6 +374,32 @@ pub fn source_settings(table: &str, opts: &Options) -> Result<SourceSettings> {
     {
         return Err(cfg_err(table, "'group-offsets' needs 'properties.group.id'"));
     }
+    if (matches!(startup, Startup::Specific(_)) || matches!(bounded, Bounded::Specific(_)))
+        && (topics.len() != 1 || pattern.is_some())
+    {
+        return Err(cfg_err(
+            table,
+            "'specific-offsets' names partitions of one topic: it needs a single 'topic' (as in Flink)",
+        ));
+    }
+    // Partitions are resolved once, when the source starts: that is Flink's discovery
+    // switched off (a zero or negative interval). Flink's default, and a positive
+    // interval, discover new partitions while running, which newsflow does not do yet.
+    if let Some(v) = opts.get("scan.topic-partition-discovery.interval") {
+        let ms = parse_duration_ms(v.trim_start_matches('-')).ok_or_else(|| {
+            cfg_err(
+                table,
+                format!("'scan.topic-partition-discovery.interval' must be a duration, got '{v}'"),
+            )
+        })?;
+        if ms > 0 && !v.trim().starts_with('-') {
+            return Err(cfg_err(
+                table,
+                "option 'scan.topic-partition-discovery.interval' is not supported by newsflow's 'kafka' connector yet \
+                 (partitions are found once, when the source starts); only '0' (discovery off) is accepted",
+            ));
+        }
+    }
     let settle = match opts.get("scan.group.settle-time") {
         None => Duration::ZERO,
         Some(v) => Duration::from_millis(
@@ -303,6 +451,15 @@ pub fn key_format_options(opts: &Options) -> Option<Options> {
 /// `key.fields-prefix`), or `None` when the table has no key fields.
 pub fn key_columns(t: &crate::TableSpec) -> Result<Option<(Vec<usize>, newsflow_common::Schema)>> {
     let Some(fields) = t.options.get("key.fields") else {
+        if t.options.get("key.format").is_some() {
+            return Err(cfg_err(
+                t.name,
+                "'key.format' needs 'key.fields' (the columns the message key carries), as in Flink",
+            ));
+        }
+        if t.options.get("key.fields-prefix").is_some() {
+            return Err(cfg_err(t.name, "'key.fields-prefix' needs 'key.fields'"));
+        }
         return Ok(None);
     };
     if t.options.get("key.format").is_none() {

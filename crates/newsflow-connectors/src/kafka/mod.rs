@@ -23,7 +23,13 @@ mod source;
 pub mod tools;
 
 pub use config::{client_config, KafkaConfigError};
+#[cfg(test)]
+pub(crate) use config::{SINK_OPTIONS, SOURCE_OPTIONS};
+#[cfg(test)]
+pub(crate) use sink::check_options as check_sink_options;
 pub use sink::create as create_sink;
+#[cfg(test)]
+pub(crate) use source::check_options as check_source_options;
 pub use source::create as create_source;
 
 /// Create a topic if the broker does not have it (brokers such as tansu do not create

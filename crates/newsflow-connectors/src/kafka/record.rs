@@ -26,7 +26,15 @@ impl RecordDecoder {
     pub fn new(t: &TableSpec) -> Result<Self> {
         let value_opts = config::value_format_options(t.options);
         let keys = config::key_columns(t)?;
-        let (true, Some((key_cols, key_schema))) = (config::value_excludes_key(t)?, keys) else {
+        let (true, Some((key_cols, key_schema))) = (config::value_excludes_key(t)?, keys.clone()) else {
+            if let Some((_, key_schema)) = &keys {
+                // 'value.fields-include' = 'ALL': the value carries the key's columns too
+                // and they are read from it (Flink reads both and the value's win). The key
+                // format is still built, so its options are checked.
+                if let Some(key_opts) = config::key_format_options(t.options) {
+                    format::decoder(t.name, key_schema, &key_opts)?;
+                }
+            }
             return Ok(RecordDecoder {
                 value: format::decoder(t.name, t.schema, &value_opts)?,
                 key: None,

@@ -76,9 +76,18 @@ pub struct KafkaSink {
     key_buf: Vec<u8>,
 }
 
-pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
-    // The Kafka options are validated key by key (not yet through the read tracker).
-    t.options.mark_all();
+/// A sink table's options, checked before any connection is made: each option is read
+/// by what honours it, and any other is refused ([`crate::refuse_unread`]).
+pub(crate) struct Checked {
+    topic: String,
+    encoder: Box<dyn Encoder>,
+    value_cols: Option<Vec<usize>>,
+    key: Option<(Box<dyn Encoder>, Vec<usize>)>,
+    cfg: rdkafka::config::ClientConfig,
+    partitioner: &'static str,
+}
+
+pub(crate) fn check_options(t: &TableSpec) -> Result<Checked> {
     let mut valid: Vec<&str> = SINK_OPTIONS.to_vec();
     valid.extend(config::format_keys(t.options));
     t.options.check(t.name, "kafka", &valid, &["properties."])?;
@@ -123,13 +132,44 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
             Some((format::encoder(t.name, &kschema, &kopts)?, cols))
         }
     };
+    let partitioner = match t.options.get("sink.partitioner").unwrap_or("default") {
+        "default" => "default",
+        "fixed" => "fixed",
+        "round-robin" => "round-robin",
+        other => {
+            return Err(Error::config(format!(
+                "table `{}`: unknown 'sink.partitioner' '{other}'; valid: default, fixed, round-robin",
+                t.name
+            )))
+        }
+    };
+    config::check_properties(t.name, t.options, config::Role::Sink)?;
     let (cfg, _msk) = config::client_config(t.name, t.options)?;
+    crate::refuse_unread(t, "kafka")?;
+    Ok(Checked {
+        topic,
+        encoder,
+        value_cols,
+        key,
+        cfg,
+        partitioner,
+    })
+}
+
+pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
+    let Checked {
+        topic,
+        encoder,
+        value_cols,
+        key,
+        cfg,
+        partitioner,
+    } = check_options(t)?;
     let delivery = Delivery::default();
     let producer: ThreadedProducer<Delivery> = cfg
         .create_with_context(delivery.clone())
         .map_err(|e| Error::config(format!("table `{}`: kafka: creating the producer: {e}", t.name)))?;
-    let partitioner = match t.options.get("sink.partitioner").unwrap_or("default") {
-        "default" => Partitioner::Default,
+    let partitioner = match partitioner {
         "fixed" => Partitioner::Fixed,
         "round-robin" => {
             let probe: BaseConsumer = config::client_config(t.name, t.options)?
@@ -148,12 +188,7 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
             }
             Partitioner::RoundRobin { partitions, next: 0 }
         }
-        other => {
-            return Err(Error::config(format!(
-                "table `{}`: unknown 'sink.partitioner' '{other}'; valid: default, fixed, round-robin",
-                t.name
-            )))
-        }
+        _ => Partitioner::Default,
     };
     Ok(Box::new(KafkaSink {
         table: t.name.to_string(),

@@ -42,7 +42,7 @@ use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::config::{self, Bounded, SourceSettings, Startup};
+use super::config::{self, Bounded, Role, SourceSettings, Startup};
 use super::context::{self, AssignEvent, NfContext};
 use super::record::RecordDecoder;
 use crate::{ConnectorContext, DeadLetters, Poll, Source, TableSpec};
@@ -171,13 +171,44 @@ fn kafka_err(table: &str, what: &str, e: impl std::fmt::Display) -> Error {
     Error::config(format!("table `{table}`: kafka: {what}: {e}"))
 }
 
-pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
-    // The Kafka options are validated key by key in `config` (not yet through the
-    // read tracker).
-    t.options.mark_all();
+/// A source table's options, checked before any connection is made: each option is
+/// read by what honours it, and any other is refused ([`crate::refuse_unread`]).
+pub(crate) struct Checked {
+    settings: SourceSettings,
+    decoder: RecordDecoder,
+    cfg: ClientConfig,
+    msk: Option<config::MskIam>,
+}
+
+pub(crate) fn check_options(t: &TableSpec) -> Result<Checked> {
     let settings = config::source_settings(t.name, t.options)?;
     let decoder = RecordDecoder::new(t)?;
-    let (mut cfg, msk) = config::client_config(t.name, t.options)?;
+    let group = t.options.get("properties.group.id").is_some();
+    config::check_properties(
+        t.name,
+        t.options,
+        Role::Source {
+            group,
+            startup: &settings.startup,
+        },
+    )?;
+    let (cfg, msk) = config::client_config(t.name, t.options)?;
+    crate::refuse_unread(t, "kafka")?;
+    Ok(Checked {
+        settings,
+        decoder,
+        cfg,
+        msk,
+    })
+}
+
+pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
+    let Checked {
+        settings,
+        decoder,
+        mut cfg,
+        msk,
+    } = check_options(t)?;
     let group = t.options.get("properties.group.id").map(str::to_string);
     if group.is_none() {
         // librdkafka wants a group id even for manual assignment; nothing is committed.
@@ -189,7 +220,15 @@ pub fn create(t: &TableSpec, _ctx: &ConnectorContext) -> Result<Box<dyn Source>>
     }
     cfg.set("enable.auto.offset.store", "false");
     if cfg.get("auto.offset.reset").is_none() {
-        cfg.set("auto.offset.reset", "earliest");
+        // Where a partition without a usable offset starts, as Flink's offsets
+        // initializers set it: 'latest-offset' and 'timestamp' at the end, the others at
+        // the beginning ('properties.auto.offset.reset' is accepted only with
+        // 'group-offsets' and 'specific-offsets').
+        let reset = match settings.startup {
+            Startup::Latest | Startup::Timestamp(_) => "latest",
+            _ => "earliest",
+        };
+        cfg.set("auto.offset.reset", reset);
     }
     // Join the process's consumer for this group, or start one.
     let bootstrap = t.options.get("properties.bootstrap.servers").unwrap_or_default();
