@@ -1,0 +1,366 @@
+//! Query → [`Plan`]. Recognises interval joins and group windows; refuses what cannot run
+//! on unbounded streams with an error that says why and where.
+//!
+//! One concept per file:
+//!
+//! * this module: the entry points ([`plan_query`], [`plan_insert`]) and the shape of a
+//!   query (set operations, one SELECT: FROM, WHERE, GROUP BY, the SELECT list);
+//! * [`relation`]: FROM items — named tables and views, subqueries, table functions;
+//! * [`llm`]: model and LLM planning — `ML_PREDICT` and `analyze_news(…)` bound to a provider;
+//! * [`join`]: interval joins — conjuncts, equality keys, time bounds;
+//! * [`projection`]: the SELECT list as a Calc;
+//! * [`window`]: group windows and the aggregate calls they compute.
+
+mod join;
+mod llm;
+mod projection;
+mod relation;
+mod window;
+
+use newsflow_common::{DataType, Error, Result, Schema, Span, Value};
+use newsflow_expr::compile::{function_args, span_of};
+use newsflow_expr::{compile, AggKind, ScalarExpr, Scope};
+use sqlparser::ast::{self, Spanned};
+
+use crate::catalog::Catalog;
+use crate::plan::Plan;
+use join::{and_all, conjuncts, plan_join};
+use llm::{analyze_binding, analyze_calls, analyze_news_span, project_analyzed};
+use projection::project;
+use relation::plan_relation;
+use window::{contains_aggregate, plan_window_aggregate};
+
+/// A planned query: its plan plus output column names.
+#[derive(Debug, Clone)]
+pub struct PlannedQuery {
+    pub plan: Plan,
+}
+
+impl PlannedQuery {
+    pub fn schema(&self) -> &Schema {
+        self.plan.schema()
+    }
+}
+
+fn query_span(q: &ast::Query) -> Span {
+    let s = q.span().start;
+    Span::new(s.line, s.column)
+}
+
+/// Plan a SELECT query.
+pub fn plan_query(catalog: &Catalog, q: &ast::Query) -> Result<PlannedQuery> {
+    crate::models::register_functions();
+    let span = query_span(q);
+    if q.with.is_some() {
+        return Err(Error::plan(
+            "WITH (common table expressions) is not supported yet; use CREATE VIEW",
+            span,
+        ));
+    }
+    if q.order_by.is_some() {
+        return Err(Error::plan(
+            "ORDER BY on an unbounded stream is not supported (Flink allows it only on a time attribute ascending)",
+            span,
+        ));
+    }
+    if q.limit_clause.is_some() {
+        return Err(Error::plan("LIMIT is not supported on streaming queries yet", span));
+    }
+    let select = match q.body.as_ref() {
+        ast::SetExpr::Select(s) => s,
+        ast::SetExpr::Query(inner) => return plan_query(catalog, inner),
+        other => return Err(Error::plan(format!("unsupported query form: {other}"), span)),
+    };
+    plan_select(catalog, select, span).map(|plan| PlannedQuery { plan })
+}
+
+/// Plan `INSERT INTO sink SELECT …`: the query's columns must match the sink's physical
+/// columns in number, and each type must equal or implicitly cast to the sink's type.
+pub fn plan_insert(
+    catalog: &Catalog,
+    sink: &str,
+    columns: &[String],
+    q: &ast::Query,
+    span: Span,
+) -> Result<PlannedQuery> {
+    let table = catalog.table(sink, span)?;
+    let planned = plan_query(catalog, q)?;
+    let sink_schema = table.physical_schema();
+    let out = planned.schema();
+    let target: Vec<usize> = if columns.is_empty() {
+        (0..sink_schema.len()).collect()
+    } else {
+        columns
+            .iter()
+            .map(|c| sink_schema.resolve(None, c, span))
+            .collect::<Result<_>>()?
+    };
+    if out.len() != target.len() {
+        return Err(Error::plan(
+            format!(
+                "INSERT INTO {sink}: the query produces {} columns ({}) but the sink takes {} ({})",
+                out.len(),
+                out.names().join(", "),
+                target.len(),
+                target
+                    .iter()
+                    .map(|i| sink_schema.fields[*i].name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            span,
+        ));
+    }
+    for (qi, si) in target.iter().enumerate() {
+        let (qf, sf) = (&out.fields[qi], &sink_schema.fields[*si]);
+        if !qf.data_type.implicitly_casts_to(&sf.data_type) {
+            return Err(Error::plan(
+                format!(
+                    "INSERT INTO {sink}: column {} `{}` of the query is {}, but sink column `{}` is {}; add CAST({} AS {})",
+                    qi + 1,
+                    qf.name,
+                    qf.data_type,
+                    sf.name,
+                    sf.data_type,
+                    qf.name,
+                    sf.data_type
+                ),
+                span,
+            ));
+        }
+    }
+    if !columns.is_empty() && target.len() != sink_schema.len() {
+        return Err(Error::plan(
+            format!(
+                "INSERT INTO {sink}: partial column lists are not supported; list all {} columns",
+                sink_schema.len()
+            ),
+            span,
+        ));
+    }
+    // Reorder into sink column order when a column list was given.
+    if !columns.is_empty() {
+        let mut exprs = vec![ScalarExpr::Literal(Value::Null); sink_schema.len()];
+        let mut fields = sink_schema.fields.clone();
+        for (qi, si) in target.iter().enumerate() {
+            exprs[*si] = ScalarExpr::Column(qi);
+            fields[*si].data_type = out.fields[qi].data_type.clone();
+        }
+        let plan = Plan::Calc {
+            input: Box::new(planned.plan),
+            filter: None,
+            exprs,
+            schema: Schema::new(fields),
+        };
+        return Ok(PlannedQuery { plan });
+    }
+    Ok(planned)
+}
+
+fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Plan> {
+    if select.distinct.is_some() {
+        return Err(Error::plan("SELECT DISTINCT is not supported on streams yet", span));
+    }
+    let [from] = select.from.as_slice() else {
+        return Err(Error::plan(
+            if select.from.is_empty() {
+                "a query needs FROM"
+            } else {
+                "use JOIN … ON instead of a comma-separated FROM list"
+            },
+            span,
+        ));
+    };
+    // analyze_news bound to a network provider runs in its own asynchronous operator,
+    // which newsflow places under the projection of a plain SELECT.
+    let mut calls = Vec::new();
+    for item in &select.projection {
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
+            analyze_calls(e, &mut calls);
+        }
+    }
+    let mut elsewhere = Vec::new();
+    if let Some(w) = &select.selection {
+        analyze_calls(w, &mut elsewhere);
+    }
+    if let Some(h) = &select.having {
+        analyze_calls(h, &mut elsewhere);
+    }
+    if let ast::GroupByExpr::Expressions(exprs, _) = &select.group_by {
+        for g in exprs {
+            analyze_calls(g, &mut elsewhere);
+        }
+    }
+    for join in &from.joins {
+        if let ast::JoinOperator::Join(ast::JoinConstraint::On(e))
+        | ast::JoinOperator::Inner(ast::JoinConstraint::On(e)) = &join.join_operator
+        {
+            analyze_calls(e, &mut elsewhere);
+        }
+    }
+    let grouped = !matches!(&select.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty())
+        || select.projection.iter().any(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => contains_aggregate(e),
+            _ => false,
+        });
+    if grouped {
+        // Point at the SELECT list's call first.
+        calls.append(&mut elsewhere);
+        elsewhere = std::mem::take(&mut calls);
+    }
+    if let Some(call) = elsewhere.first() {
+        if let Some(config) = analyze_binding(catalog, call)? {
+            return Err(Error::plan(
+                format!(
+                    "analyze_news calls provider '{}' asynchronously, which newsflow runs only in the SELECT list \
+                     of a query without GROUP BY; select it in a view first (CREATE VIEW v AS SELECT …, \
+                     analyze_news(…) AS summary FROM …) and filter, join or group the view",
+                    config.provider
+                ),
+                analyze_news_span(call),
+            ));
+        }
+    }
+    let binding = match calls.first() {
+        Some(call) => analyze_binding(catalog, call)?,
+        None => None,
+    };
+    let mut input = plan_relation(catalog, &from.relation)?;
+    let mut where_conds = Vec::new();
+    if let Some(w) = &select.selection {
+        conjuncts(w, &mut where_conds);
+    }
+    match from.joins.as_slice() {
+        [] => {}
+        [join] => input = plan_join(catalog, input, join, &mut where_conds)?,
+        _ => {
+            return Err(Error::plan(
+                "only one join per SELECT is supported; join in a view first",
+                span,
+            ))
+        }
+    }
+    let schema = input.schema().clone();
+    let mut filters = Vec::new();
+    for c in &where_conds {
+        let (x, t) = compile(c, &Scope::new(&schema))?;
+        if !matches!(t, DataType::Boolean | DataType::Null) {
+            return Err(Error::plan(
+                format!("WHERE condition must be BOOLEAN, got {t}"),
+                span_of(c),
+            ));
+        }
+        filters.push(x);
+    }
+    if !filters.is_empty() {
+        // Filter before the aggregate: a Calc that passes all columns through.
+        let exprs = (0..schema.len()).map(ScalarExpr::Column).collect();
+        input = Plan::Calc {
+            input: Box::new(input),
+            filter: and_all(filters),
+            exprs,
+            schema: schema.clone(),
+        };
+    }
+    let group_exprs: Vec<ast::Expr> = match &select.group_by {
+        ast::GroupByExpr::Expressions(exprs, mods) if mods.is_empty() => exprs.clone(),
+        ast::GroupByExpr::Expressions(..) | ast::GroupByExpr::All(_) => {
+            return Err(Error::plan("GROUP BY ALL / ROLLUP / CUBE are not supported", span))
+        }
+    };
+    let has_aggs = select.projection.iter().any(|item| match item {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => contains_aggregate(e),
+        _ => false,
+    });
+    if group_exprs.is_empty() && !has_aggs {
+        if select.having.is_some() {
+            return Err(Error::plan("HAVING needs GROUP BY", span));
+        }
+        let width = input.schema().len();
+        return match binding {
+            Some(config) => project_analyzed(input, &select.projection, calls, config),
+            None => project(input, &select.projection, None, Some(width)),
+        };
+    }
+    plan_window_aggregate(input, select, &group_exprs, span)
+}
+
+/// Visit every function call in an expression, outermost first (aggregate arguments are
+/// not descended into: aggregates do not nest).
+pub(super) fn walk(e: &ast::Expr, f: &mut dyn FnMut(&ast::Function)) {
+    use ast::Expr as E;
+    match e {
+        E::Function(func) => {
+            f(func);
+            if AggKind::from_name(&func.name.to_string()).is_none() {
+                if let Ok(args) = function_args(func) {
+                    for a in args {
+                        walk(a, f);
+                    }
+                }
+            }
+        }
+        E::BinaryOp { left, right, .. } => {
+            walk(left, f);
+            walk(right, f);
+        }
+        E::UnaryOp { expr, .. }
+        | E::Nested(expr)
+        | E::Cast { expr, .. }
+        | E::IsNull(expr)
+        | E::IsNotNull(expr)
+        | E::IsTrue(expr)
+        | E::IsFalse(expr)
+        | E::IsNotTrue(expr)
+        | E::IsNotFalse(expr)
+        | E::Ceil { expr, .. }
+        | E::Floor { expr, .. }
+        | E::Extract { expr, .. }
+        | E::Trim { expr, .. } => walk(expr, f),
+        E::Between { expr, low, high, .. } => {
+            walk(expr, f);
+            walk(low, f);
+            walk(high, f);
+        }
+        E::InList { expr, list, .. } => {
+            walk(expr, f);
+            list.iter().for_each(|x| walk(x, f));
+        }
+        E::Like { expr, pattern, .. } => {
+            walk(expr, f);
+            walk(pattern, f);
+        }
+        E::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            if let Some(o) = operand {
+                walk(o, f);
+            }
+            for c in conditions {
+                walk(&c.condition, f);
+                walk(&c.result, f);
+            }
+            if let Some(x) = else_result {
+                walk(x, f);
+            }
+        }
+        E::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            walk(expr, f);
+            if let Some(x) = substring_from {
+                walk(x, f);
+            }
+            if let Some(x) = substring_for {
+                walk(x, f);
+            }
+        }
+        _ => {}
+    }
+}
