@@ -7,9 +7,9 @@ use newsflow_expr::compile::{function_args, span_of};
 use newsflow_expr::{compile, ScalarExpr, Scope};
 use sqlparser::ast;
 
+use super::function_calls;
 use super::projection::project;
 use super::relation::plan_named_table;
-use super::walk;
 use crate::catalog::Catalog;
 use crate::plan::Plan;
 
@@ -255,11 +255,12 @@ fn is_analyze_news(f: &ast::Function) -> bool {
 
 /// The `analyze_news(…)` calls in an expression, outermost first.
 pub(super) fn analyze_calls(e: &ast::Expr, out: &mut Vec<ast::Function>) {
-    walk(e, &mut |f| {
-        if is_analyze_news(f) {
-            out.push(f.clone());
-        }
-    });
+    out.extend(
+        function_calls(e)
+            .into_iter()
+            .filter(|c| is_analyze_news(&c.func))
+            .map(|c| c.func),
+    );
 }
 
 pub(super) fn analyze_news_span(f: &ast::Function) -> Span {

@@ -17,10 +17,12 @@ mod projection;
 mod relation;
 mod window;
 
+use std::ops::ControlFlow;
+
 use newsflow_common::{DataType, Error, Result, Schema, Span, Value};
-use newsflow_expr::compile::{function_args, span_of};
+use newsflow_expr::compile::span_of;
 use newsflow_expr::{compile, AggKind, ScalarExpr, Scope};
-use sqlparser::ast::{self, Spanned};
+use sqlparser::ast::{self, Spanned, Visit, Visitor};
 
 use crate::catalog::Catalog;
 use crate::plan::Plan;
@@ -285,82 +287,72 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
     plan_window_aggregate(input, select, &group_exprs, span)
 }
 
-/// Visit every function call in an expression, outermost first (aggregate arguments are
-/// not descended into: aggregates do not nest).
-pub(super) fn walk(e: &ast::Expr, f: &mut dyn FnMut(&ast::Function)) {
-    use ast::Expr as E;
-    match e {
-        E::Function(func) => {
-            f(func);
-            if AggKind::from_name(&func.name.to_string()).is_none() {
-                if let Ok(args) = function_args(func) {
-                    for a in args {
-                        walk(a, f);
-                    }
+/// A function call found in an expression.
+pub(super) struct Call {
+    pub func: ast::Function,
+    /// The call sits in the arguments (or FILTER, OVER …) of an aggregate call.
+    pub inside_aggregate: bool,
+}
+
+impl Call {
+    pub fn is_aggregate(&self) -> bool {
+        is_aggregate(&self.func)
+    }
+
+    pub fn span(&self) -> Span {
+        span_of(&ast::Expr::Function(self.func.clone()))
+    }
+}
+
+fn is_aggregate(f: &ast::Function) -> bool {
+    AggKind::from_name(&f.name.to_string()).is_some()
+}
+
+/// Every function call in an expression, outermost first, found with sqlparser's visitor
+/// (so every node kind is searched). Calls inside a subquery are left out: a subquery is
+/// planned on its own.
+pub(super) fn function_calls(e: &ast::Expr) -> Vec<Call> {
+    struct Calls {
+        out: Vec<Call>,
+        aggregate_depth: usize,
+        query_depth: usize,
+    }
+    impl Visitor for Calls {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.query_depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.query_depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &ast::Expr) -> ControlFlow<()> {
+            if let (ast::Expr::Function(f), 0) = (e, self.query_depth) {
+                self.out.push(Call {
+                    func: f.clone(),
+                    inside_aggregate: self.aggregate_depth > 0,
+                });
+                if is_aggregate(f) {
+                    self.aggregate_depth += 1;
                 }
             }
+            ControlFlow::Continue(())
         }
-        E::BinaryOp { left, right, .. } => {
-            walk(left, f);
-            walk(right, f);
-        }
-        E::UnaryOp { expr, .. }
-        | E::Nested(expr)
-        | E::Cast { expr, .. }
-        | E::IsNull(expr)
-        | E::IsNotNull(expr)
-        | E::IsTrue(expr)
-        | E::IsFalse(expr)
-        | E::IsNotTrue(expr)
-        | E::IsNotFalse(expr)
-        | E::Ceil { expr, .. }
-        | E::Floor { expr, .. }
-        | E::Extract { expr, .. }
-        | E::Trim { expr, .. } => walk(expr, f),
-        E::Between { expr, low, high, .. } => {
-            walk(expr, f);
-            walk(low, f);
-            walk(high, f);
-        }
-        E::InList { expr, list, .. } => {
-            walk(expr, f);
-            list.iter().for_each(|x| walk(x, f));
-        }
-        E::Like { expr, pattern, .. } => {
-            walk(expr, f);
-            walk(pattern, f);
-        }
-        E::Case {
-            operand,
-            conditions,
-            else_result,
-            ..
-        } => {
-            if let Some(o) = operand {
-                walk(o, f);
+        fn post_visit_expr(&mut self, e: &ast::Expr) -> ControlFlow<()> {
+            if let (ast::Expr::Function(f), 0) = (e, self.query_depth) {
+                if is_aggregate(f) {
+                    self.aggregate_depth -= 1;
+                }
             }
-            for c in conditions {
-                walk(&c.condition, f);
-                walk(&c.result, f);
-            }
-            if let Some(x) = else_result {
-                walk(x, f);
-            }
+            ControlFlow::Continue(())
         }
-        E::Substring {
-            expr,
-            substring_from,
-            substring_for,
-            ..
-        } => {
-            walk(expr, f);
-            if let Some(x) = substring_from {
-                walk(x, f);
-            }
-            if let Some(x) = substring_for {
-                walk(x, f);
-            }
-        }
-        _ => {}
     }
+    let mut calls = Calls {
+        out: Vec::new(),
+        aggregate_depth: 0,
+        query_depth: 0,
+    };
+    let _ = e.visit(&mut calls);
+    calls.out
 }

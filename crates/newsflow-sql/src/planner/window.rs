@@ -6,18 +6,12 @@ use newsflow_expr::compile::{function_args, span_of};
 use newsflow_expr::{compile, interval_millis, AggKind, AggregateCall, BinOp, ScalarExpr, Scope};
 use sqlparser::ast;
 
+use super::function_calls;
 use super::projection::project;
-use super::walk;
 use crate::plan::{Plan, WindowKind, WindowSpec};
 
 pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
-    let mut found = false;
-    walk(e, &mut |f| {
-        if AggKind::from_name(&f.name.to_string()).is_some() {
-            found = true;
-        }
-    });
-    found
+    function_calls(e).iter().any(|c| c.is_aggregate())
 }
 
 struct WindowCall {
@@ -137,22 +131,26 @@ pub(super) fn plan_window_aggregate(
     // Collect aggregate calls from SELECT and HAVING.
     let mut aggs: Vec<(String, AggregateCall)> = Vec::new();
     let mut collect = |e: &ast::Expr| -> Result<()> {
-        let mut err = None;
-        walk(e, &mut |f| {
-            if err.is_some() {
-                return;
+        let calls = function_calls(e);
+        if let Some(nested) = calls.iter().find(|c| c.inside_aggregate && c.is_aggregate()) {
+            return Err(Error::plan(
+                format!(
+                    "aggregate calls cannot be nested: {} is inside another aggregate's arguments",
+                    nested.func
+                ),
+                nested.span(),
+            ));
+        }
+        for call in calls {
+            let Some(kind) = AggKind::from_name(&call.func.name.to_string()) else {
+                continue;
+            };
+            let key = ast::Expr::Function(call.func.clone()).to_string();
+            if !aggs.iter().any(|(k, _)| *k == key) {
+                aggs.push((key, aggregate_call(&call.func, kind, &in_schema)?));
             }
-            if let Some(kind) = AggKind::from_name(&f.name.to_string()) {
-                let key = ast::Expr::Function(f.clone()).to_string();
-                if !aggs.iter().any(|(k, _)| *k == key) {
-                    match aggregate_call(f, kind, &in_schema) {
-                        Ok(call) => aggs.push((key, call)),
-                        Err(e) => err = Some(e),
-                    }
-                }
-            }
-        });
-        err.map_or(Ok(()), Err)
+        }
+        Ok(())
     };
     for item in &select.projection {
         if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
