@@ -153,6 +153,13 @@ fn golden_flagship_small() {
     golden("flagship_small");
 }
 
+/// The flagship written as a comma join (`FROM n, s WHERE n.symbol = s.symbol AND s.event_time
+/// BETWEEN …`) with another WHERE condition; expected rows from Flink 2.3.
+#[test]
+fn golden_flagship_comma() {
+    golden("flagship_comma");
+}
+
 #[test]
 fn golden_flagship_bounds() {
     golden("flagship_bounds");

@@ -150,15 +150,14 @@ fn explain(plan: &Plan, depth: usize, out: &mut String) {
 }
 
 fn print_diff(expected: &str, actual: &str) {
+    // The first difference, with the statement around it from both sides.
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    for i in 0..e.len().max(a.len()) {
-        match (e.get(i), a.get(i)) {
-            (Some(x), Some(y)) if x == y => {}
-            (x, y) => {
-                println!("  line {}:", i + 1);
-                println!("  - {}", x.unwrap_or(&"<none>"));
-                println!("  + {}", y.unwrap_or(&"<none>"));
-            }
+    let first = (0..e.len().max(a.len())).find(|i| e.get(*i) != a.get(*i)).unwrap_or(0);
+    let from = first.saturating_sub(3);
+    for (label, lines) in [("expected", &e), ("actual", &a)] {
+        println!("  {label} (from line {}):", from + 1);
+        for l in lines.iter().skip(from).take(12) {
+            println!("    {l}");
         }
     }
 }

@@ -146,6 +146,8 @@ fn join_kind(op: &ast::JoinOperator) -> &'static str {
     }
 }
 
+/// `left JOIN relation ON …` (or CROSS JOIN): an interval join whose keys and time bounds
+/// come from ON and WHERE.
 pub(super) fn plan_join(
     catalog: &Catalog,
     left: Plan,
@@ -164,24 +166,64 @@ pub(super) fn plan_join(
             ))
         }
     };
-    let right = plan_relation(catalog, &join.relation)?;
-    let schema = left.schema().join(right.schema());
-    let nl = left.schema().len();
-    let mut conds = Vec::new();
+    let mut on = Vec::new();
     match constraint {
-        ast::JoinConstraint::On(e) => conjuncts(e, &mut conds),
-        ast::JoinConstraint::None | ast::JoinConstraint::Natural => {}
+        ast::JoinConstraint::On(e) => conjuncts(e, &mut on),
+        ast::JoinConstraint::None => {}
+        ast::JoinConstraint::Natural => return Err(Error::plan("NATURAL JOIN is not supported; use JOIN … ON", span)),
         ast::JoinConstraint::Using(_) => return Err(Error::plan("JOIN … USING is not supported; use ON", span)),
     }
-    // WHERE conditions that mention both sides may carry the time bounds (as in the flagship).
-    conds.append(where_conds);
+    plan_interval_join(catalog, left, &join.relation, on, where_conds, JoinForm::On)
+}
+
+/// `FROM a, b WHERE …` (a comma join): planned as `a JOIN b`, with the equality keys and
+/// time bounds found in WHERE.
+pub(super) fn plan_comma_join(
+    catalog: &Catalog,
+    left: Plan,
+    relation: &ast::TableFactor,
+    where_conds: &mut Vec<ast::Expr>,
+) -> Result<Plan> {
+    plan_interval_join(catalog, left, relation, Vec::new(), where_conds, JoinForm::Comma)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JoinForm {
+    On,
+    Comma,
+}
+
+/// Plan an inner interval join of `left` and `relation`. The conjuncts of ON and of WHERE
+/// give the equality keys and the time bounds between the two rowtime columns; the other
+/// ON conjuncts are evaluated on each joined pair (the residual), and the other WHERE
+/// conjuncts are left in `where_conds`, to filter the join's output.
+fn plan_interval_join(
+    catalog: &Catalog,
+    left: Plan,
+    relation: &ast::TableFactor,
+    on: Vec<ast::Expr>,
+    where_conds: &mut Vec<ast::Expr>,
+    form: JoinForm,
+) -> Result<Plan> {
+    let s = relation.span().start;
+    let span = Span::new(s.line, s.column);
+    let right = plan_relation(catalog, relation)?;
+    let schema = left.schema().join(right.schema());
+    let nl = left.schema().len();
+    // WHERE conditions that mention both sides may carry the keys and time bounds (the
+    // flagship has its bounds in WHERE). `true`: from WHERE.
+    let conds: Vec<(ast::Expr, bool)> = on
+        .into_iter()
+        .map(|c| (c, false))
+        .chain(std::mem::take(where_conds).into_iter().map(|c| (c, true)))
+        .collect();
     let left_rowtimes: Vec<usize> = (0..nl).filter(|i| schema.fields[*i].rowtime).collect();
     let right_rowtimes: Vec<usize> = (nl..schema.len()).filter(|i| schema.fields[*i].rowtime).collect();
     let (mut lkeys, mut rkeys) = (Vec::new(), Vec::new());
     let mut residual = Vec::new();
     let mut bounds: Option<(usize, usize, Option<i64>, Option<i64>)> = None;
     let mut rest = Vec::new();
-    for c in conds {
+    for (c, from_where) in conds {
         // equality key?
         if let ast::Expr::BinaryOp {
             left: a,
@@ -220,7 +262,11 @@ pub(super) fn plan_join(
             }
         }
         if !matched {
-            rest.push(c);
+            if from_where {
+                where_conds.push(c);
+            } else {
+                rest.push(c);
+            }
         }
     }
     for c in rest {
@@ -239,10 +285,14 @@ pub(super) fn plan_join(
             Some((_, _, _, None)) => "it has no upper time bound",
             _ => "it has no time bounds between the two tables' rowtime columns",
         };
+        let example = match form {
+            JoinForm::On => "ON a.k = b.k AND b.ts BETWEEN",
+            JoinForm::Comma => "FROM a, b WHERE a.k = b.k AND b.ts BETWEEN",
+        };
         return Err(Error::plan(
             format!(
                 "this join cannot run on unbounded streams: {what}. newsflow runs interval joins: an equality key plus \
-                 both bounds, e.g. `ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '5' MINUTE AND a.ts + INTERVAL '10' MINUTE` \
+                 both bounds, e.g. `{example} a.ts - INTERVAL '5' MINUTE AND a.ts + INTERVAL '10' MINUTE` \
                  (each side needs a WATERMARK)"
             ),
             span,
@@ -255,8 +305,12 @@ pub(super) fn plan_join(
         ));
     }
     if lkeys.is_empty() {
+        let example = match form {
+            JoinForm::On => "ON a.symbol = b.symbol",
+            JoinForm::Comma => "WHERE a.symbol = b.symbol",
+        };
         return Err(Error::plan(
-            "an interval join needs at least one equality condition between the two tables (e.g. ON a.symbol = b.symbol)",
+            format!("an interval join needs at least one equality condition between the two tables (e.g. {example})"),
             span,
         ));
     }

@@ -26,7 +26,7 @@ use sqlparser::ast::{self, Spanned, Visit, Visitor};
 
 use crate::catalog::Catalog;
 use crate::plan::Plan;
-use join::{and_all, conjuncts, plan_join};
+use join::{and_all, conjuncts, plan_comma_join, plan_join};
 use llm::{analyze_binding, analyze_calls, analyze_news_span, project_analyzed};
 use projection::project;
 use relation::plan_relation;
@@ -163,15 +163,18 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
     if select.distinct.is_some() {
         return Err(Error::plan("SELECT DISTINCT is not supported on streams yet", span));
     }
-    let [from] = select.from.as_slice() else {
-        return Err(Error::plan(
-            if select.from.is_empty() {
-                "a query needs FROM"
-            } else {
-                "use JOIN … ON instead of a comma-separated FROM list"
-            },
-            span,
-        ));
+    // `FROM a, b` is a join of a and b (its keys and time bounds in WHERE).
+    let (from, comma) = match select.from.as_slice() {
+        [] => return Err(Error::plan("a query needs FROM", span)),
+        [from] => (from, None),
+        [from, second] if from.joins.is_empty() && second.joins.is_empty() => (from, Some(&second.relation)),
+        [_, second, ..] => {
+            let s = second.relation.span().start;
+            return Err(Error::plan(
+                "only one join per SELECT is supported (FROM a, b or a JOIN b); join in a view first",
+                Span::new(s.line, s.column),
+            ));
+        }
     };
     // analyze_news bound to a network provider runs in its own asynchronous operator,
     // which newsflow places under the projection of a plain SELECT.
@@ -232,9 +235,10 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
     if let Some(w) = &select.selection {
         conjuncts(w, &mut where_conds);
     }
-    match from.joins.as_slice() {
-        [] => {}
-        [join] => input = plan_join(catalog, input, join, &mut where_conds)?,
+    match (from.joins.as_slice(), comma) {
+        ([], None) => {}
+        ([], Some(relation)) => input = plan_comma_join(catalog, input, relation, &mut where_conds)?,
+        ([join], None) => input = plan_join(catalog, input, join, &mut where_conds)?,
         _ => {
             return Err(Error::plan(
                 "only one join per SELECT is supported; join in a view first",

@@ -27,6 +27,12 @@ FROM orders o JOIN shipments s ON o.id = s.order_id
   AND s.ship_time BETWEEN o.order_time AND o.order_time + INTERVAL '1' HOUR
 GROUP BY o.id, TUMBLE(s.ship_time, INTERVAL '1' HOUR);
 
+-- a comma join: keys and bounds from WHERE, the other WHERE conjunct stays a filter
+SELECT o.id, s.carrier
+FROM orders o, shipments s
+WHERE o.id = s.order_id AND o.order_time BETWEEN s.ship_time - INTERVAL '4' HOUR AND s.ship_time
+  AND s.carrier <> 'slow';
+
 -- errors
 SELECT o.id FROM orders o JOIN shipments s ON o.id = s.order_id;
 
@@ -38,3 +44,9 @@ SELECT o.id FROM orders o LEFT JOIN shipments s ON o.id = s.order_id
   AND s.ship_time BETWEEN o.order_time AND o.order_time + INTERVAL '1' HOUR;
 
 SELECT o.id FROM orders o JOIN shipments s USING (id);
+
+SELECT o.id FROM orders o, shipments s WHERE o.id = s.order_id;
+
+SELECT o.id FROM orders o, shipments s WHERE o.order_time BETWEEN s.ship_time - INTERVAL '4' HOUR AND s.ship_time;
+
+SELECT o.id FROM orders o NATURAL JOIN shipments s;
