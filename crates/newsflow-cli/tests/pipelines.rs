@@ -160,6 +160,12 @@ fn golden_flagship_comma() {
     golden("flagship_comma");
 }
 
+/// Aggregate FILTER (WHERE …) in a group window; expected rows from Flink 2.3.
+#[test]
+fn golden_agg_filter() {
+    golden("agg_filter");
+}
+
 #[test]
 fn golden_flagship_bounds() {
     golden("flagship_bounds");

@@ -163,6 +163,7 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
     if select.distinct.is_some() {
         return Err(Error::plan("SELECT DISTINCT is not supported on streams yet", span));
     }
+    refuse_clauses_on_scalar_calls(select)?;
     // `FROM a, b` is a join of a and b (its keys and time bounds in WHERE).
     let (from, comma) = match select.from.as_slice() {
         [] => return Err(Error::plan("a query needs FROM", span)),
@@ -289,6 +290,59 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
         };
     }
     plan_window_aggregate(input, select, &group_exprs, span)
+}
+
+/// `f(…) FILTER (WHERE …)`, `OVER (…)`, `WITHIN GROUP (…)` and `IGNORE NULLS` on a scalar
+/// (non-aggregate) function: sqlparser reads them, the expression compiler would not
+/// look at them, so they are refused here at the call.
+fn refuse_clauses_on_scalar_calls(select: &ast::Select) -> Result<()> {
+    let mut exprs: Vec<&ast::Expr> = Vec::new();
+    for item in &select.projection {
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
+            exprs.push(e);
+        }
+    }
+    exprs.extend(select.selection.iter());
+    exprs.extend(select.having.iter());
+    if let ast::GroupByExpr::Expressions(g, _) = &select.group_by {
+        exprs.extend(g.iter());
+    }
+    for from in &select.from {
+        for join in &from.joins {
+            if let ast::JoinOperator::Join(ast::JoinConstraint::On(e))
+            | ast::JoinOperator::Inner(ast::JoinConstraint::On(e)) = &join.join_operator
+            {
+                exprs.push(e);
+            }
+        }
+    }
+    for e in exprs {
+        for call in function_calls(e) {
+            if call.is_aggregate() {
+                continue;
+            }
+            let f = &call.func;
+            let clause = if f.filter.is_some() {
+                "FILTER (WHERE …)"
+            } else if f.over.is_some() {
+                "OVER (…)"
+            } else if !f.within_group.is_empty() {
+                "WITHIN GROUP (…)"
+            } else if f.null_treatment.is_some() {
+                "IGNORE/RESPECT NULLS"
+            } else {
+                continue;
+            };
+            return Err(Error::plan(
+                format!(
+                    "{clause} applies only to aggregate functions, and {} is not one",
+                    f.name
+                ),
+                call.span(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A function call found in an expression.

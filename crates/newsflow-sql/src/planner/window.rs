@@ -286,24 +286,58 @@ pub(super) fn plan_window_aggregate(
     Ok(out)
 }
 
+/// One aggregate call of SELECT or HAVING. `AGG(x) FILTER (WHERE c)` aggregates `CASE WHEN
+/// c THEN x END` (`COUNT(*) FILTER …` counts `CASE WHEN c THEN 1 END`): every aggregate
+/// skips NULLs, so a row whose condition is not TRUE is left out, as in Flink.
 fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Result<AggregateCall> {
     let span = span_of(&ast::Expr::Function(f.clone()));
+    refuse_unsupported_clauses(f, span)?;
     let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)));
-    if f.over.is_some() {
-        return Err(Error::plan("OVER windows are not supported yet", span));
-    }
+    let filter = match &f.filter {
+        None => None,
+        Some(c) => {
+            let (x, t) = compile(c, &Scope::new(schema))?;
+            if !matches!(t, DataType::Boolean | DataType::Null) {
+                return Err(Error::plan(
+                    format!("the FILTER condition of {} must be BOOLEAN, got {t}", f.name),
+                    span_of(c),
+                ));
+            }
+            Some(x)
+        }
+    };
+    let only_when = |arg: ScalarExpr| match &filter {
+        None => arg,
+        Some(c) => ScalarExpr::Case {
+            operand: None,
+            whens: vec![(c.clone(), arg)],
+            otherwise: None,
+        },
+    };
     let star = matches!(&f.args, ast::FunctionArguments::List(l)
         if matches!(l.args.as_slice(), [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]));
     if star {
         if kind != AggKind::Count {
             return Err(Error::plan(format!("{}(*) is not valid", f.name), span));
         }
-        return Ok(AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::Null,
-            output_type: DataType::BigInt,
+        if distinct {
+            return Err(Error::plan("COUNT(DISTINCT *) is not valid", span));
+        }
+        return Ok(match filter {
+            None => AggregateCall {
+                kind: AggKind::CountStar,
+                arg: None,
+                distinct: false,
+                input_type: DataType::Null,
+                output_type: DataType::BigInt,
+            },
+            Some(_) => AggregateCall {
+                kind: AggKind::Count,
+                arg: Some(only_when(ScalarExpr::Literal(Value::Int(1)))),
+                distinct: false,
+                input_type: DataType::Int,
+                output_type: DataType::BigInt,
+            },
         });
     }
     let args = function_args(f)?;
@@ -316,9 +350,48 @@ fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Result<A
         .map_err(|m| Error::plan(format!("{}: {m}", f.name), span))?;
     Ok(AggregateCall {
         kind,
-        arg: Some(x),
+        arg: Some(only_when(x)),
         distinct,
         input_type: t,
         output_type,
     })
+}
+
+/// The parts of an aggregate call sqlparser reads that newsflow does not compute: refused,
+/// never ignored.
+fn refuse_unsupported_clauses(f: &ast::Function, span: Span) -> Result<()> {
+    let name = &f.name;
+    if f.over.is_some() {
+        return Err(Error::plan(
+            format!("{name}(…) OVER (…): OVER windows are not supported yet"),
+            span,
+        ));
+    }
+    if !f.within_group.is_empty() {
+        return Err(Error::plan(
+            format!("{name}(…) WITHIN GROUP (…) is not supported"),
+            span,
+        ));
+    }
+    if f.null_treatment.is_some() {
+        return Err(Error::plan(
+            format!("{name}(…) IGNORE/RESPECT NULLS is not supported"),
+            span,
+        ));
+    }
+    if !matches!(f.parameters, ast::FunctionArguments::None) {
+        return Err(Error::plan(
+            format!("{name}: parameterised aggregates are not supported"),
+            span,
+        ));
+    }
+    if let ast::FunctionArguments::List(l) = &f.args {
+        if let Some(c) = l.clauses.first() {
+            return Err(Error::plan(
+                format!("{name}: `{c}` inside an aggregate's arguments is not supported"),
+                span,
+            ));
+        }
+    }
+    Ok(())
 }

@@ -25,6 +25,11 @@ SELECT symbol, SESSION_START(event_time, INTERVAL '10' SECOND), SESSION_END(even
 FROM trades
 GROUP BY SESSION(event_time, INTERVAL '10' SECOND), symbol;
 
+-- aggregate FILTER: its own aggregate beside the unfiltered one
+SELECT symbol, COUNT(*), COUNT(*) FILTER (WHERE volume > 10), SUM(price) FILTER (WHERE volume > 10)
+FROM trades
+GROUP BY symbol, TUMBLE(event_time, INTERVAL '1' MINUTE);
+
 -- errors
 SELECT symbol, COUNT(*) FROM trades GROUP BY symbol;
 
@@ -35,3 +40,5 @@ SELECT COUNT(*) FROM trades GROUP BY TUMBLE(stock_time, INTERVAL '1' MINUTE);
 SELECT price, COUNT(*) FROM trades GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE);
 
 SELECT SUM(COUNT(*)) FROM trades GROUP BY TUMBLE(event_time, INTERVAL '1' MINUTE);
+
+SELECT UPPER(symbol) FILTER (WHERE volume > 1) FROM trades;
