@@ -166,6 +166,12 @@ fn golden_agg_filter() {
     golden("agg_filter");
 }
 
+/// Window table-valued functions TUMBLE, HOP and CUMULATE per symbol, with UNION ALL.
+#[test]
+fn golden_window_tvf() {
+    golden("window_tvf");
+}
+
 #[test]
 fn golden_flagship_bounds() {
     golden("flagship_bounds");

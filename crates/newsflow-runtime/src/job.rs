@@ -23,6 +23,7 @@ use crate::operators::calc::CalcExec;
 use crate::operators::interval_join::IntervalJoinExec;
 use crate::operators::sink::SinkExec;
 use crate::operators::source::SourceExec;
+use crate::operators::union::UnionExec;
 use crate::operators::window_aggregate::WindowAggregateExec;
 
 /// Where a bare `SELECT`'s rows go: a factory given the query's schema.
@@ -623,6 +624,13 @@ fn build(
             let op = AnalyzeExec::new(call, text.clone(), columns.clone(), config).map_err(|e| e.at(span))?;
             let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);
             build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
+        }
+        Plan::Union { inputs, .. } => {
+            let node = exec.add_node(id, fp, Box::new(UnionExec), Some(parent), inputs.len(), p);
+            for (i, input) in inputs.iter().enumerate() {
+                build(exec, catalog, ctx, input, at.child(node, i), p, idle_ms, span)?;
+            }
+            Ok(())
         }
         Plan::WindowAggregate {
             input,

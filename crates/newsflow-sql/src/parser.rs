@@ -582,7 +582,9 @@ fn parse_create_function(p: &mut Parser) -> Result<CreateFunction> {
 /// `ML_PREDICT(news, m, DESCRIPTOR(col) [, MAP('k', 'v')])`. Only the `TABLE` / `MODEL`
 /// words in front of a name and the brackets of `MAP[…]` change, so every other token
 /// keeps its line and column and errors still point at the text as written.
-const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE"];
+/// The window table-valued functions (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), …))`) are read
+/// the same way: `TUMBLE(t, DESCRIPTOR(ts), …)`.
+const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE", "TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
 fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     fn is_word(t: &Token, word: &str) -> bool {

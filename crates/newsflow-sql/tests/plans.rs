@@ -146,6 +146,11 @@ fn explain(plan: &Plan, depth: usize, out: &mut String) {
             explain(left, depth + 1, out);
             explain(right, depth + 1, out);
         }
+        Plan::Union { inputs, .. } => {
+            for input in inputs {
+                explain(input, depth + 1, out);
+            }
+        }
     }
 }
 

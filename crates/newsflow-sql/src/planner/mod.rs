@@ -16,6 +16,7 @@ mod llm;
 mod projection;
 mod relation;
 mod window;
+mod window_tvf;
 
 use std::ops::ControlFlow;
 
@@ -30,7 +31,8 @@ use join::{and_all, conjuncts, plan_comma_join, plan_join};
 use llm::{analyze_binding, analyze_calls, analyze_news_span, project_analyzed};
 use projection::project;
 use relation::plan_relation;
-use window::{contains_aggregate, plan_window_aggregate};
+use window::{contains_aggregate, plan_window_aggregate, TvfWindow};
+use window_tvf::plan_window_tvf;
 
 /// A planned query: its plan plus output column names.
 #[derive(Debug, Clone)]
@@ -68,12 +70,118 @@ pub fn plan_query(catalog: &Catalog, q: &ast::Query) -> Result<PlannedQuery> {
     if q.limit_clause.is_some() {
         return Err(Error::plan("LIMIT is not supported on streaming queries yet", span));
     }
-    let select = match q.body.as_ref() {
-        ast::SetExpr::Select(s) => s,
-        ast::SetExpr::Query(inner) => return plan_query(catalog, inner),
-        other => return Err(Error::plan(format!("unsupported query form: {other}"), span)),
-    };
-    plan_select(catalog, select, span).map(|plan| PlannedQuery { plan })
+    plan_set_expr(catalog, &q.body, span).map(|plan| PlannedQuery { plan })
+}
+
+/// A query body: one SELECT, a parenthesised query, or `UNION ALL` of such.
+fn plan_set_expr(catalog: &Catalog, body: &ast::SetExpr, span: Span) -> Result<Plan> {
+    match body {
+        ast::SetExpr::Select(s) => plan_select(catalog, s, span_of_select(s).unwrap_or(span)),
+        ast::SetExpr::Query(inner) => plan_query(catalog, inner).map(|p| p.plan),
+        ast::SetExpr::SetOperation {
+            op: ast::SetOperator::Union,
+            set_quantifier: ast::SetQuantifier::All,
+            ..
+        } => plan_union_all(catalog, body, span),
+        ast::SetExpr::SetOperation { op, set_quantifier, .. } => {
+            let q = match set_quantifier {
+                ast::SetQuantifier::None => String::new(),
+                other => format!(" {other}"),
+            };
+            Err(Error::plan(
+                format!("{op}{q} is not supported on streams yet (it needs updating results); newsflow runs UNION ALL"),
+                span,
+            ))
+        }
+        other => Err(Error::plan(format!("unsupported query form: {other}"), span)),
+    }
+}
+
+fn span_of_select(s: &ast::Select) -> Option<Span> {
+    let p = s.select_token.0.span.start;
+    (p.line > 0).then(|| Span::new(p.line, p.column))
+}
+
+/// The type of a UNION ALL column whose branches have types `a` and `b`, when their values
+/// need no conversion (strings of any length, timestamps of any precision, NULL).
+fn union_type(a: &DataType, b: &DataType) -> Option<DataType> {
+    match (a, b) {
+        _ if a == b => Some(a.clone()),
+        (DataType::Null, x) | (x, DataType::Null) => Some(x.clone()),
+        (DataType::Varchar(_), DataType::Varchar(_)) => Some(DataType::STRING),
+        (DataType::Timestamp(p), DataType::Timestamp(q)) => Some(DataType::Timestamp((*p).max(*q))),
+        _ => None,
+    }
+}
+
+/// `a UNION ALL b UNION ALL …`: every branch must have the same column count and types;
+/// the names are the first branch's, and a column is a time attribute only if it is one
+/// in every branch.
+fn plan_union_all(catalog: &Catalog, body: &ast::SetExpr, span: Span) -> Result<Plan> {
+    fn branches<'a>(e: &'a ast::SetExpr, out: &mut Vec<&'a ast::SetExpr>) {
+        match e {
+            ast::SetExpr::SetOperation {
+                op: ast::SetOperator::Union,
+                set_quantifier: ast::SetQuantifier::All,
+                left,
+                right,
+            } => {
+                branches(left, out);
+                branches(right, out);
+            }
+            other => out.push(other),
+        }
+    }
+    let mut parts = Vec::new();
+    branches(body, &mut parts);
+    let mut inputs: Vec<Plan> = Vec::new();
+    for part in parts {
+        let part_span = match part {
+            ast::SetExpr::Select(s) => span_of_select(s).unwrap_or(span),
+            _ => span,
+        };
+        let plan = plan_set_expr(catalog, part, part_span)?;
+        if let Some(first) = inputs.first() {
+            let (a, b) = (first.schema(), plan.schema());
+            if a.len() != b.len() {
+                return Err(Error::plan(
+                    format!(
+                        "UNION ALL: this branch has {} columns, the first has {}",
+                        b.len(),
+                        a.len()
+                    ),
+                    part_span,
+                ));
+            }
+            for (i, (x, y)) in a.fields.iter().zip(&b.fields).enumerate() {
+                if union_type(&x.data_type, &y.data_type).is_none() {
+                    return Err(Error::plan(
+                        format!(
+                            "UNION ALL: column {} is {} in the first branch but {} here; add a CAST",
+                            i + 1,
+                            x.data_type,
+                            y.data_type
+                        ),
+                        part_span,
+                    ));
+                }
+            }
+        }
+        inputs.push(plan);
+    }
+    let mut fields = inputs[0].schema().fields.clone();
+    for (i, f) in fields.iter_mut().enumerate() {
+        f.rowtime = inputs.iter().all(|p| p.schema().fields[i].rowtime);
+        for p in &inputs[1..] {
+            if let Some(t) = union_type(&f.data_type, &p.schema().fields[i].data_type) {
+                f.data_type = t;
+            }
+        }
+    }
+    Ok(Plan::Union {
+        inputs,
+        schema: Schema::new(fields),
+    })
 }
 
 /// Plan `INSERT INTO sink SELECT …`: the query's columns must match the sink's physical
@@ -231,7 +339,30 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
         Some(call) => analyze_binding(catalog, call)?,
         None => None,
     };
-    let mut input = plan_relation(catalog, &from.relation)?;
+    // FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), …)): a window aggregation over t.
+    let tvf = plan_window_tvf(catalog, &from.relation)?;
+    if let Some(t) = &tvf {
+        if comma.is_some() || !from.joins.is_empty() {
+            return Err(Error::plan(
+                format!(
+                    "a join of the window table-valued function {} (a window join) is not supported yet",
+                    t.name
+                ),
+                t.span,
+            ));
+        }
+    }
+    let (mut input, tvf) = match tvf {
+        Some(t) => (
+            t.input,
+            Some(TvfWindow {
+                kind: t.kind,
+                time_col: t.time_col,
+                name: t.name,
+            }),
+        ),
+        None => (plan_relation(catalog, &from.relation)?, None),
+    };
     let mut where_conds = Vec::new();
     if let Some(w) = &select.selection {
         conjuncts(w, &mut where_conds);
@@ -280,6 +411,16 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
         _ => false,
     });
     if group_exprs.is_empty() && !has_aggs {
+        if let Some(t) = &tvf {
+            return Err(Error::plan(
+                format!(
+                    "newsflow runs the window table-valued function {} only as a window aggregation \
+                     (GROUP BY window_start, window_end, …); selecting its rows is not supported yet",
+                    t.name
+                ),
+                span,
+            ));
+        }
         if select.having.is_some() {
             return Err(Error::plan("HAVING needs GROUP BY", span));
         }
@@ -289,7 +430,7 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
             None => project(input, &select.projection, None, Some(width)),
         };
     }
-    plan_window_aggregate(input, select, &group_exprs, span)
+    plan_window_aggregate(input, select, &group_exprs, span, tvf)
 }
 
 /// `f(…) FILTER (WHERE …)`, `OVER (…)`, `WITHIN GROUP (…)` and `IGNORE NULLS` on a scalar

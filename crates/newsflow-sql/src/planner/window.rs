@@ -8,6 +8,7 @@ use sqlparser::ast;
 
 use super::function_calls;
 use super::projection::project;
+use super::window_tvf::window_column;
 use crate::plan::{Plan, WindowKind, WindowSpec};
 
 pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
@@ -87,18 +88,52 @@ fn window_call(e: &ast::Expr, schema: &Schema) -> Result<Option<WindowCall>> {
     Ok(Some(WindowCall { kind, time_col, prefix }))
 }
 
+/// The window of a window TVF (`FROM TABLE(TUMBLE(…))`) whose rows are aggregated: its
+/// `window_start` / `window_end` / `window_time` columns group and are selected.
+pub(super) struct TvfWindow {
+    pub kind: WindowKind,
+    pub time_col: usize,
+    pub name: String,
+}
+
+/// Plan a group window aggregate: the window comes from GROUP BY (`TUMBLE(ts, …)`) or,
+/// with `tvf`, from a window TVF in FROM (then GROUP BY names `window_start` and
+/// `window_end`).
 pub(super) fn plan_window_aggregate(
     input: Plan,
     select: &ast::Select,
     group_exprs: &[ast::Expr],
     span: Span,
+    tvf: Option<TvfWindow>,
 ) -> Result<Plan> {
     let in_schema = input.schema().clone();
-    let mut window: Option<WindowCall> = None;
+    let from_tvf = tvf.is_some();
+    let mut window: Option<WindowCall> = tvf.as_ref().map(|t| WindowCall {
+        kind: t.kind,
+        time_col: t.time_col,
+        prefix: "",
+    });
+    let mut tvf_grouped = [false; 3];
     let mut keys = Vec::new();
     let mut key_asts = Vec::new();
     let mut key_fields = Vec::new();
     for g in group_exprs {
+        if let Some(t) = &tvf {
+            if let Some(c) = window_column(g) {
+                tvf_grouped[c] = true;
+                continue;
+            }
+            if window_call(g, &in_schema)?.is_some() {
+                return Err(Error::plan(
+                    format!(
+                        "a group window in GROUP BY over the window table-valued function {}; group by \
+                         window_start, window_end instead",
+                        t.name
+                    ),
+                    span_of(g),
+                ));
+            }
+        }
         if let Some(w) = window_call(g, &in_schema)? {
             if window.is_some() {
                 return Err(Error::plan("only one group window per GROUP BY", span_of(g)));
@@ -120,6 +155,18 @@ pub(super) fn plan_window_aggregate(
         });
         keys.push(x);
         key_asts.push(g.clone());
+    }
+    if let Some(t) = &tvf {
+        if !(tvf_grouped[0] && tvf_grouped[1]) {
+            return Err(Error::plan(
+                format!(
+                    "a query over the window table-valued function {} must aggregate per window: GROUP BY \
+                     window_start, window_end[, window_time], keys…",
+                    t.name
+                ),
+                span,
+            ));
+        }
     }
     let Some(window) = window else {
         return Err(Error::plan(
@@ -203,10 +250,29 @@ pub(super) fn plan_window_aggregate(
     // Substitute group keys, aggregates and window properties in SELECT/HAVING.
     let prefix = window.prefix;
     let in_schema_ref = &in_schema;
+    let window_time = ScalarExpr::Binary {
+        op: BinOp::Minus,
+        left: Box::new(ScalarExpr::Column(nk + na + 1)),
+        right: Box::new(ScalarExpr::Literal(Value::Interval(1))),
+    };
     let sub = move |e: &ast::Expr| -> Result<Option<(ScalarExpr, DataType)>> {
+        if from_tvf {
+            // window_start, window_end, window_time (= window_end - 1 ms, a time attribute)
+            match window_column(e) {
+                Some(0) => return Ok(Some((ScalarExpr::Column(nk + na), ts_type.clone()))),
+                Some(1) => return Ok(Some((ScalarExpr::Column(nk + na + 1), ts_type.clone()))),
+                Some(_) => return Ok(Some((window_time.clone(), ts_type.clone()))),
+                None => {}
+            }
+        }
         if let ast::Expr::Function(f) = e {
             let name = f.name.to_string().to_ascii_uppercase();
-            if let Some(prop) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) {
+            let property = if prefix.is_empty() {
+                None
+            } else {
+                name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_'))
+            };
+            if let Some(prop) = property {
                 let col = match prop {
                     "START" => nk + na,
                     "END" => nk + na + 1,
