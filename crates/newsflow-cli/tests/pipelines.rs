@@ -172,6 +172,13 @@ fn golden_window_tvf() {
     golden("window_tvf");
 }
 
+/// The SESSION window TVF with PARTITION BY and without (sessions over all trades); expected
+/// rows from Flink 2.3.
+#[test]
+fn golden_session_tvf() {
+    golden("session_tvf");
+}
+
 #[test]
 fn golden_flagship_bounds() {
     golden("flagship_bounds");

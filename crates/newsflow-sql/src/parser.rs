@@ -586,6 +586,9 @@ fn parse_create_function(p: &mut Parser) -> Result<CreateFunction> {
 /// the same way: `TUMBLE(t, DESCRIPTOR(ts), …)`.
 const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE", "TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
+/// The call `TABLE t PARTITION BY k` is read as: `t, PARTITION_BY(k)`.
+pub const PARTITION_BY: &str = "PARTITION_BY";
+
 fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     fn is_word(t: &Token, word: &str) -> bool {
         matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
@@ -612,6 +615,7 @@ fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan>
         // Bracket depths of `MAP[` openings, so their `]` become `)`.
         let mut map_brackets: Vec<usize> = Vec::new();
         let mut previous = Token::LParen;
+        let mut partition_open = false;
         while i < tokens.len() {
             let mut t = tokens[i].clone();
             i += 1;
@@ -641,6 +645,28 @@ fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan>
             let keyword_before_name = at_arg_start
                 && (is_word(&t.token, "TABLE") || is_word(&t.token, "MODEL"))
                 && next_significant(&tokens, i).is_some_and(|j| matches!(tokens[j].token, Token::Word(_)));
+            // `TABLE t PARTITION BY k, …` (window TVFs) → `t, PARTITION_BY(k), …`: PARTITION
+            // becomes the comma, BY the call's name and its parenthesis; the call closes
+            // before the argument's end.
+            let partition_by = depth == 1
+                && is_word(&t.token, "PARTITION")
+                && matches!(previous, Token::Word(_))
+                && next_significant(&tokens, i).is_some_and(|j| is_word(&tokens[j].token, "BY"));
+            if partition_by {
+                let Some(by) = next_significant(&tokens, i) else { break };
+                let by_span = tokens[by].span;
+                out.push(TokenWithSpan::new(Token::Comma, t.span));
+                out.push(TokenWithSpan::new(Token::make_word(PARTITION_BY, None), t.span));
+                out.push(TokenWithSpan::new(Token::LParen, by_span));
+                partition_open = true;
+                previous = Token::LParen;
+                i = by + 1;
+                continue;
+            }
+            if partition_open && ((depth == 1 && t.token == Token::Comma) || (depth == 0 && t.token == Token::RParen)) {
+                out.push(TokenWithSpan::new(Token::RParen, t.span));
+                partition_open = false;
+            }
             previous = t.token.clone();
             if keyword_before_name {
                 continue;

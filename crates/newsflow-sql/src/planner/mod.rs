@@ -358,6 +358,7 @@ fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Pl
             Some(TvfWindow {
                 kind: t.kind,
                 time_col: t.time_col,
+                partition: t.partition,
                 name: t.name,
             }),
         ),

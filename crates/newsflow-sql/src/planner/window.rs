@@ -93,6 +93,8 @@ fn window_call(e: &ast::Expr, schema: &Schema) -> Result<Option<WindowCall>> {
 pub(super) struct TvfWindow {
     pub kind: WindowKind,
     pub time_col: usize,
+    /// SESSION's PARTITION BY columns.
+    pub partition: Vec<usize>,
     pub name: String,
 }
 
@@ -157,6 +159,21 @@ pub(super) fn plan_window_aggregate(
         key_asts.push(g.clone());
     }
     if let Some(t) = &tvf {
+        // Sessions are merged per group key in the operator, which is Flink's session per
+        // PARTITION BY key only when the two are the same columns.
+        if matches!(t.kind, WindowKind::Session { .. }) {
+            let mut grouped: Vec<Option<usize>> = keys.iter().map(ScalarExpr::as_column).collect();
+            grouped.sort_unstable();
+            let mut partition: Vec<Option<usize>> = t.partition.iter().copied().map(Some).collect();
+            partition.sort_unstable();
+            if grouped != partition {
+                return Err(Error::plan(
+                    "SESSION window table-valued function: newsflow needs the GROUP BY keys (besides \
+                     window_start, window_end, window_time) to be exactly the PARTITION BY columns",
+                    span,
+                ));
+            }
+        }
         if !(tvf_grouped[0] && tvf_grouped[1]) {
             return Err(Error::plan(
                 format!(

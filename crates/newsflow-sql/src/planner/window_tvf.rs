@@ -1,7 +1,7 @@
 //! Window table-valued functions, Flink's current window syntax:
 //! `FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))`, `HOP(…, slide, size)`,
-//! `CUMULATE(…, step, size)`, also with named arguments (`DATA =>`, `TIMECOL =>`, `SIZE =>`,
-//! `SLIDE =>`, `STEP =>`). They add `window_start`, `window_end` and `window_time`
+//! `CUMULATE(…, step, size)`, `SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)`, also
+//! with named arguments (`DATA =>`, `TIMECOL =>`, `SIZE =>`, `SLIDE =>`, `STEP =>`, `GAP =>`). They add `window_start`, `window_end` and `window_time`
 //! (= window_end − 1 ms, a time attribute) to the table's columns. newsflow runs them as a
 //! window aggregation (`GROUP BY window_start, window_end[, window_time], keys…`) on the
 //! window aggregate operator; anything else over them is refused.
@@ -26,6 +26,8 @@ pub(super) struct WindowTvf {
     pub input: Plan,
     pub kind: WindowKind,
     pub time_col: usize,
+    /// SESSION's PARTITION BY columns (sessions are kept per their values).
+    pub partition: Vec<usize>,
     /// `TUMBLE`, `HOP`, … (for messages).
     pub name: String,
     pub span: Span,
@@ -66,20 +68,30 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
             "CUMULATE(TABLE t, DESCRIPTOR(ts), step, size)",
             &["DATA", "TIMECOL", "STEP", "SIZE", "OFFSET"],
         ),
-        _ => {
-            return Err(Error::plan(
-                "the SESSION window table-valued function is not supported yet; use the group window \
-                 GROUP BY SESSION(ts, gap), keys",
-                span,
-            ))
-        }
+        _ => (
+            "SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)",
+            &["DATA", "TIMECOL", "GAP"],
+        ),
     };
     let list = match &f.args {
         ast::FunctionArguments::List(l) => l,
         _ => return Err(Error::plan(format!("{name}: expected arguments: {usage}"), span)),
     };
     let mut slots: Vec<Option<&ast::Expr>> = vec![None; named.len()];
-    for (i, a) in list.args.iter().enumerate() {
+    // `TABLE t PARTITION BY k` arrives as `t, PARTITION_BY(k)` (see the parser).
+    let mut partition: Option<&ast::Function> = None;
+    let mut args: Vec<&ast::FunctionArg> = Vec::new();
+    for a in &list.args {
+        match a {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Function(p)))
+                if p.name.to_string() == crate::parser::PARTITION_BY =>
+            {
+                partition = Some(p)
+            }
+            other => args.push(other),
+        }
+    }
+    for (i, a) in args.into_iter().enumerate() {
         let (slot, e) = match a {
             ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => (i, e),
             ast::FunctionArg::Named {
@@ -114,14 +126,14 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
             None => return Err(Error::plan(format!("{name}: too many arguments; {usage}"), span_of(e))),
         }
     }
-    let offset = named.len() - 1;
-    if let Some(o) = slots[offset] {
+    let required = named.iter().position(|n| *n == "OFFSET").unwrap_or(named.len());
+    if let Some(o) = slots.get(required).copied().flatten() {
         return Err(Error::plan(
             format!("{name}: the OFFSET argument is not supported yet"),
             span_of(o),
         ));
     }
-    let missing = slots[..offset].iter().position(Option::is_none);
+    let missing = slots[..required].iter().position(Option::is_none);
     if let Some(m) = missing {
         return Err(Error::plan(
             format!("{name}: missing argument {}; {usage}", named[m]),
@@ -203,8 +215,38 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
             )),
         }
     };
+    // PARTITION BY (SESSION only, as in Flink): the columns sessions are kept per.
+    let mut partition_cols = Vec::new();
+    if let Some(p) = partition {
+        let pspan = span_at(p.span());
+        if name != "SESSION" {
+            return Err(Error::plan(
+                format!("{name}: PARTITION BY is only for the SESSION window table-valued function"),
+                pspan,
+            ));
+        }
+        let mut cols: Vec<&ast::Expr> = Vec::new();
+        for e in function_args(p)? {
+            match e {
+                ast::Expr::Nested(inner) => cols.push(inner),
+                ast::Expr::Tuple(items) => cols.extend(items.iter()),
+                other => cols.push(other),
+            }
+        }
+        for c in cols {
+            let (x, _) = compile(c, &Scope::new(&schema))?;
+            let Some(i) = x.as_column() else {
+                return Err(Error::plan(
+                    format!("{name}: PARTITION BY takes column names, not {c}"),
+                    span_of(c),
+                ));
+            };
+            partition_cols.push(i);
+        }
+    }
     let kind = match name.as_str() {
         "TUMBLE" => WindowKind::Tumble { size: iv(2)? },
+        "SESSION" => WindowKind::Session { gap: iv(2)? },
         "HOP" => {
             let (slide, size) = (iv(2)?, iv(3)?);
             if size % slide != 0 {
@@ -227,6 +269,7 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
         input,
         kind,
         time_col,
+        partition: partition_cols,
         name,
         span,
     }))

@@ -25,6 +25,10 @@ SELECT 't', window_start, window_end, COUNT(*)
 FROM TABLE(TUMBLE(TABLE trades, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
 GROUP BY window_start, window_end;
 
+SELECT symbol, window_start, window_end, COUNT(*)
+FROM TABLE(SESSION(TABLE trades PARTITION BY symbol, DESCRIPTOR(event_time), INTERVAL '10' SECONDS))
+GROUP BY symbol, window_start, window_end;
+
 -- errors
 SELECT * FROM TABLE(TUMBLE(TABLE trades, DESCRIPTOR(event_time), INTERVAL '5' MINUTES));
 
@@ -36,7 +40,7 @@ SELECT COUNT(*) FROM TABLE(CUMULATE(TABLE trades, DESCRIPTOR(event_time), INTERV
 
 SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE trades, DESCRIPTOR(event_time), INTERVAL '5' MINUTES, INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;
 
-SELECT COUNT(*) FROM TABLE(SESSION(TABLE trades, DESCRIPTOR(event_time), INTERVAL '5' MINUTES)) GROUP BY window_start, window_end;
+SELECT symbol, COUNT(*) FROM TABLE(SESSION(TABLE trades, DESCRIPTOR(event_time), INTERVAL '5' MINUTES)) GROUP BY symbol, window_start, window_end;
 
 SELECT COUNT(*) FROM TABLE(TUMBLE(TABLE trades, DESCRIPTOR(event_time), INTERVAL '5' MINUTES)) a
 JOIN trades b ON a.symbol = b.symbol GROUP BY window_start, window_end;
