@@ -147,6 +147,16 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| convert_error(ParserError::from(e), Span::new(1, 1)))?;
+    // Flink's hints (`/*+ OPTIONS('k' = 'v') */`) are comments to sqlparser: refused here, as
+    // newsflow would otherwise ignore them.
+    if let Some(hint) = tokens.iter().find(|t| {
+        matches!(&t.token, Token::Whitespace(sqlparser::tokenizer::Whitespace::MultiLineComment(c)) if c.starts_with('+'))
+    }) {
+        return Err(Error::sql(
+            "SQL hints (/*+ … */) are not supported; newsflow would ignore them",
+            Span::new(hint.span.start.line, hint.span.start.column),
+        ));
+    }
     let mut p = Parser::new(&dialect).with_tokens_with_locations(rewrite_table_function_args(tokens));
     let mut out = Vec::new();
     loop {

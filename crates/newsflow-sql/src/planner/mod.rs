@@ -70,6 +70,24 @@ pub fn plan_query(catalog: &Catalog, q: &ast::Query) -> Result<PlannedQuery> {
     if q.limit_clause.is_some() {
         return Err(Error::plan("LIMIT is not supported on streaming queries yet", span));
     }
+    let unsupported = if q.fetch.is_some() {
+        Some("FETCH")
+    } else if !q.locks.is_empty() {
+        Some("FOR UPDATE / FOR SHARE")
+    } else if q.for_clause.is_some() {
+        Some("FOR XML / FOR JSON")
+    } else if q.settings.is_some() {
+        Some("SETTINGS")
+    } else if q.format_clause.is_some() {
+        Some("FORMAT")
+    } else if !q.pipe_operators.is_empty() {
+        Some("pipe operators (|>)")
+    } else {
+        None
+    };
+    if let Some(what) = unsupported {
+        return Err(Error::plan(format!("{what} is not supported in a query"), span));
+    }
     plan_set_expr(catalog, &q.body, span).map(|plan| PlannedQuery { plan })
 }
 
@@ -270,6 +288,32 @@ pub fn plan_insert(
 fn plan_select(catalog: &Catalog, select: &ast::Select, span: Span) -> Result<Plan> {
     if select.distinct.is_some() {
         return Err(Error::plan("SELECT DISTINCT is not supported on streams yet", span));
+    }
+    let unsupported = if select.top.is_some() {
+        Some("TOP")
+    } else if select.exclude.is_some() {
+        Some("EXCLUDE")
+    } else if select.into.is_some() {
+        Some("SELECT INTO")
+    } else if !select.lateral_views.is_empty() {
+        Some("LATERAL VIEW")
+    } else if select.prewhere.is_some() {
+        Some("PREWHERE")
+    } else if !select.cluster_by.is_empty() || !select.distribute_by.is_empty() || !select.sort_by.is_empty() {
+        Some("CLUSTER BY / DISTRIBUTE BY / SORT BY")
+    } else if !select.named_window.is_empty() {
+        Some("WINDOW (named windows for OVER)")
+    } else if select.qualify.is_some() {
+        Some("QUALIFY")
+    } else if select.connect_by.is_some() {
+        Some("CONNECT BY")
+    } else if select.value_table_mode.is_some() {
+        Some("SELECT AS STRUCT / VALUE")
+    } else {
+        None
+    };
+    if let Some(what) = unsupported {
+        return Err(Error::plan(format!("{what} is not supported"), span));
     }
     refuse_clauses_on_scalar_calls(select)?;
     // `FROM a, b` is a join of a and b (its keys and time bounds in WHERE).
@@ -475,6 +519,13 @@ fn refuse_clauses_on_scalar_calls(select: &ast::Select) -> Result<()> {
             } else {
                 continue;
             };
+            let name = f.name.to_string().to_ascii_uppercase();
+            if f.over.is_some() && matches!(name.as_str(), "ROW_NUMBER" | "RANK" | "DENSE_RANK") {
+                return Err(Error::plan(
+                    format!("{name}() OVER (…) (Top-N, window Top-N, deduplication) is not supported yet"),
+                    call.span(),
+                ));
+            }
             return Err(Error::plan(
                 format!(
                     "{clause} applies only to aggregate functions, and {} is not one",

@@ -43,6 +43,19 @@ pub(super) fn project(
                 });
                 exprs.push(x);
             }
+            ast::SelectItem::Wildcard(options) | ast::SelectItem::QualifiedWildcard(_, options)
+                if options.opt_ilike.is_some()
+                    || options.opt_exclude.is_some()
+                    || options.opt_except.is_some()
+                    || options.opt_replace.is_some()
+                    || options.opt_rename.is_some() =>
+            {
+                let s = options.wildcard_token.0.span.start;
+                return Err(Error::plan(
+                    format!("`{item}`: ILIKE / EXCLUDE / EXCEPT / REPLACE / RENAME after * are not supported"),
+                    Span::new(s.line, s.column),
+                ));
+            }
             ast::SelectItem::Wildcard(_) => {
                 let Some(width) = wildcard else {
                     return Err(Error::plan("SELECT * is not allowed with GROUP BY", Span::default()));

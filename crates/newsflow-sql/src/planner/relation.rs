@@ -11,9 +11,39 @@ use crate::plan::Plan;
 
 pub(super) fn plan_relation(catalog: &Catalog, rel: &ast::TableFactor) -> Result<Plan> {
     match rel {
-        ast::TableFactor::Table { name, alias, args, .. } => {
+        ast::TableFactor::Table {
+            name,
+            alias,
+            args,
+            with_hints,
+            version,
+            with_ordinality,
+            partitions,
+            json_path,
+            sample,
+            index_hints,
+        } => {
             let s = name.span().start;
             let span = Span::new(s.line, s.column);
+            let unsupported = if let Some(v) = version {
+                Some(format!("`{v}` (a temporal join or time travel) is not supported yet"))
+            } else if !with_hints.is_empty() || !index_hints.is_empty() {
+                Some("table hints are not supported".to_string())
+            } else if *with_ordinality {
+                Some("WITH ORDINALITY is not supported".to_string())
+            } else if !partitions.is_empty() {
+                Some("PARTITION (…) on a table in FROM is not supported".to_string())
+            } else if json_path.is_some() {
+                Some("a JSON path on a table in FROM is not supported".to_string())
+            } else if sample.is_some() {
+                Some("TABLESAMPLE is not supported".to_string())
+            } else {
+                None
+            };
+            if let Some(m) = unsupported {
+                return Err(Error::plan(format!("{name}: {m}"), span));
+            }
+            refuse_alias_columns(alias.as_ref())?;
             let tname = name.0.last().map(|p| p.to_string()).unwrap_or_default();
             let tname = tname.trim_matches('`').to_string();
             let alias = alias.as_ref().map(|a| a.name.value.clone());
@@ -32,7 +62,19 @@ pub(super) fn plan_relation(catalog: &Catalog, rel: &ast::TableFactor) -> Result
             let qualifier = alias.unwrap_or_else(|| tname.clone());
             plan_named_table(catalog, &tname, &qualifier, span)
         }
-        ast::TableFactor::Derived { subquery, alias, .. } => {
+        ast::TableFactor::Derived {
+            subquery,
+            alias,
+            lateral,
+        } => {
+            if *lateral {
+                let s = subquery.span().start;
+                return Err(Error::plan(
+                    "LATERAL subqueries are not supported",
+                    Span::new(s.line, s.column),
+                ));
+            }
+            refuse_alias_columns(alias.as_ref())?;
             let planned = plan_query(catalog, subquery)?;
             let q = alias.as_ref().map(|a| a.name.value.clone());
             Ok(match q {
@@ -75,5 +117,17 @@ pub(super) fn requalify(plan: Plan, q: &str) -> Plan {
         filter: None,
         exprs,
         schema,
+    }
+}
+
+/// `AS t (a, b)` renames a FROM item's columns; newsflow does not, so it refuses the list
+/// rather than ignore it.
+pub(super) fn refuse_alias_columns(alias: Option<&ast::TableAlias>) -> Result<()> {
+    match alias {
+        Some(a) if !a.columns.is_empty() => Err(Error::plan(
+            format!("column aliases in `AS {a}` are not supported; rename the columns in the SELECT list"),
+            Span::new(a.name.span.start.line, a.name.span.start.column),
+        )),
+        _ => Ok(()),
     }
 }

@@ -161,6 +161,7 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
             ))
         }
     };
+    super::relation::refuse_alias_columns(alias)?;
     let qualifier = alias.map(|a| a.name.value.clone()).unwrap_or_else(|| tname.clone());
     let input = plan_named_table(catalog, &tname, &qualifier, tspan)?;
     // TIMECOL: DESCRIPTOR(a time attribute of the table).
