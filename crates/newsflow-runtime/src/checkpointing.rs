@@ -47,6 +47,8 @@ pub(crate) struct Checkpointing {
     pub stats: CheckpointStats,
     /// Simulated crash for recovery tests: (checkpoint, loops after it).
     pub crash_after: Option<(u64, u32)>,
+    /// Tests: a checkpoint every `n` loops instead of by the clock (`(n, loops so far)`).
+    pub every_loops: Option<(u32, u32)>,
 }
 
 impl Checkpointing {
@@ -55,8 +57,20 @@ impl Checkpointing {
         self.store.is_some()
     }
 
-    pub fn due(&self, now: Instant) -> bool {
-        self.enabled() && self.next_due.is_some_and(|d| now >= d)
+    /// Called once per executor loop.
+    pub fn due(&mut self, now: Instant) -> bool {
+        if !self.enabled() {
+            return false;
+        }
+        if let Some((every, count)) = &mut self.every_loops {
+            *count += 1;
+            if *count >= *every {
+                *count = 0;
+                return true;
+            }
+            // (next_due is then only set by `request_soon`.)
+        }
+        self.next_due.is_some_and(|d| now >= d)
     }
 
     /// Take the next checkpoint at the next loop (a pipeline finished).
@@ -85,7 +99,10 @@ impl Checkpointing {
     }
 
     fn schedule_next(&mut self) {
-        self.next_due = self.interval.map(|i| Instant::now() + i);
+        self.next_due = match self.every_loops {
+            Some(_) => None,
+            None => self.interval.map(|i| Instant::now() + i),
+        };
     }
 }
 

@@ -551,7 +551,7 @@ impl Executor {
                 self.savepoint()?;
                 break;
             }
-            if self.checkpointing.as_ref().is_some_and(|c| c.due(Instant::now())) {
+            if self.checkpointing.as_mut().is_some_and(|c| c.due(Instant::now())) {
                 self.checkpoint(false)?;
             }
             if self.checkpointing.as_mut().is_some_and(|c| c.crash_now()) {

@@ -23,6 +23,7 @@ use crate::operators::calc::CalcExec;
 use crate::operators::interval_join::IntervalJoinExec;
 use crate::operators::sink::SinkExec;
 use crate::operators::source::SourceExec;
+use crate::operators::union::UnionExec;
 use crate::operators::window_aggregate::WindowAggregateExec;
 
 /// Where a bare `SELECT`'s rows go: a factory given the query's schema.
@@ -53,6 +54,9 @@ pub struct JobOptions {
     /// [`CRASHED`] as an error without flushing, finishing or committing anything, as if
     /// the process had been killed there.
     pub crash_after_checkpoint: Option<(u64, u32)>,
+    /// For tests: with checkpoints on, take one every this many executor loops instead of
+    /// by the wall clock, so how many a run takes does not depend on the machine's speed.
+    pub checkpoint_every_loops: Option<u32>,
 }
 
 /// The error text of a simulated crash (see [`JobOptions::crash_after_checkpoint`]).
@@ -71,6 +75,7 @@ impl Default for JobOptions {
             from_savepoint: None,
             savepoint_request: None,
             crash_after_checkpoint: None,
+            checkpoint_every_loops: None,
         }
     }
 }
@@ -443,12 +448,15 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
     exec.checkpointing = Some(Checkpointing {
         store: store.clone(),
         interval,
-        next_due: interval.map(|i| Instant::now() + i),
+        next_due: interval
+            .filter(|_| opts.checkpoint_every_loops.is_none())
+            .map(|i| Instant::now() + i),
         next_id: 1,
         savepoints,
         savepoint_request: opts.savepoint_request.clone().unwrap_or_default(),
         stats: Default::default(),
         crash_after: opts.crash_after_checkpoint,
+        every_loops: opts.checkpoint_every_loops.map(|n| (n.max(1), 0)),
     });
     if periodic {
         for n in &mut exec.nodes {
@@ -664,6 +672,13 @@ fn build(
             let op = AnalyzeExec::new(call, text.clone(), columns.clone(), config).map_err(|e| e.at(span))?;
             let node = exec.add_node(id, fp, Box::new(op), Some(parent), 1, p);
             build(exec, catalog, ctx, input, at.child(node, 0), p, idle_ms, span)
+        }
+        Plan::Union { inputs, .. } => {
+            let node = exec.add_node(id, fp, Box::new(UnionExec), Some(parent), inputs.len(), p);
+            for (i, input) in inputs.iter().enumerate() {
+                build(exec, catalog, ctx, input, at.child(node, i), p, idle_ms, span)?;
+            }
+            Ok(())
         }
         Plan::WindowAggregate {
             input,

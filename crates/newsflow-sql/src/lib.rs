@@ -20,7 +20,8 @@
 //! * [`planner`] turns a query into a [`plan::Plan`]: it recognises interval joins (an
 //!   equality key plus time bounds on the two rowtime attributes), group windows
 //!   (`TUMBLE`/`HOP`/`SESSION` in GROUP BY and their `_START`/`_END`/`_ROWTIME`
-//!   properties), and refuses what a streaming engine cannot run (a join without time
+//!   properties, and the window table-valued functions `TABLE(TUMBLE|HOP|CUMULATE|SESSION(…))`),
+//!   `UNION ALL`, and refuses what a streaming engine cannot run (a join without time
 //!   bounds, a non-windowed aggregate into an append-only sink).
 //! * [`models`]: LLM calls as plan nodes. `analyze_news(x)` bound to a network provider
 //!   (`SET 'newsflow.llm.provider'`, `CREATE FUNCTION analyze_news WITH (...)`) and

@@ -147,6 +147,16 @@ pub fn parse_statements(sql: &str) -> Result<Vec<Statement>> {
         .with_unescape(true)
         .tokenize_with_location()
         .map_err(|e| convert_error(ParserError::from(e), Span::new(1, 1)))?;
+    // Flink's hints (`/*+ OPTIONS('k' = 'v') */`) are comments to sqlparser: refused here, as
+    // newsflow would otherwise ignore them.
+    if let Some(hint) = tokens.iter().find(|t| {
+        matches!(&t.token, Token::Whitespace(sqlparser::tokenizer::Whitespace::MultiLineComment(c)) if c.starts_with('+'))
+    }) {
+        return Err(Error::sql(
+            "SQL hints (/*+ … */) are not supported; newsflow would ignore them",
+            Span::new(hint.span.start.line, hint.span.start.column),
+        ));
+    }
     let mut p =
         Parser::new(&dialect).with_tokens_with_locations(rewrite_flink_operators(rewrite_table_function_args(tokens)));
     let mut out = Vec::new();
@@ -583,7 +593,12 @@ fn parse_create_function(p: &mut Parser) -> Result<CreateFunction> {
 /// `ML_PREDICT(news, m, DESCRIPTOR(col) [, MAP('k', 'v')])`. Only the `TABLE` / `MODEL`
 /// words in front of a name and the brackets of `MAP[…]` change, so every other token
 /// keeps its line and column and errors still point at the text as written.
-const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE"];
+/// The window table-valued functions (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), …))`) are read
+/// the same way: `TUMBLE(t, DESCRIPTOR(ts), …)`.
+const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE", "TUMBLE", "HOP", "CUMULATE", "SESSION"];
+
+/// The call `TABLE t PARTITION BY k` is read as: `t, PARTITION_BY(k)`.
+pub const PARTITION_BY: &str = "PARTITION_BY";
 
 fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     fn is_word(t: &Token, word: &str) -> bool {
@@ -611,6 +626,7 @@ fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan>
         // Bracket depths of `MAP[` openings, so their `]` become `)`.
         let mut map_brackets: Vec<usize> = Vec::new();
         let mut previous = Token::LParen;
+        let mut partition_open = false;
         while i < tokens.len() {
             let mut t = tokens[i].clone();
             i += 1;
@@ -640,6 +656,28 @@ fn rewrite_table_function_args(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan>
             let keyword_before_name = at_arg_start
                 && (is_word(&t.token, "TABLE") || is_word(&t.token, "MODEL"))
                 && next_significant(&tokens, i).is_some_and(|j| matches!(tokens[j].token, Token::Word(_)));
+            // `TABLE t PARTITION BY k, …` (window TVFs) → `t, PARTITION_BY(k), …`: PARTITION
+            // becomes the comma, BY the call's name and its parenthesis; the call closes
+            // before the argument's end.
+            let partition_by = depth == 1
+                && is_word(&t.token, "PARTITION")
+                && matches!(previous, Token::Word(_))
+                && next_significant(&tokens, i).is_some_and(|j| is_word(&tokens[j].token, "BY"));
+            if partition_by {
+                let Some(by) = next_significant(&tokens, i) else { break };
+                let by_span = tokens[by].span;
+                out.push(TokenWithSpan::new(Token::Comma, t.span));
+                out.push(TokenWithSpan::new(Token::make_word(PARTITION_BY, None), t.span));
+                out.push(TokenWithSpan::new(Token::LParen, by_span));
+                partition_open = true;
+                previous = Token::LParen;
+                i = by + 1;
+                continue;
+            }
+            if partition_open && ((depth == 1 && t.token == Token::Comma) || (depth == 0 && t.token == Token::RParen)) {
+                out.push(TokenWithSpan::new(Token::RParen, t.span));
+                partition_open = false;
+            }
             previous = t.token.clone();
             if keyword_before_name {
                 continue;

@@ -32,9 +32,22 @@ pub struct JoinBounds {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowKind {
-    Tumble { size: i64 },
-    Hop { slide: i64, size: i64 },
-    Session { gap: i64 },
+    Tumble {
+        size: i64,
+    },
+    Hop {
+        slide: i64,
+        size: i64,
+    },
+    Session {
+        gap: i64,
+    },
+    /// Flink's CUMULATE: windows `[start, start + step)`, `[start, start + 2 step)`, … up to
+    /// `[start, start + size)`, `start` a multiple of `size`.
+    Cumulate {
+        step: i64,
+        size: i64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +100,9 @@ pub enum Plan {
         call: String,
         schema: Schema,
     },
+    /// UNION ALL: the rows of every input, as they come; the watermark is the minimum over
+    /// the inputs. Every input has the output's column count and types.
+    Union { inputs: Vec<Plan>, schema: Schema },
     /// Group window aggregate; output = keys ++ aggregates ++ [window_start, window_end].
     WindowAggregate {
         input: Box<Plan>,
@@ -104,7 +120,8 @@ impl Plan {
             | Plan::Calc { schema, .. }
             | Plan::IntervalJoin { schema, .. }
             | Plan::Analyze { schema, .. }
-            | Plan::WindowAggregate { schema, .. } => schema,
+            | Plan::WindowAggregate { schema, .. }
+            | Plan::Union { schema, .. } => schema,
         }
     }
 
@@ -171,6 +188,11 @@ impl Plan {
                 }
                 left.require(l);
                 right.require(r);
+            }
+            Plan::Union { inputs, .. } => {
+                for input in inputs {
+                    input.require(needed);
+                }
             }
             Plan::WindowAggregate {
                 input,
@@ -247,6 +269,13 @@ impl Plan {
                     config.provider, config.model, config.max_in_flight
                 )?;
                 input.fmt_indent(f, depth + 1)
+            }
+            Plan::Union { inputs, .. } => {
+                writeln!(f, "{pad}Union: all rows of {} inputs", inputs.len())?;
+                for input in inputs {
+                    input.fmt_indent(f, depth + 1)?;
+                }
+                Ok(())
             }
             Plan::WindowAggregate {
                 input,

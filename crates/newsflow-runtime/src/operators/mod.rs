@@ -27,6 +27,7 @@ pub mod sink;
 pub mod source;
 #[cfg(test)]
 mod state_round_trip;
+pub mod union;
 pub mod window_aggregate;
 
 use std::time::{Duration, Instant};

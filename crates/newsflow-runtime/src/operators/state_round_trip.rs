@@ -115,13 +115,17 @@ fn aggs() -> Vec<AggregateCall> {
     ]
 }
 
-const WINDOW_KINDS: [WindowKind; 3] = [
+const WINDOW_KINDS: [WindowKind; 4] = [
     WindowKind::Tumble { size: 60_000 },
     WindowKind::Hop {
         slide: 10_000,
         size: 60_000,
     },
     WindowKind::Session { gap: 6_000 },
+    WindowKind::Cumulate {
+        step: 10_000,
+        size: 60_000,
+    },
 ];
 
 /// The join of the tests: news (left) with trades (right) from 30 s before to 60 s after.

@@ -1,10 +1,17 @@
-//! WindowAggregateExec: group windows (TUMBLE, HOP, SESSION) on event time.
+//! WindowAggregateExec: group windows (TUMBLE, HOP, SESSION, CUMULATE) on event time.
 //!
 //! TUMBLE and HOP slice time into panes of `slide` (for TUMBLE, the window itself), keep one
 //! accumulator set per (pane, key), and fire window `[end - size, end)` once, when the
 //! watermark reaches `end - 1`, merging its panes oldest first (this reproduces Flink's
 //! floating-point sums on the golden HOP case). A row whose pane has already ended (`pane_end - 1 <= watermark`) is late: it is
 //! counted and dropped. Panes are freed once the last window that uses them has fired.
+//!
+//! CUMULATE(step, size) uses panes of `step`: window `[start, start + k·step)` (start a
+//! multiple of `size`) merges the panes of its cycle up to its end and fires when the
+//! watermark reaches its end − 1; the cycle's panes are freed when its largest window
+//! fires. As in Flink's slicing windows, a row whose pane has fired still counts in the
+//! cycle's windows that have not (it goes into the first unfired pane); it is late only
+//! when the cycle's largest window has fired.
 //!
 //! SESSION keeps, per key, sessions `[first, last + gap)` merged as rows arrive, and fires a
 //! session when the watermark reaches its end − 1. As Flink's `MergingWindowSet`, a row's
@@ -115,6 +122,7 @@ impl WindowAggregateExec {
             WindowKind::Tumble { size } => format!("TUMBLE({size} ms)"),
             WindowKind::Hop { slide, size } => format!("HOP({slide} ms, {size} ms)"),
             WindowKind::Session { gap } => format!("SESSION({gap} ms)"),
+            WindowKind::Cumulate { step, size } => format!("CUMULATE({step} ms, {size} ms)"),
         }
     }
 
@@ -154,7 +162,27 @@ impl WindowAggregateExec {
             WindowKind::Tumble { size } => (size, size),
             WindowKind::Hop { slide, size } => (slide, size),
             WindowKind::Session { gap } => (gap, gap),
+            WindowKind::Cumulate { step, size } => (step, size),
         }
+    }
+
+    /// The start of the window that ends at `end` (TUMBLE, HOP, CUMULATE).
+    fn window_start(&self, end: i64) -> i64 {
+        match self.kind {
+            WindowKind::Cumulate { size, .. } => (end - 1).div_euclid(size) * size,
+            _ => end - self.slide_size().1,
+        }
+    }
+
+    /// The ends of the windows a pane ending at `pane_end` belongs to, earliest first.
+    fn window_ends(&self, pane_end: i64) -> Vec<i64> {
+        let (slide, size) = self.slide_size();
+        let last = match self.kind {
+            // CUMULATE: every window of the pane's cycle that ends at or after the pane.
+            WindowKind::Cumulate { .. } => self.window_start(pane_end) + size,
+            _ => pane_end + size - slide,
+        };
+        (0..).map(|i| pane_end + i * slide).take_while(|e| *e <= last).collect()
     }
 
     fn new_accs(&self) -> Vec<Accumulator> {
@@ -271,19 +299,24 @@ impl Operator for WindowAggregateExec {
                 }
                 continue;
             }
-            let pane_end = t - t.rem_euclid(slide) + slide;
+            let mut pane_end = t - t.rem_euclid(slide) + slide;
             if pane_end - 1 <= self.wm {
-                self.late_row(&row, "its window had already fired");
-                continue;
+                // CUMULATE (as Flink's slicing windows): a row whose pane has fired still
+                // counts in the larger windows of its cycle that have not; it goes into the
+                // first pane that has not fired. Otherwise it is late.
+                let cycle_end = self.window_start(pane_end) + size;
+                if !matches!(self.kind, WindowKind::Cumulate { .. }) || cycle_end - 1 <= self.wm {
+                    self.late_row(&row, "its window had already fired");
+                    continue;
+                }
+                while pane_end - 1 <= self.wm {
+                    pane_end += slide;
+                }
             }
             let key = self.key(&row);
             if !self.panes.contains_key(&pane_end) {
                 // This pane contributes to the windows ending at pane_end, pane_end + slide, …
-                let mut e = pane_end;
-                while e < pane_end + size {
-                    self.pending_ends.insert(e);
-                    e += slide;
-                }
+                self.pending_ends.extend(self.window_ends(pane_end));
             }
             let new_accs = self.new_accs();
             let accs = self.panes.entry(pane_end).or_default().entry(key).or_insert(new_accs);
@@ -338,8 +371,9 @@ impl Operator for WindowAggregateExec {
                 continue;
             }
             // Merge the window's panes, oldest first (matches Flink's sums on the golden HOP case).
+            let start = self.window_start(end);
             let mut merged: HashMap<Key, Vec<Accumulator>> = HashMap::new();
-            let mut pane = end - size + slide;
+            let mut pane = start + slide;
             while pane <= end {
                 if let Some(keys) = self.panes.get(&pane) {
                     for (key, accs) in keys {
@@ -352,10 +386,16 @@ impl Operator for WindowAggregateExec {
                 pane += slide;
             }
             for (key, accs) in &merged {
-                out.push(self.output(key, accs, end - size, end));
+                out.push(self.output(key, accs, start, end));
             }
-            // Panes whose last window (pane_end + size - slide) has now fired are done.
-            let done: Vec<i64> = self.panes.range(..=end - size + slide).map(|(k, _)| *k).collect();
+            // Panes whose last window has now fired are done: for HOP the panes up to
+            // end - size + slide; for CUMULATE the whole cycle once its largest window fired.
+            let done_upto = match self.kind {
+                WindowKind::Cumulate { .. } if end == start + size => end,
+                WindowKind::Cumulate { .. } => continue,
+                _ => end - size + slide,
+            };
+            let done: Vec<i64> = self.panes.range(..=done_upto).map(|(k, _)| *k).collect();
             for k in done {
                 self.panes.remove(&k);
             }
@@ -422,6 +462,48 @@ mod tests {
     use newsflow_expr::AggKind;
 
     use super::*;
+
+    fn count_star() -> AggregateCall {
+        AggregateCall {
+            kind: AggKind::CountStar,
+            arg: None,
+            distinct: false,
+            input_type: DataType::BigInt,
+            output_type: DataType::BigInt,
+            filter: None,
+            separator: None,
+        }
+    }
+
+    #[test]
+    fn cumulate_windows_grow_by_step_up_to_the_size() {
+        let mut op = WindowAggregateExec::new(
+            WindowKind::Cumulate {
+                step: 10_000,
+                size: 30_000,
+            },
+            1,
+            vec![ScalarExpr::Column(0)],
+            vec![count_star()],
+        );
+        feed(&mut op, &[5_000, 15_000, 31_000]);
+        assert_eq!(
+            fire(&mut op, 19_999),
+            vec![(0, 10_000, 1), (0, 20_000, 2)],
+            "fired in order of their end"
+        );
+        // 12 s: its pane [10, 20) has fired, but [0, 30) has not: it counts there.
+        feed(&mut op, &[12_000]);
+        assert_eq!(op.late_rows(), 0);
+        assert_eq!(fire(&mut op, 40_000), vec![(0, 30_000, 3), (30_000, 40_000, 1)]);
+        // [0, 30) has fired: a row of that cycle is late now.
+        feed(&mut op, &[25_000]);
+        assert_eq!(op.late_rows(), 1);
+        assert_eq!(
+            fire(&mut op, i64::MAX - 1),
+            vec![(30_000, 50_000, 1), (30_000, 60_000, 1)]
+        );
+    }
 
     fn sessions() -> WindowAggregateExec {
         let count = AggregateCall {
