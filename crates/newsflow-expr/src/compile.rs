@@ -93,6 +93,22 @@ pub fn sql_type(dt: &ast::DataType, span: Span) -> Result<DataType> {
     })
 }
 
+/// What a CAST to this type does to the length of text: Flink cuts to VARCHAR(n) and cuts
+/// and pads to CHAR(n) (a bare CHAR is CHAR(1)).
+fn text_fit(dt: &ast::DataType) -> crate::cast::Fit {
+    use crate::cast::Fit;
+    use ast::DataType as A;
+    let len = |l: &Option<ast::CharacterLength>| match l {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => Some((*length).min(u32::MAX as u64) as u32),
+        _ => None,
+    };
+    match dt {
+        A::Varchar(l) | A::CharacterVarying(l) | A::CharVarying(l) => len(l).map(Fit::Cut).unwrap_or(Fit::Any),
+        A::Char(l) | A::Character(l) => Fit::Pad(len(l).unwrap_or(1)),
+        _ => Fit::Any,
+    }
+}
+
 pub const SUPPORTED_TYPES: &str = "supported types: STRING, VARCHAR(n), CHAR(n), INT, INTEGER, BIGINT, DOUBLE, \
 FLOAT, BOOLEAN, DECIMAL(p, s), DATE, TIMESTAMP(p), TIMESTAMP_LTZ(p)";
 
@@ -403,7 +419,14 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 ast::Value::SingleQuotedString(s) => s.clone(),
                 other => other.to_string(),
             };
-            let t = sql_type(&ts.data_type, span)?;
+            let mut t = sql_type(&ts.data_type, span)?;
+            // Flink types `TIMESTAMP '… 10:00:00.5'` as TIMESTAMP(1): its fraction digits.
+            if let (DataType::Timestamp(p), ast::DataType::Timestamp(None, _)) = (&mut t, &ts.data_type) {
+                *p = text
+                    .split_once('.')
+                    .map(|(_, f)| f.trim().len().min(9) as u8)
+                    .unwrap_or(0);
+            }
             let v = crate::cast::cast(Value::str(&text), &t);
             if v.is_null() {
                 return Err(Error::sql(format!("'{text}' is not a valid {t} literal"), span));
@@ -709,7 +732,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             (
                 ScalarExpr::Cast {
                     expr: Box::new(x),
+                    from: xt,
                     to: t.clone(),
+                    fit: text_fit(data_type),
                     on_error,
                 },
                 t,

@@ -92,7 +92,11 @@ pub enum ScalarExpr {
     },
     Cast {
         expr: Box<ScalarExpr>,
+        /// The operand's type (a TIMESTAMP(p) is written with p fraction digits).
+        from: DataType,
         to: DataType,
+        /// CHAR(n) / VARCHAR(n): what happens to the text's length.
+        fit: cast::Fit,
         on_error: OnError,
     },
     /// Arithmetic (+ − × ÷ %) with a DECIMAL(precision, scale) result (operands DECIMAL or INT/BIGINT):
@@ -261,11 +265,17 @@ impl ScalarExpr {
                 }
                 otherwise.as_ref().map(|e| e.ev(row, slot)).unwrap_or(Value::Null)
             }
-            ScalarExpr::Cast { expr, to, on_error } => {
+            ScalarExpr::Cast {
+                expr,
+                from,
+                to,
+                fit,
+                on_error,
+            } => {
                 let v = expr.ev(row, slot);
                 match on_error {
-                    OnError::Null => cast::cast(v, to),
-                    OnError::Fail(text) => cast::try_cast(v, to).unwrap_or_else(|reason| {
+                    OnError::Null => cast::cast_from(v, from, to, *fit).unwrap_or(Value::Null),
+                    OnError::Fail(text) => cast::cast_from(v, from, to, *fit).unwrap_or_else(|reason| {
                         slot.fail(|| EvalError {
                             expr: text.clone(),
                             reason,
