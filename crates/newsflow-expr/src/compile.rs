@@ -379,12 +379,31 @@ fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<Data
                 };
                 T::Decimal(p, s)
             }
+            (T::Float | T::Double, _) | (_, T::Float | T::Double) if op == BinOp::Modulo => {
+                return Err(Error::sql(
+                    format!("% (MOD) takes exact numbers (INT, BIGINT, DECIMAL), as in Flink; got {l} and {r}"),
+                    span,
+                ))
+            }
+            // Calcite's %: two integers give the type of the second (BIGINT % INT is INT)
+            (a, b) if op == BinOp::Modulo && (a.is_integer() || *a == T::Null) && b.is_integer() => b.clone(),
             (a, b) if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) => {
                 T::common(a, b).ok_or_else(mismatch)?
             }
             _ => return Err(mismatch()),
         },
     })
+}
+
+/// `a / b` or `a % b` on integers, failing on a zero divisor (see [`ScalarExpr::IntDivide`]).
+fn int_divide(op: BinOp, l: ScalarExpr, r: ScalarExpr, t: &DataType, text: String) -> ScalarExpr {
+    ScalarExpr::IntDivide {
+        op,
+        left: Box::new(l),
+        right: Box::new(r),
+        int: *t == DataType::Int,
+        text: Arc::from(text),
+    }
 }
 
 /// Compile an expression against a scope.
@@ -481,6 +500,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                     },
                     t,
                 ),
+                (DataType::Int | DataType::BigInt, BinOp::Divide | BinOp::Modulo) => {
+                    (int_divide(bop, l, r, &t, e.to_string()), t)
+                }
                 _ => (
                     ScalarExpr::Binary {
                         op: bop,
@@ -1217,6 +1239,37 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         let (x, t) = compile(a, scope)?;
         compiled.push(x);
         types.push(t);
+    }
+    if matches!(func, functions::Func::Mod) {
+        // MOD(a, b) is a % b: exact numbers only, a zero divisor fails the row
+        let t = binary_type(BinOp::Modulo, &types[0], &types[1], span)?;
+        let text = format!("MOD({}, {})", args[0], args[1]);
+        let mut it = compiled.into_iter();
+        let (Some(l), Some(r)) = (it.next(), it.next()) else {
+            return Err(Error::sql("MOD takes 2 arguments", span));
+        };
+        return Ok(match t {
+            DataType::Decimal(precision, scale) => (
+                ScalarExpr::Decimal {
+                    op: BinOp::Modulo,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    precision,
+                    scale,
+                    text: Arc::from(text),
+                },
+                t,
+            ),
+            DataType::Int | DataType::BigInt => (int_divide(BinOp::Modulo, l, r, &t, text), t),
+            _ => (
+                ScalarExpr::Binary {
+                    op: BinOp::Modulo,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                },
+                t,
+            ),
+        });
     }
     let t = functions::return_type(func, &types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
     let t = decimal_result_type(func, &types, &compiled, t).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;

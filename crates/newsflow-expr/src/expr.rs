@@ -110,6 +110,16 @@ pub enum ScalarExpr {
         scale: u8,
         text: Arc<str>,
     },
+    /// INT/BIGINT division or remainder (`/`, `%`, MOD): Java's (truncating, wrapping
+    /// `MIN / -1`); a zero divisor fails the row, as Flink fails the job ("/ by zero").
+    /// `int`: the result is an INT, else a BIGINT.
+    IntDivide {
+        op: BinOp,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+        int: bool,
+        text: Arc<str>,
+    },
     InList {
         expr: Box<ScalarExpr>,
         list: Vec<ScalarExpr>,
@@ -178,7 +188,8 @@ impl ScalarExpr {
                 } | ScalarExpr::Decimal {
                     op: BinOp::Divide | BinOp::Modulo,
                     ..
-                } | ScalarExpr::Like { escape: Some(_), .. }
+                } | ScalarExpr::IntDivide { .. }
+                    | ScalarExpr::Like { escape: Some(_), .. }
             )
         });
         any
@@ -189,7 +200,9 @@ impl ScalarExpr {
         f(self);
         match self {
             ScalarExpr::Column(_) | ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+            ScalarExpr::Binary { left, right, .. }
+            | ScalarExpr::Decimal { left, right, .. }
+            | ScalarExpr::IntDivide { left, right, .. } => {
                 left.visit(f);
                 right.visit(f);
             }
@@ -305,6 +318,33 @@ impl ScalarExpr {
                     }
                 }
             }
+            ScalarExpr::IntDivide {
+                op,
+                left,
+                right,
+                int,
+                text,
+            } => {
+                let (Some(a), Some(b)) = (left.ev(row, slot).as_i64(), right.ev(row, slot).as_i64()) else {
+                    return Value::Null;
+                };
+                if b == 0 {
+                    slot.fail(|| EvalError {
+                        expr: text.clone(),
+                        reason: "division by zero".to_string(),
+                    });
+                    return Value::Null;
+                }
+                let v = match op {
+                    BinOp::Modulo => a.wrapping_rem(b),
+                    _ => a.wrapping_div(b),
+                };
+                if *int {
+                    Value::Int(v as i32)
+                } else {
+                    Value::BigInt(v)
+                }
+            }
             ScalarExpr::InList { expr, list, negated } => {
                 let v = expr.ev(row, slot);
                 if v.is_null() {
@@ -371,7 +411,9 @@ impl ScalarExpr {
         match self {
             ScalarExpr::Column(i) => f(*i),
             ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+            ScalarExpr::Binary { left, right, .. }
+            | ScalarExpr::Decimal { left, right, .. }
+            | ScalarExpr::IntDivide { left, right, .. } => {
                 left.for_each_column(f);
                 right.for_each_column(f);
             }
@@ -598,8 +640,8 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Option<i64> {
         BinOp::Plus => Some(a.wrapping_add(b)),
         BinOp::Minus => Some(a.wrapping_sub(b)),
         BinOp::Multiply => Some(a.wrapping_mul(b)),
-        BinOp::Divide => a.checked_div(b),
-        BinOp::Modulo => a.checked_rem(b),
+        BinOp::Divide if b != 0 => Some(a.wrapping_div(b)),
+        BinOp::Modulo if b != 0 => Some(a.wrapping_rem(b)),
         _ => None,
     }
 }

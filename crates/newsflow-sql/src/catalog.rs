@@ -203,7 +203,9 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
     match e {
         ScalarExpr::Column(i) => *i = remap[*i],
         ScalarExpr::Literal(_) => {}
-        ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+        ScalarExpr::Binary { left, right, .. }
+        | ScalarExpr::Decimal { left, right, .. }
+        | ScalarExpr::IntDivide { left, right, .. } => {
             remap_columns(left, remap);
             remap_columns(right, remap);
         }
