@@ -546,6 +546,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             )
         }
         E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+            if let Some(done) = compile_is_json(a, b, matches!(e, E::IsDistinctFrom(..)), scope, span)? {
+                return Ok(done);
+            }
             let (a, at) = compile(a, scope)?;
             let (b, bt) = compile(b, scope)?;
             binary_type(BinOp::Eq, &at, &bt, span)?;
@@ -975,7 +978,18 @@ pub const SYMMETRIC_MARK: &str = "__SYMMETRIC";
 pub const ANY_OF_MARK: &str = "__ANY_OF";
 
 /// Functions `compile_function` handles itself (not in the function tables).
-pub const SPECIAL_FUNCTIONS: &[&str] = &["DATE_FORMAT", "TO_TIMESTAMP", "TO_TIMESTAMP_LTZ", "TYPEOF"];
+pub const SPECIAL_FUNCTIONS: &[&str] = &[
+    "DATE_FORMAT",
+    "JSON_ARRAY",
+    "JSON_EXISTS",
+    "JSON_OBJECT",
+    "JSON_QUERY",
+    "JSON_STRING",
+    "JSON_VALUE",
+    "TO_TIMESTAMP",
+    "TO_TIMESTAMP_LTZ",
+    "TYPEOF",
+];
 
 /// SQL `SIMILAR TO` pattern → a regex matching the whole string: `%` is `.*`, `_` is `.`,
 /// the rest is regex syntax as in SQL (`|`, `*`, `+`, `?`, `{m,n}`, `( )`, `[ ]`).
@@ -1055,8 +1069,224 @@ fn constant_format(arg: Option<&&ast::Expr>, what: &str, span: Span) -> Result<O
     }
 }
 
+/// The JSON functions (see `functions::json`): their arguments carry `k VALUE v` pairs,
+/// `NULL ON NULL` / `ABSENT ON NULL` and `RETURNING type`.
+fn compile_json(name: &str, f: &ast::Function, scope: &Scope, span: Span) -> Result<Option<(ScalarExpr, DataType)>> {
+    use functions::json::{self as js, JsonOp, PathArg};
+    if !matches!(
+        name,
+        "JSON_VALUE" | "JSON_QUERY" | "JSON_EXISTS" | "JSON_OBJECT" | "JSON_ARRAY" | "JSON_STRING"
+    ) {
+        return Ok(None);
+    }
+    let err = |m: String| Error::sql(format!("{name}: {m}"), span);
+    let list = match &f.args {
+        ast::FunctionArguments::List(list) => list,
+        ast::FunctionArguments::None => return Err(err("expects arguments in parentheses".into())),
+        ast::FunctionArguments::Subquery(_) => return Err(err("subquery arguments are not supported".into())),
+    };
+    if list.duplicate_treatment.is_some() {
+        return Err(err("DISTINCT / ALL is not allowed here".into()));
+    }
+    let mut absent_on_null = None;
+    let mut returning = None;
+    for c in &list.clauses {
+        match c {
+            ast::FunctionArgumentClause::JsonNullClause(n) if matches!(name, "JSON_OBJECT" | "JSON_ARRAY") => {
+                absent_on_null = Some(matches!(n, ast::JsonNullClause::AbsentOnNull));
+            }
+            ast::FunctionArgumentClause::JsonReturningClause(r) if name == "JSON_VALUE" => {
+                returning = Some(&r.data_type);
+            }
+            other => return Err(err(format!("{other} is not supported"))),
+        }
+    }
+    let unnamed = || -> Result<Vec<&ast::Expr>> {
+        list.args
+            .iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => Ok(x),
+                other => Err(err(format!("unsupported argument {other}"))),
+            })
+            .collect()
+    };
+    // a value that is itself JSON_OBJECT / JSON_ARRAY goes in as JSON, not as a string
+    let is_json_call = |x: &ast::Expr| {
+        matches!(x, ast::Expr::Function(g)
+            if matches!(g.name.to_string().to_ascii_uppercase().as_str(), "JSON_OBJECT" | "JSON_ARRAY"))
+    };
+    let json_value_arg = |x: &ast::Expr| -> Result<ScalarExpr> {
+        let (c, t) = compile(x, scope)?;
+        if !js::convertible(&t) {
+            let why = if t.is_timestamp() {
+                "is not supported yet"
+            } else {
+                "cannot be converted into JSON (as in Flink)"
+            };
+            return Err(err(format!("a {t} value {why}")));
+        }
+        Ok(c)
+    };
+    let text: Arc<str> = Arc::from(f.to_string());
+    let (op, args, t) = match name {
+        "JSON_VALUE" | "JSON_QUERY" | "JSON_EXISTS" => {
+            let a = unnamed()?;
+            if a.len() != 2 {
+                return Err(err(format!(
+                    "takes 2 arguments (a document and a path), got {}",
+                    a.len()
+                )));
+            }
+            let (doc, dt) = compile(a[0], scope)?;
+            if !dt.is_string() && dt != DataType::Null {
+                return Err(err(format!("the document must be a STRING, got {dt}")));
+            }
+            let mut args = vec![doc];
+            let path = match a[1] {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(p) => PathArg::Const(js::parse_path(p).map_err(err)?),
+                    _ => return Err(err("the path must be a string".into())),
+                },
+                other if name == "JSON_EXISTS" => {
+                    return Err(err(format!(
+                        "the path must be a string literal (Flink refuses {other})"
+                    )));
+                }
+                other => {
+                    let (p, pt) = compile(other, scope)?;
+                    if !pt.is_string() {
+                        return Err(err(format!("the path must be a STRING, got {pt}")));
+                    }
+                    args.push(p);
+                    PathArg::PerRow
+                }
+            };
+            match name {
+                "JSON_VALUE" => {
+                    let rt = match returning {
+                        None => DataType::STRING,
+                        Some(dt) => match sql_type(dt, span)? {
+                            t @ (DataType::Varchar(_) | DataType::Int | DataType::Double | DataType::Boolean) => t,
+                            t => {
+                                return Err(err(format!(
+                                    "RETURNING {t} is not supported (newsflow takes STRING, INT, DOUBLE and BOOLEAN; Flink refuses BIGINT, DECIMAL and DATE)"
+                                )))
+                            }
+                        },
+                    };
+                    let rt = if rt.is_string() { DataType::STRING } else { rt };
+                    let op = JsonOp::Value {
+                        path,
+                        returning: rt.clone(),
+                    };
+                    // RETURNING VARCHAR(n) does not cut the text (Flink 2.3: `12` stays `12`)
+                    (op, args, rt)
+                }
+                "JSON_QUERY" => (JsonOp::Query { path }, args, DataType::STRING),
+                _ => (JsonOp::Exists { path }, args, DataType::Boolean),
+            }
+        }
+        "JSON_OBJECT" => {
+            let mut args = Vec::new();
+            let mut raw = Vec::new();
+            for a in &list.args {
+                // sqlparser reads `'k' VALUE v` as a named argument whose name is quoted
+                let (key, value) = match a {
+                    ast::FunctionArg::Named {
+                        name: k,
+                        arg: ast::FunctionArgExpr::Expr(v),
+                        operator: ast::FunctionArgOperator::Value,
+                    } if k.quote_style == Some('\'') => (k.value.clone(), v),
+                    ast::FunctionArg::ExprNamed {
+                        name: ast::Expr::Value(k),
+                        arg: ast::FunctionArgExpr::Expr(v),
+                        operator: ast::FunctionArgOperator::Value,
+                    } if matches!(k.value, ast::Value::SingleQuotedString(_)) => match &k.value {
+                        ast::Value::SingleQuotedString(k) => (k.clone(), v),
+                        _ => continue,
+                    },
+                    other => {
+                        return Err(err(format!(
+                            "expects KEY 'k' VALUE v pairs with a string literal key (Flink needs a NOT NULL key), \
+                             got {other}"
+                        )))
+                    }
+                };
+                args.push(ScalarExpr::Literal(Value::str(&key)));
+                args.push(json_value_arg(value)?);
+                raw.push(is_json_call(value));
+            }
+            let op = JsonOp::Object {
+                raw,
+                absent_on_null: absent_on_null.unwrap_or(false),
+            };
+            (op, args, DataType::STRING)
+        }
+        "JSON_ARRAY" => {
+            let a = unnamed()?;
+            let raw = a.iter().map(|x| is_json_call(x)).collect();
+            let args = a.iter().map(|x| json_value_arg(x)).collect::<Result<Vec<_>>>()?;
+            let op = JsonOp::Array {
+                raw,
+                absent_on_null: absent_on_null.unwrap_or(true),
+            };
+            (op, args, DataType::STRING)
+        }
+        _ => {
+            let a = unnamed()?;
+            if a.len() != 1 {
+                return Err(err(format!("takes 1 argument, got {}", a.len())));
+            }
+            (JsonOp::String, vec![json_value_arg(a[0])?], DataType::STRING)
+        }
+    };
+    Ok(Some((
+        ScalarExpr::Json {
+            op: Arc::new(op),
+            args,
+            text,
+        },
+        t,
+    )))
+}
+
+/// `x IS [NOT] JSON [kind]`, which the parser writes as `x IS [NOT] DISTINCT FROM
+/// __IS_JSON_<KIND>()` (IS NOT DISTINCT FROM for IS JSON).
+fn compile_is_json(
+    x: &ast::Expr,
+    mark: &ast::Expr,
+    negated: bool,
+    scope: &Scope,
+    span: Span,
+) -> Result<Option<(ScalarExpr, DataType)>> {
+    use functions::json::{JsonKind, JsonOp};
+    let ast::Expr::Function(g) = mark else { return Ok(None) };
+    let kind = match g.name.to_string().as_str() {
+        "__IS_JSON_VALUE" => JsonKind::Value,
+        "__IS_JSON_SCALAR" => JsonKind::Scalar,
+        "__IS_JSON_ARRAY" => JsonKind::Array,
+        "__IS_JSON_OBJECT" => JsonKind::Object,
+        _ => return Ok(None),
+    };
+    let (c, t) = compile(x, scope)?;
+    if !t.is_string() && t != DataType::Null {
+        return Err(Error::sql(format!("IS JSON expects a STRING, got {t}"), span));
+    }
+    Ok(Some((
+        ScalarExpr::Json {
+            op: Arc::new(JsonOp::IsJson { kind, negated }),
+            args: vec![c],
+            text: Arc::from(format!("{x} IS JSON")),
+        },
+        DataType::Boolean,
+    )))
+}
+
 fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(ScalarExpr, DataType)> {
     let name = f.name.to_string().to_ascii_uppercase();
+    if let Some(done) = compile_json(&name, f, scope, span)? {
+        return Ok(done);
+    }
     let args = function_args(f)?;
     match name.as_str() {
         "TO_TIMESTAMP_LTZ" if args.len() == 3 => {

@@ -151,6 +151,13 @@ pub enum ScalarExpr {
         func: functions::Func,
         args: Vec<ScalarExpr>,
     },
+    /// A JSON function (see `functions::json`); `text` names it when it fails a row (a
+    /// JSON_VALUE … RETURNING whose value does not convert).
+    Json {
+        op: Arc<functions::json::JsonOp>,
+        args: Vec<ScalarExpr>,
+        text: Arc<str>,
+    },
 }
 
 impl ScalarExpr {
@@ -176,7 +183,7 @@ impl ScalarExpr {
     }
 
     /// Does this expression contain a form that can fail on some row (a strict CAST that
-    /// can, a DECIMAL division or modulo)?
+    /// can, an integer or DECIMAL division or modulo, LIKE … ESCAPE, JSON_VALUE … RETURNING)?
     pub fn can_fail(&self) -> bool {
         let mut any = false;
         self.visit(&mut |e| {
@@ -190,6 +197,7 @@ impl ScalarExpr {
                     ..
                 } | ScalarExpr::IntDivide { .. }
                     | ScalarExpr::Like { escape: Some(_), .. }
+            ) || matches!(e, ScalarExpr::Json { op, .. } if op.can_fail()
             )
         });
         any
@@ -234,7 +242,7 @@ impl ScalarExpr {
             ScalarExpr::ToTimestamp { arg, .. }
             | ScalarExpr::DateFormat { arg, .. }
             | ScalarExpr::TimeFloor { arg, .. } => arg.visit(f),
-            ScalarExpr::Call { args, .. } => {
+            ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
                 for a in args {
                     a.visit(f);
                 }
@@ -403,6 +411,16 @@ impl ScalarExpr {
                 let vals: Vec<Value> = args.iter().map(|a| a.ev(row, slot)).collect();
                 functions::call(*func, &vals)
             }
+            ScalarExpr::Json { op, args, text } => {
+                let vals: Vec<Value> = args.iter().map(|a| a.ev(row, slot)).collect();
+                functions::json::eval(op, &vals).unwrap_or_else(|reason| {
+                    slot.fail(|| EvalError {
+                        expr: text.clone(),
+                        reason,
+                    });
+                    Value::Null
+                })
+            }
         }
     }
 
@@ -445,7 +463,7 @@ impl ScalarExpr {
             ScalarExpr::ToTimestamp { arg, .. }
             | ScalarExpr::DateFormat { arg, .. }
             | ScalarExpr::TimeFloor { arg, .. } => arg.for_each_column(f),
-            ScalarExpr::Call { args, .. } => {
+            ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
                 for a in args {
                     a.for_each_column(f);
                 }
