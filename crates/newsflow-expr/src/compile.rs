@@ -395,6 +395,88 @@ fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<Data
     })
 }
 
+/// `(s1, e1) OVERLAPS (s2, e2)` as Flink (Calcite): each end may be an INTERVAL from the
+/// start; each period is ordered; the periods are closed (touching ends overlap); any NULL
+/// gives NULL.
+fn compile_overlaps(left: &ast::Expr, right: &ast::Expr, scope: &Scope, span: Span) -> Result<(ScalarExpr, DataType)> {
+    let period = |e: &ast::Expr| -> Result<(ScalarExpr, ScalarExpr, DataType)> {
+        let items = match e {
+            ast::Expr::Tuple(items) if items.len() == 2 => items,
+            other => {
+                return Err(Error::sql(
+                    format!("OVERLAPS expects (start, end or interval) on each side, got {other}"),
+                    span,
+                ))
+            }
+        };
+        let (start, st) = compile(&items[0], scope)?;
+        let (end, et) = compile(&items[1], scope)?;
+        if !matches!(st, DataType::Timestamp(_) | DataType::TimestampLtz(_) | DataType::Date) {
+            return Err(Error::sql(
+                format!("OVERLAPS: a period starts with a TIMESTAMP or DATE, got {st}"),
+                span,
+            ));
+        }
+        let end = match et {
+            DataType::Interval => ScalarExpr::Binary {
+                op: BinOp::Plus,
+                left: Box::new(start.clone()),
+                right: Box::new(end),
+            },
+            t if t == st => end,
+            t => {
+                return Err(Error::sql(
+                    format!("OVERLAPS: a period of {st} cannot end with {t}"),
+                    span,
+                ))
+            }
+        };
+        Ok((start, end, st))
+    };
+    let (a0, a1, at) = period(left)?;
+    let (b0, b1, bt) = period(right)?;
+    if at != bt {
+        return Err(Error::sql(format!("OVERLAPS: periods of {at} and {bt}"), span));
+    }
+    let cmp = |op, l: &ScalarExpr, r: &ScalarExpr| ScalarExpr::Binary {
+        op,
+        left: Box::new(l.clone()),
+        right: Box::new(r.clone()),
+    };
+    let pick = |first: bool, x: &ScalarExpr, y: &ScalarExpr| ScalarExpr::Case {
+        operand: None,
+        whens: vec![(cmp(BinOp::LtEq, x, y), if first { x.clone() } else { y.clone() })],
+        otherwise: Some(Box::new(if first { y.clone() } else { x.clone() })),
+    };
+    let (s1, e1) = (pick(true, &a0, &a1), pick(false, &a0, &a1));
+    let (s2, e2) = (pick(true, &b0, &b1), pick(false, &b0, &b1));
+    let any_null = [&a0, &a1, &b0, &b1]
+        .into_iter()
+        .map(|x| ScalarExpr::IsNull {
+            expr: Box::new(x.clone()),
+            negated: false,
+        })
+        .reduce(|l, r| ScalarExpr::Binary {
+            op: BinOp::Or,
+            left: Box::new(l),
+            right: Box::new(r),
+        })
+        .unwrap_or(ScalarExpr::Literal(Value::Bool(false)));
+    let both = ScalarExpr::Binary {
+        op: BinOp::And,
+        left: Box::new(cmp(BinOp::LtEq, &s1, &e2)),
+        right: Box::new(cmp(BinOp::LtEq, &s2, &e1)),
+    };
+    Ok((
+        ScalarExpr::Case {
+            operand: None,
+            whens: vec![(any_null, ScalarExpr::Literal(Value::Null))],
+            otherwise: Some(Box::new(both)),
+        },
+        DataType::Boolean,
+    ))
+}
+
 /// `a / b` or `a % b` on integers, failing on a zero divisor (see [`ScalarExpr::IntDivide`]).
 fn int_divide(op: BinOp, l: ScalarExpr, r: ScalarExpr, t: &DataType, text: String) -> ScalarExpr {
     ScalarExpr::IntDivide {
@@ -452,6 +534,11 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             }
             (ScalarExpr::Literal(v), t)
         }
+        E::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Overlaps,
+            right,
+        } => compile_overlaps(left, right, scope, span)?,
         E::BinaryOp { left, op, right } => {
             let Some(bop) = bin_op(op) else {
                 return Err(Error::sql(format!("unsupported operator {op}"), span));
