@@ -477,6 +477,27 @@ fn compile_overlaps(left: &ast::Expr, right: &ast::Expr, scope: &Scope, span: Sp
     ))
 }
 
+/// Is `e` a column, a numeric literal or arithmetic over them (what TYPEOF can name with
+/// Flink's nullability)? `Some(true)` if it reads a column.
+fn typeof_shape(e: &ast::Expr) -> Option<bool> {
+    use ast::BinaryOperator as B;
+    match e {
+        ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => Some(true),
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => Some(false),
+        ast::Expr::Nested(x) => typeof_shape(x),
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus | ast::UnaryOperator::Plus,
+            expr,
+        } => typeof_shape(expr),
+        ast::Expr::BinaryOp {
+            left,
+            op: B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo,
+            right,
+        } => Some(typeof_shape(left)? | typeof_shape(right)?),
+        _ => None,
+    }
+}
+
 /// `a / b` or `a % b` on integers, failing on a zero divisor (see [`ScalarExpr::IntDivide`]).
 fn int_divide(op: BinOp, l: ScalarExpr, r: ScalarExpr, t: &DataType, text: String) -> ScalarExpr {
     ScalarExpr::IntDivide {
@@ -1466,15 +1487,22 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         }
         "TYPEOF" if args.len() == 1 || args.len() == 2 => {
             let (_, t) = compile(args[0], scope)?;
-            let column = matches!(args[0], ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_));
-            if !column || matches!(t, DataType::Decimal(..) | DataType::Interval | DataType::Null) {
+            // Flink's type text needs its nullability: newsflow knows it for columns (taken
+            // as nullable), numeric literals (NOT NULL) and arithmetic over them.
+            let reads_column = typeof_shape(args[0]);
+            let Some(reads_column) = reads_column.filter(|_| !matches!(t, DataType::Interval | DataType::Null)) else {
                 return Err(Error::sql(
-                    "TYPEOF is supported only on a column that is not DECIMAL so far (newsflow does not derive \
-                     Flink's nullability and DECIMAL precision for expressions yet)",
+                    "TYPEOF is supported only on a column, a number, or arithmetic (+ - * / %) over them so far \
+                     (newsflow does not derive Flink's nullability for other expressions yet)",
                     span,
                 ));
-            }
-            return Ok((ScalarExpr::Literal(Value::str(&t.to_string())), DataType::STRING));
+            };
+            let text = if reads_column {
+                t.to_string()
+            } else {
+                format!("{t} NOT NULL")
+            };
+            return Ok((ScalarExpr::Literal(Value::str(&text)), DataType::STRING));
         }
         "TO_TIMESTAMP" | "TO_TIMESTAMP_LTZ" if !args.is_empty() && args.len() <= 2 => {
             let (x, xt) = compile(args[0], scope)?;
