@@ -1675,3 +1675,38 @@ fn decimal_result_type(
         _ => t,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_common::{Field, Schema};
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::parser::Parser;
+
+    fn compiled(sql: &str) -> (ScalarExpr, DataType) {
+        let schema = Schema::new(vec![Field::new("x", DataType::Int), Field::new("y", DataType::BigInt)]);
+        let e = Parser::new(&GenericDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .expect("parses");
+        compile(&e, &Scope::new(&schema)).expect("compiles")
+    }
+
+    #[test]
+    fn integer_division_fails_only_on_a_divisor_that_can_be_zero() {
+        assert!(!compiled("x / 2").0.can_fail());
+        assert!(!compiled("x % -3").0.can_fail());
+        assert!(compiled("x / y").0.can_fail());
+        assert!(compiled("MOD(x, y - 1)").0.can_fail());
+        let (e, t) = compiled("y % x");
+        assert_eq!(t, DataType::Int);
+        let err = e.try_eval(&[Value::Int(0), Value::BigInt(5)]).unwrap_err();
+        assert_eq!(err.reason, "division by zero");
+        assert_eq!(e.try_eval(&[Value::Int(-3), Value::BigInt(7)]).unwrap(), Value::Int(1));
+        let (e, _) = compiled("y / x");
+        assert_eq!(
+            e.try_eval(&[Value::Int(-1), Value::BigInt(i64::MIN)]).unwrap(),
+            Value::BigInt(i64::MIN)
+        );
+    }
+}

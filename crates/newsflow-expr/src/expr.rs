@@ -187,18 +187,20 @@ impl ScalarExpr {
     pub fn can_fail(&self) -> bool {
         let mut any = false;
         self.visit(&mut |e| {
-            any |= matches!(
-                e,
+            any |= match e {
                 ScalarExpr::Cast {
                     on_error: OnError::Fail(_),
                     ..
-                } | ScalarExpr::Decimal {
+                }
+                | ScalarExpr::Decimal {
                     op: BinOp::Divide | BinOp::Modulo,
                     ..
-                } | ScalarExpr::IntDivide { .. }
-                    | ScalarExpr::Like { escape: Some(_), .. }
-            ) || matches!(e, ScalarExpr::Json { op, .. } if op.can_fail()
-            )
+                }
+                | ScalarExpr::Like { escape: Some(_), .. } => true,
+                ScalarExpr::IntDivide { right, .. } => !nonzero_constant(right),
+                ScalarExpr::Json { op, .. } => op.can_fail(),
+                _ => false,
+            }
         });
         any
     }
@@ -651,6 +653,15 @@ pub fn decimal_arith(op: BinOp, l: &Value, r: &Value, p: u8, s: u8) -> Result<Va
         _ => None,
     };
     Ok(v.map(Value::Decimal).unwrap_or(Value::Null))
+}
+
+/// A divisor that is a non-zero integer literal (`x / 2`, `x % -3`): that division cannot fail.
+fn nonzero_constant(e: &ScalarExpr) -> bool {
+    match e {
+        ScalarExpr::Literal(v) => v.as_i64().is_some_and(|d| d != 0),
+        ScalarExpr::Negate(x) => nonzero_constant(x),
+        _ => false,
+    }
 }
 
 fn int_op(op: BinOp, a: i64, b: i64) -> Option<i64> {
