@@ -27,6 +27,59 @@ pub fn can_fail(from: &DataType, to: &DataType) -> bool {
     }
 }
 
+/// What a CAST to CHAR(n) / VARCHAR(n) does to the text, as Flink 2.3: VARCHAR(n) cuts it
+/// to n characters, CHAR(n) cuts it and pads it with spaces to n (`CAST('ab' AS CHAR(5))`
+/// is `'ab   '`). STRING, and a CAST to any other type, leaves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    Any,
+    Cut(u32),
+    Pad(u32),
+}
+
+impl Fit {
+    pub fn apply(self, v: Value) -> Value {
+        let (n, pad) = match self {
+            Fit::Any => return v,
+            Fit::Cut(n) => (n as usize, false),
+            Fit::Pad(n) => (n as usize, true),
+        };
+        let Value::Str(s) = &v else { return v };
+        let len = s.chars().count();
+        if len == n || (len < n && !pad) {
+            return v;
+        }
+        let mut out: String = s.chars().take(n).collect();
+        out.extend(std::iter::repeat_n(' ', n.saturating_sub(len)));
+        Value::str(&out)
+    }
+}
+
+/// CAST with the operand's type known: a TIMESTAMP(p) becomes text with exactly p fraction
+/// digits (`2023-01-01 00:00:00.000` for TIMESTAMP(3), none for TIMESTAMP(0)), then the
+/// text is fitted to CHAR(n) / VARCHAR(n).
+pub fn cast_from(v: Value, from: &DataType, to: &DataType, fit: Fit) -> Result<Value, String> {
+    let v = match (&v, from, to) {
+        (Value::Timestamp(t), DataType::Timestamp(p) | DataType::TimestampLtz(p), DataType::Varchar(_)) => {
+            Value::str(&timestamp_text(*t, *p))
+        }
+        _ => try_cast(v, to)?,
+    };
+    Ok(fit.apply(v))
+}
+
+/// A TIMESTAMP(p) as Flink's CAST to STRING writes it: `yyyy-MM-dd HH:mm:ss` and, for p > 0,
+/// exactly p fraction digits (newsflow keeps milliseconds, so digits past the third are 0).
+pub fn timestamp_text(ms: i64, precision: u8) -> String {
+    let mut s = time::format_timestamp_sql(ms - ms.rem_euclid(1000), 0);
+    if precision > 0 {
+        let digits = format!("{:03}000000", ms.rem_euclid(1000));
+        s.push('.');
+        s.push_str(&digits[..precision.min(9) as usize]);
+    }
+    s
+}
+
 pub fn try_cast(v: Value, to: &DataType) -> Result<Value, String> {
     use DataType as T;
     use Value as V;
@@ -92,7 +145,8 @@ pub fn try_cast(v: Value, to: &DataType) -> Result<Value, String> {
         },
         (T::Decimal(p, s), _) => return to_decimal(&v, *p, *s),
         (T::Timestamp(_) | T::TimestampLtz(_), V::Timestamp(_)) => v,
-        (T::Timestamp(_) | T::TimestampLtz(_), V::Str(s)) => match time::parse_timestamp(s, None) {
+        // Flink's CAST takes `yyyy-MM-dd[ HH:mm[:ss[.f…]]]`, not the ISO `T`.
+        (T::Timestamp(_) | T::TimestampLtz(_), V::Str(s)) => match time::parse_timestamp(s, Some(b' ')) {
             Some(t) => V::Timestamp(t),
             None => return fail(&v),
         },
@@ -210,6 +264,34 @@ mod tests {
         assert_eq!(b("0"), Value::Bool(false));
         assert_eq!(b("42"), Value::Null);
         assert!(try_cast(Value::str("x"), &DataType::Int).is_err());
+    }
+
+    #[test]
+    fn text_of_char_varchar_and_timestamps() {
+        // Flink 2.3's answers
+        let s = |x: &str| Value::str(x);
+        let to = |v: Value, fit| cast_from(v, &DataType::STRING, &DataType::STRING, fit).unwrap();
+        assert_eq!(to(s("grape fruit"), Fit::Pad(5)), s("grape"));
+        assert_eq!(to(s("ab"), Fit::Pad(5)), s("ab   "));
+        assert_eq!(to(s("héllo wörld"), Fit::Cut(3)), s("hél"));
+        assert_eq!(to(s("ab"), Fit::Cut(3)), s("ab"));
+        let ts = time::parse_timestamp("1970-01-01 10:00:00.5", None).unwrap();
+        let text = |p| {
+            cast_from(
+                Value::Timestamp(ts),
+                &DataType::Timestamp(p),
+                &DataType::STRING,
+                Fit::Any,
+            )
+            .unwrap()
+        };
+        assert_eq!(text(3), s("1970-01-01 10:00:00.500"));
+        assert_eq!(text(0), s("1970-01-01 10:00:00"));
+        assert_eq!(text(6), s("1970-01-01 10:00:00.500000"));
+        let before = time::parse_timestamp("1969-12-31 12:00:00.25", None).unwrap();
+        assert_eq!(timestamp_text(before, 3), "1969-12-31 12:00:00.250");
+        assert!(try_cast(s("2025-09-15T12:00:00"), &DataType::Timestamp(3)).is_err());
+        assert!(try_cast(s("2025-09-15"), &DataType::Timestamp(3)).is_ok());
     }
 
     #[test]

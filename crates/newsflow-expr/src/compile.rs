@@ -93,6 +93,22 @@ pub fn sql_type(dt: &ast::DataType, span: Span) -> Result<DataType> {
     })
 }
 
+/// What a CAST to this type does to the length of text: Flink cuts to VARCHAR(n) and cuts
+/// and pads to CHAR(n) (a bare CHAR is CHAR(1)).
+fn text_fit(dt: &ast::DataType) -> crate::cast::Fit {
+    use crate::cast::Fit;
+    use ast::DataType as A;
+    let len = |l: &Option<ast::CharacterLength>| match l {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => Some((*length).min(u32::MAX as u64) as u32),
+        _ => None,
+    };
+    match dt {
+        A::Varchar(l) | A::CharacterVarying(l) | A::CharVarying(l) => len(l).map(Fit::Cut).unwrap_or(Fit::Any),
+        A::Char(l) | A::Character(l) => Fit::Pad(len(l).unwrap_or(1)),
+        _ => Fit::Any,
+    }
+}
+
 pub const SUPPORTED_TYPES: &str = "supported types: STRING, VARCHAR(n), CHAR(n), INT, INTEGER, BIGINT, DOUBLE, \
 FLOAT, BOOLEAN, DECIMAL(p, s), DATE, TIMESTAMP(p), TIMESTAMP_LTZ(p)";
 
@@ -363,12 +379,134 @@ fn binary_type(op: BinOp, l: &DataType, r: &DataType, span: Span) -> Result<Data
                 };
                 T::Decimal(p, s)
             }
+            (T::Float | T::Double, _) | (_, T::Float | T::Double) if op == BinOp::Modulo => {
+                return Err(Error::sql(
+                    format!("% (MOD) takes exact numbers (INT, BIGINT, DECIMAL), as in Flink; got {l} and {r}"),
+                    span,
+                ))
+            }
+            // Calcite's %: two integers give the type of the second (BIGINT % INT is INT)
+            (a, b) if op == BinOp::Modulo && (a.is_integer() || *a == T::Null) && b.is_integer() => b.clone(),
             (a, b) if (a.is_numeric() || *a == T::Null) && (b.is_numeric() || *b == T::Null) => {
                 T::common(a, b).ok_or_else(mismatch)?
             }
             _ => return Err(mismatch()),
         },
     })
+}
+
+/// `(s1, e1) OVERLAPS (s2, e2)` as Flink (Calcite): each end may be an INTERVAL from the
+/// start; each period is ordered; the periods are closed (touching ends overlap); any NULL
+/// gives NULL.
+fn compile_overlaps(left: &ast::Expr, right: &ast::Expr, scope: &Scope, span: Span) -> Result<(ScalarExpr, DataType)> {
+    let period = |e: &ast::Expr| -> Result<(ScalarExpr, ScalarExpr, DataType)> {
+        let items = match e {
+            ast::Expr::Tuple(items) if items.len() == 2 => items,
+            other => {
+                return Err(Error::sql(
+                    format!("OVERLAPS expects (start, end or interval) on each side, got {other}"),
+                    span,
+                ))
+            }
+        };
+        let (start, st) = compile(&items[0], scope)?;
+        let (end, et) = compile(&items[1], scope)?;
+        if !matches!(st, DataType::Timestamp(_) | DataType::TimestampLtz(_) | DataType::Date) {
+            return Err(Error::sql(
+                format!("OVERLAPS: a period starts with a TIMESTAMP or DATE, got {st}"),
+                span,
+            ));
+        }
+        let end = match et {
+            DataType::Interval => ScalarExpr::Binary {
+                op: BinOp::Plus,
+                left: Box::new(start.clone()),
+                right: Box::new(end),
+            },
+            t if t == st => end,
+            t => {
+                return Err(Error::sql(
+                    format!("OVERLAPS: a period of {st} cannot end with {t}"),
+                    span,
+                ))
+            }
+        };
+        Ok((start, end, st))
+    };
+    let (a0, a1, at) = period(left)?;
+    let (b0, b1, bt) = period(right)?;
+    if at != bt {
+        return Err(Error::sql(format!("OVERLAPS: periods of {at} and {bt}"), span));
+    }
+    let cmp = |op, l: &ScalarExpr, r: &ScalarExpr| ScalarExpr::Binary {
+        op,
+        left: Box::new(l.clone()),
+        right: Box::new(r.clone()),
+    };
+    let pick = |first: bool, x: &ScalarExpr, y: &ScalarExpr| ScalarExpr::Case {
+        operand: None,
+        whens: vec![(cmp(BinOp::LtEq, x, y), if first { x.clone() } else { y.clone() })],
+        otherwise: Some(Box::new(if first { y.clone() } else { x.clone() })),
+    };
+    let (s1, e1) = (pick(true, &a0, &a1), pick(false, &a0, &a1));
+    let (s2, e2) = (pick(true, &b0, &b1), pick(false, &b0, &b1));
+    let any_null = [&a0, &a1, &b0, &b1]
+        .into_iter()
+        .map(|x| ScalarExpr::IsNull {
+            expr: Box::new(x.clone()),
+            negated: false,
+        })
+        .reduce(|l, r| ScalarExpr::Binary {
+            op: BinOp::Or,
+            left: Box::new(l),
+            right: Box::new(r),
+        })
+        .unwrap_or(ScalarExpr::Literal(Value::Bool(false)));
+    let both = ScalarExpr::Binary {
+        op: BinOp::And,
+        left: Box::new(cmp(BinOp::LtEq, &s1, &e2)),
+        right: Box::new(cmp(BinOp::LtEq, &s2, &e1)),
+    };
+    Ok((
+        ScalarExpr::Case {
+            operand: None,
+            whens: vec![(any_null, ScalarExpr::Literal(Value::Null))],
+            otherwise: Some(Box::new(both)),
+        },
+        DataType::Boolean,
+    ))
+}
+
+/// Is `e` a column, a numeric literal or arithmetic over them (what TYPEOF can name with
+/// Flink's nullability)? `Some(true)` if it reads a column.
+fn typeof_shape(e: &ast::Expr) -> Option<bool> {
+    use ast::BinaryOperator as B;
+    match e {
+        ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => Some(true),
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => Some(false),
+        ast::Expr::Nested(x) => typeof_shape(x),
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus | ast::UnaryOperator::Plus,
+            expr,
+        } => typeof_shape(expr),
+        ast::Expr::BinaryOp {
+            left,
+            op: B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo,
+            right,
+        } => Some(typeof_shape(left)? | typeof_shape(right)?),
+        _ => None,
+    }
+}
+
+/// `a / b` or `a % b` on integers, failing on a zero divisor (see [`ScalarExpr::IntDivide`]).
+fn int_divide(op: BinOp, l: ScalarExpr, r: ScalarExpr, t: &DataType, text: String) -> ScalarExpr {
+    ScalarExpr::IntDivide {
+        op,
+        left: Box::new(l),
+        right: Box::new(r),
+        int: *t == DataType::Int,
+        text: Arc::from(text),
+    }
 }
 
 /// Compile an expression against a scope.
@@ -403,13 +541,25 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                 ast::Value::SingleQuotedString(s) => s.clone(),
                 other => other.to_string(),
             };
-            let t = sql_type(&ts.data_type, span)?;
+            let mut t = sql_type(&ts.data_type, span)?;
+            // Flink types `TIMESTAMP '… 10:00:00.5'` as TIMESTAMP(1): its fraction digits.
+            if let (DataType::Timestamp(p), ast::DataType::Timestamp(None, _)) = (&mut t, &ts.data_type) {
+                *p = text
+                    .split_once('.')
+                    .map(|(_, f)| f.trim().len().min(9) as u8)
+                    .unwrap_or(0);
+            }
             let v = crate::cast::cast(Value::str(&text), &t);
             if v.is_null() {
                 return Err(Error::sql(format!("'{text}' is not a valid {t} literal"), span));
             }
             (ScalarExpr::Literal(v), t)
         }
+        E::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Overlaps,
+            right,
+        } => compile_overlaps(left, right, scope, span)?,
         E::BinaryOp { left, op, right } => {
             let Some(bop) = bin_op(op) else {
                 return Err(Error::sql(format!("unsupported operator {op}"), span));
@@ -458,6 +608,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
                     },
                     t,
                 ),
+                (DataType::Int | DataType::BigInt, BinOp::Divide | BinOp::Modulo) => {
+                    (int_divide(bop, l, r, &t, e.to_string()), t)
+                }
                 _ => (
                     ScalarExpr::Binary {
                         op: bop,
@@ -501,6 +654,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             )
         }
         E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+            if let Some(done) = compile_is_json(a, b, matches!(e, E::IsDistinctFrom(..)), scope, span)? {
+                return Ok(done);
+            }
             let (a, at) = compile(a, scope)?;
             let (b, bt) = compile(b, scope)?;
             binary_type(BinOp::Eq, &at, &bt, span)?;
@@ -709,7 +865,9 @@ pub fn compile(e: &ast::Expr, scope: &Scope) -> Result<(ScalarExpr, DataType)> {
             (
                 ScalarExpr::Cast {
                     expr: Box::new(x),
+                    from: xt,
                     to: t.clone(),
+                    fit: text_fit(data_type),
                     on_error,
                 },
                 t,
@@ -928,7 +1086,18 @@ pub const SYMMETRIC_MARK: &str = "__SYMMETRIC";
 pub const ANY_OF_MARK: &str = "__ANY_OF";
 
 /// Functions `compile_function` handles itself (not in the function tables).
-pub const SPECIAL_FUNCTIONS: &[&str] = &["DATE_FORMAT", "TO_TIMESTAMP", "TO_TIMESTAMP_LTZ", "TYPEOF"];
+pub const SPECIAL_FUNCTIONS: &[&str] = &[
+    "DATE_FORMAT",
+    "JSON_ARRAY",
+    "JSON_EXISTS",
+    "JSON_OBJECT",
+    "JSON_QUERY",
+    "JSON_STRING",
+    "JSON_VALUE",
+    "TO_TIMESTAMP",
+    "TO_TIMESTAMP_LTZ",
+    "TYPEOF",
+];
 
 /// SQL `SIMILAR TO` pattern → a regex matching the whole string: `%` is `.*`, `_` is `.`,
 /// the rest is regex syntax as in SQL (`|`, `*`, `+`, `?`, `{m,n}`, `( )`, `[ ]`).
@@ -1008,8 +1177,224 @@ fn constant_format(arg: Option<&&ast::Expr>, what: &str, span: Span) -> Result<O
     }
 }
 
+/// The JSON functions (see `functions::json`): their arguments carry `k VALUE v` pairs,
+/// `NULL ON NULL` / `ABSENT ON NULL` and `RETURNING type`.
+fn compile_json(name: &str, f: &ast::Function, scope: &Scope, span: Span) -> Result<Option<(ScalarExpr, DataType)>> {
+    use functions::json::{self as js, JsonOp, PathArg};
+    if !matches!(
+        name,
+        "JSON_VALUE" | "JSON_QUERY" | "JSON_EXISTS" | "JSON_OBJECT" | "JSON_ARRAY" | "JSON_STRING"
+    ) {
+        return Ok(None);
+    }
+    let err = |m: String| Error::sql(format!("{name}: {m}"), span);
+    let list = match &f.args {
+        ast::FunctionArguments::List(list) => list,
+        ast::FunctionArguments::None => return Err(err("expects arguments in parentheses".into())),
+        ast::FunctionArguments::Subquery(_) => return Err(err("subquery arguments are not supported".into())),
+    };
+    if list.duplicate_treatment.is_some() {
+        return Err(err("DISTINCT / ALL is not allowed here".into()));
+    }
+    let mut absent_on_null = None;
+    let mut returning = None;
+    for c in &list.clauses {
+        match c {
+            ast::FunctionArgumentClause::JsonNullClause(n) if matches!(name, "JSON_OBJECT" | "JSON_ARRAY") => {
+                absent_on_null = Some(matches!(n, ast::JsonNullClause::AbsentOnNull));
+            }
+            ast::FunctionArgumentClause::JsonReturningClause(r) if name == "JSON_VALUE" => {
+                returning = Some(&r.data_type);
+            }
+            other => return Err(err(format!("{other} is not supported"))),
+        }
+    }
+    let unnamed = || -> Result<Vec<&ast::Expr>> {
+        list.args
+            .iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => Ok(x),
+                other => Err(err(format!("unsupported argument {other}"))),
+            })
+            .collect()
+    };
+    // a value that is itself JSON_OBJECT / JSON_ARRAY goes in as JSON, not as a string
+    let is_json_call = |x: &ast::Expr| {
+        matches!(x, ast::Expr::Function(g)
+            if matches!(g.name.to_string().to_ascii_uppercase().as_str(), "JSON_OBJECT" | "JSON_ARRAY"))
+    };
+    let json_value_arg = |x: &ast::Expr| -> Result<ScalarExpr> {
+        let (c, t) = compile(x, scope)?;
+        if !js::convertible(&t) {
+            let why = if t.is_timestamp() {
+                "is not supported yet"
+            } else {
+                "cannot be converted into JSON (as in Flink)"
+            };
+            return Err(err(format!("a {t} value {why}")));
+        }
+        Ok(c)
+    };
+    let text: Arc<str> = Arc::from(f.to_string());
+    let (op, args, t) = match name {
+        "JSON_VALUE" | "JSON_QUERY" | "JSON_EXISTS" => {
+            let a = unnamed()?;
+            if a.len() != 2 {
+                return Err(err(format!(
+                    "takes 2 arguments (a document and a path), got {}",
+                    a.len()
+                )));
+            }
+            let (doc, dt) = compile(a[0], scope)?;
+            if !dt.is_string() && dt != DataType::Null {
+                return Err(err(format!("the document must be a STRING, got {dt}")));
+            }
+            let mut args = vec![doc];
+            let path = match a[1] {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(p) => PathArg::Const(js::parse_path(p).map_err(err)?),
+                    _ => return Err(err("the path must be a string".into())),
+                },
+                other if name == "JSON_EXISTS" => {
+                    return Err(err(format!(
+                        "the path must be a string literal (Flink refuses {other})"
+                    )));
+                }
+                other => {
+                    let (p, pt) = compile(other, scope)?;
+                    if !pt.is_string() {
+                        return Err(err(format!("the path must be a STRING, got {pt}")));
+                    }
+                    args.push(p);
+                    PathArg::PerRow
+                }
+            };
+            match name {
+                "JSON_VALUE" => {
+                    let rt = match returning {
+                        None => DataType::STRING,
+                        Some(dt) => match sql_type(dt, span)? {
+                            t @ (DataType::Varchar(_) | DataType::Int | DataType::Double | DataType::Boolean) => t,
+                            t => {
+                                return Err(err(format!(
+                                    "RETURNING {t} is not supported (newsflow takes STRING, INT, DOUBLE and BOOLEAN; Flink refuses BIGINT, DECIMAL and DATE)"
+                                )))
+                            }
+                        },
+                    };
+                    let rt = if rt.is_string() { DataType::STRING } else { rt };
+                    let op = JsonOp::Value {
+                        path,
+                        returning: rt.clone(),
+                    };
+                    // RETURNING VARCHAR(n) does not cut the text (Flink 2.3: `12` stays `12`)
+                    (op, args, rt)
+                }
+                "JSON_QUERY" => (JsonOp::Query { path }, args, DataType::STRING),
+                _ => (JsonOp::Exists { path }, args, DataType::Boolean),
+            }
+        }
+        "JSON_OBJECT" => {
+            let mut args = Vec::new();
+            let mut raw = Vec::new();
+            for a in &list.args {
+                // sqlparser reads `'k' VALUE v` as a named argument whose name is quoted
+                let (key, value) = match a {
+                    ast::FunctionArg::Named {
+                        name: k,
+                        arg: ast::FunctionArgExpr::Expr(v),
+                        operator: ast::FunctionArgOperator::Value,
+                    } if k.quote_style == Some('\'') => (k.value.clone(), v),
+                    ast::FunctionArg::ExprNamed {
+                        name: ast::Expr::Value(k),
+                        arg: ast::FunctionArgExpr::Expr(v),
+                        operator: ast::FunctionArgOperator::Value,
+                    } if matches!(k.value, ast::Value::SingleQuotedString(_)) => match &k.value {
+                        ast::Value::SingleQuotedString(k) => (k.clone(), v),
+                        _ => continue,
+                    },
+                    other => {
+                        return Err(err(format!(
+                            "expects KEY 'k' VALUE v pairs with a string literal key (Flink needs a NOT NULL key), \
+                             got {other}"
+                        )))
+                    }
+                };
+                args.push(ScalarExpr::Literal(Value::str(&key)));
+                args.push(json_value_arg(value)?);
+                raw.push(is_json_call(value));
+            }
+            let op = JsonOp::Object {
+                raw,
+                absent_on_null: absent_on_null.unwrap_or(false),
+            };
+            (op, args, DataType::STRING)
+        }
+        "JSON_ARRAY" => {
+            let a = unnamed()?;
+            let raw = a.iter().map(|x| is_json_call(x)).collect();
+            let args = a.iter().map(|x| json_value_arg(x)).collect::<Result<Vec<_>>>()?;
+            let op = JsonOp::Array {
+                raw,
+                absent_on_null: absent_on_null.unwrap_or(true),
+            };
+            (op, args, DataType::STRING)
+        }
+        _ => {
+            let a = unnamed()?;
+            if a.len() != 1 {
+                return Err(err(format!("takes 1 argument, got {}", a.len())));
+            }
+            (JsonOp::String, vec![json_value_arg(a[0])?], DataType::STRING)
+        }
+    };
+    Ok(Some((
+        ScalarExpr::Json {
+            op: Arc::new(op),
+            args,
+            text,
+        },
+        t,
+    )))
+}
+
+/// `x IS [NOT] JSON [kind]`, which the parser writes as `x IS [NOT] DISTINCT FROM
+/// __IS_JSON_<KIND>()` (IS NOT DISTINCT FROM for IS JSON).
+fn compile_is_json(
+    x: &ast::Expr,
+    mark: &ast::Expr,
+    negated: bool,
+    scope: &Scope,
+    span: Span,
+) -> Result<Option<(ScalarExpr, DataType)>> {
+    use functions::json::{JsonKind, JsonOp};
+    let ast::Expr::Function(g) = mark else { return Ok(None) };
+    let kind = match g.name.to_string().as_str() {
+        "__IS_JSON_VALUE" => JsonKind::Value,
+        "__IS_JSON_SCALAR" => JsonKind::Scalar,
+        "__IS_JSON_ARRAY" => JsonKind::Array,
+        "__IS_JSON_OBJECT" => JsonKind::Object,
+        _ => return Ok(None),
+    };
+    let (c, t) = compile(x, scope)?;
+    if !t.is_string() && t != DataType::Null {
+        return Err(Error::sql(format!("IS JSON expects a STRING, got {t}"), span));
+    }
+    Ok(Some((
+        ScalarExpr::Json {
+            op: Arc::new(JsonOp::IsJson { kind, negated }),
+            args: vec![c],
+            text: Arc::from(format!("{x} IS JSON")),
+        },
+        DataType::Boolean,
+    )))
+}
+
 fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(ScalarExpr, DataType)> {
     let name = f.name.to_string().to_ascii_uppercase();
+    if let Some(done) = compile_json(&name, f, scope, span)? {
+        return Ok(done);
+    }
     let args = function_args(f)?;
     match name.as_str() {
         "TO_TIMESTAMP_LTZ" if args.len() == 3 => {
@@ -1102,15 +1487,22 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         }
         "TYPEOF" if args.len() == 1 || args.len() == 2 => {
             let (_, t) = compile(args[0], scope)?;
-            let column = matches!(args[0], ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_));
-            if !column || matches!(t, DataType::Decimal(..) | DataType::Interval | DataType::Null) {
+            // Flink's type text needs its nullability: newsflow knows it for columns (taken
+            // as nullable), numeric literals (NOT NULL) and arithmetic over them.
+            let reads_column = typeof_shape(args[0]);
+            let Some(reads_column) = reads_column.filter(|_| !matches!(t, DataType::Interval | DataType::Null)) else {
                 return Err(Error::sql(
-                    "TYPEOF is supported only on a column that is not DECIMAL so far (newsflow does not derive \
-                     Flink's nullability and DECIMAL precision for expressions yet)",
+                    "TYPEOF is supported only on a column, a number, or arithmetic (+ - * / %) over them so far \
+                     (newsflow does not derive Flink's nullability for other expressions yet)",
                     span,
                 ));
-            }
-            return Ok((ScalarExpr::Literal(Value::str(&t.to_string())), DataType::STRING));
+            };
+            let text = if reads_column {
+                t.to_string()
+            } else {
+                format!("{t} NOT NULL")
+            };
+            return Ok((ScalarExpr::Literal(Value::str(&text)), DataType::STRING));
         }
         "TO_TIMESTAMP" | "TO_TIMESTAMP_LTZ" if !args.is_empty() && args.len() <= 2 => {
             let (x, xt) = compile(args[0], scope)?;
@@ -1193,6 +1585,37 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
         compiled.push(x);
         types.push(t);
     }
+    if matches!(func, functions::Func::Mod) {
+        // MOD(a, b) is a % b: exact numbers only, a zero divisor fails the row
+        let t = binary_type(BinOp::Modulo, &types[0], &types[1], span)?;
+        let text = format!("MOD({}, {})", args[0], args[1]);
+        let mut it = compiled.into_iter();
+        let (Some(l), Some(r)) = (it.next(), it.next()) else {
+            return Err(Error::sql("MOD takes 2 arguments", span));
+        };
+        return Ok(match t {
+            DataType::Decimal(precision, scale) => (
+                ScalarExpr::Decimal {
+                    op: BinOp::Modulo,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    precision,
+                    scale,
+                    text: Arc::from(text),
+                },
+                t,
+            ),
+            DataType::Int | DataType::BigInt => (int_divide(BinOp::Modulo, l, r, &t, text), t),
+            _ => (
+                ScalarExpr::Binary {
+                    op: BinOp::Modulo,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                },
+                t,
+            ),
+        });
+    }
     let t = functions::return_type(func, &types).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
     let t = decimal_result_type(func, &types, &compiled, t).map_err(|m| Error::sql(format!("{name}: {m}"), span))?;
     // a constant regex that Rust's regex cannot take is refused here, not NULL per row
@@ -1251,4 +1674,39 @@ fn decimal_result_type(
         },
         _ => t,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_common::{Field, Schema};
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::parser::Parser;
+
+    fn compiled(sql: &str) -> (ScalarExpr, DataType) {
+        let schema = Schema::new(vec![Field::new("x", DataType::Int), Field::new("y", DataType::BigInt)]);
+        let e = Parser::new(&GenericDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .expect("parses");
+        compile(&e, &Scope::new(&schema)).expect("compiles")
+    }
+
+    #[test]
+    fn integer_division_fails_only_on_a_divisor_that_can_be_zero() {
+        assert!(!compiled("x / 2").0.can_fail());
+        assert!(!compiled("x % -3").0.can_fail());
+        assert!(compiled("x / y").0.can_fail());
+        assert!(compiled("MOD(x, y - 1)").0.can_fail());
+        let (e, t) = compiled("y % x");
+        assert_eq!(t, DataType::Int);
+        let err = e.try_eval(&[Value::Int(0), Value::BigInt(5)]).unwrap_err();
+        assert_eq!(err.reason, "division by zero");
+        assert_eq!(e.try_eval(&[Value::Int(-3), Value::BigInt(7)]).unwrap(), Value::Int(1));
+        let (e, _) = compiled("y / x");
+        assert_eq!(
+            e.try_eval(&[Value::Int(-1), Value::BigInt(i64::MIN)]).unwrap(),
+            Value::BigInt(i64::MIN)
+        );
+    }
 }

@@ -92,7 +92,11 @@ pub enum ScalarExpr {
     },
     Cast {
         expr: Box<ScalarExpr>,
+        /// The operand's type (a TIMESTAMP(p) is written with p fraction digits).
+        from: DataType,
         to: DataType,
+        /// CHAR(n) / VARCHAR(n): what happens to the text's length.
+        fit: cast::Fit,
         on_error: OnError,
     },
     /// Arithmetic (+ − × ÷ %) with a DECIMAL(precision, scale) result (operands DECIMAL or INT/BIGINT):
@@ -104,6 +108,16 @@ pub enum ScalarExpr {
         right: Box<ScalarExpr>,
         precision: u8,
         scale: u8,
+        text: Arc<str>,
+    },
+    /// INT/BIGINT division or remainder (`/`, `%`, MOD): Java's (truncating, wrapping
+    /// `MIN / -1`); a zero divisor fails the row, as Flink fails the job ("/ by zero").
+    /// `int`: the result is an INT, else a BIGINT.
+    IntDivide {
+        op: BinOp,
+        left: Box<ScalarExpr>,
+        right: Box<ScalarExpr>,
+        int: bool,
         text: Arc<str>,
     },
     InList {
@@ -137,6 +151,13 @@ pub enum ScalarExpr {
         func: functions::Func,
         args: Vec<ScalarExpr>,
     },
+    /// A JSON function (see `functions::json`); `text` names it when it fails a row (a
+    /// JSON_VALUE … RETURNING whose value does not convert).
+    Json {
+        op: Arc<functions::json::JsonOp>,
+        args: Vec<ScalarExpr>,
+        text: Arc<str>,
+    },
 }
 
 impl ScalarExpr {
@@ -162,20 +183,24 @@ impl ScalarExpr {
     }
 
     /// Does this expression contain a form that can fail on some row (a strict CAST that
-    /// can, a DECIMAL division or modulo)?
+    /// can, an integer or DECIMAL division or modulo, LIKE … ESCAPE, JSON_VALUE … RETURNING)?
     pub fn can_fail(&self) -> bool {
         let mut any = false;
         self.visit(&mut |e| {
-            any |= matches!(
-                e,
+            any |= match e {
                 ScalarExpr::Cast {
                     on_error: OnError::Fail(_),
                     ..
-                } | ScalarExpr::Decimal {
+                }
+                | ScalarExpr::Decimal {
                     op: BinOp::Divide | BinOp::Modulo,
                     ..
-                } | ScalarExpr::Like { escape: Some(_), .. }
-            )
+                }
+                | ScalarExpr::Like { escape: Some(_), .. } => true,
+                ScalarExpr::IntDivide { right, .. } => !nonzero_constant(right),
+                ScalarExpr::Json { op, .. } => op.can_fail(),
+                _ => false,
+            }
         });
         any
     }
@@ -185,7 +210,9 @@ impl ScalarExpr {
         f(self);
         match self {
             ScalarExpr::Column(_) | ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+            ScalarExpr::Binary { left, right, .. }
+            | ScalarExpr::Decimal { left, right, .. }
+            | ScalarExpr::IntDivide { left, right, .. } => {
                 left.visit(f);
                 right.visit(f);
             }
@@ -217,7 +244,7 @@ impl ScalarExpr {
             ScalarExpr::ToTimestamp { arg, .. }
             | ScalarExpr::DateFormat { arg, .. }
             | ScalarExpr::TimeFloor { arg, .. } => arg.visit(f),
-            ScalarExpr::Call { args, .. } => {
+            ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
                 for a in args {
                     a.visit(f);
                 }
@@ -261,11 +288,17 @@ impl ScalarExpr {
                 }
                 otherwise.as_ref().map(|e| e.ev(row, slot)).unwrap_or(Value::Null)
             }
-            ScalarExpr::Cast { expr, to, on_error } => {
+            ScalarExpr::Cast {
+                expr,
+                from,
+                to,
+                fit,
+                on_error,
+            } => {
                 let v = expr.ev(row, slot);
                 match on_error {
-                    OnError::Null => cast::cast(v, to),
-                    OnError::Fail(text) => cast::try_cast(v, to).unwrap_or_else(|reason| {
+                    OnError::Null => cast::cast_from(v, from, to, *fit).unwrap_or(Value::Null),
+                    OnError::Fail(text) => cast::cast_from(v, from, to, *fit).unwrap_or_else(|reason| {
                         slot.fail(|| EvalError {
                             expr: text.clone(),
                             reason,
@@ -293,6 +326,33 @@ impl ScalarExpr {
                         });
                         Value::Null
                     }
+                }
+            }
+            ScalarExpr::IntDivide {
+                op,
+                left,
+                right,
+                int,
+                text,
+            } => {
+                let (Some(a), Some(b)) = (left.ev(row, slot).as_i64(), right.ev(row, slot).as_i64()) else {
+                    return Value::Null;
+                };
+                if b == 0 {
+                    slot.fail(|| EvalError {
+                        expr: text.clone(),
+                        reason: "division by zero".to_string(),
+                    });
+                    return Value::Null;
+                }
+                let v = match op {
+                    BinOp::Modulo => a.wrapping_rem(b),
+                    _ => a.wrapping_div(b),
+                };
+                if *int {
+                    Value::Int(v as i32)
+                } else {
+                    Value::BigInt(v)
                 }
             }
             ScalarExpr::InList { expr, list, negated } => {
@@ -353,6 +413,16 @@ impl ScalarExpr {
                 let vals: Vec<Value> = args.iter().map(|a| a.ev(row, slot)).collect();
                 functions::call(*func, &vals)
             }
+            ScalarExpr::Json { op, args, text } => {
+                let vals: Vec<Value> = args.iter().map(|a| a.ev(row, slot)).collect();
+                functions::json::eval(op, &vals).unwrap_or_else(|reason| {
+                    slot.fail(|| EvalError {
+                        expr: text.clone(),
+                        reason,
+                    });
+                    Value::Null
+                })
+            }
         }
     }
 
@@ -361,7 +431,9 @@ impl ScalarExpr {
         match self {
             ScalarExpr::Column(i) => f(*i),
             ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+            ScalarExpr::Binary { left, right, .. }
+            | ScalarExpr::Decimal { left, right, .. }
+            | ScalarExpr::IntDivide { left, right, .. } => {
                 left.for_each_column(f);
                 right.for_each_column(f);
             }
@@ -393,7 +465,7 @@ impl ScalarExpr {
             ScalarExpr::ToTimestamp { arg, .. }
             | ScalarExpr::DateFormat { arg, .. }
             | ScalarExpr::TimeFloor { arg, .. } => arg.for_each_column(f),
-            ScalarExpr::Call { args, .. } => {
+            ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
                 for a in args {
                     a.for_each_column(f);
                 }
@@ -583,13 +655,22 @@ pub fn decimal_arith(op: BinOp, l: &Value, r: &Value, p: u8, s: u8) -> Result<Va
     Ok(v.map(Value::Decimal).unwrap_or(Value::Null))
 }
 
+/// A divisor that is a non-zero integer literal (`x / 2`, `x % -3`): that division cannot fail.
+fn nonzero_constant(e: &ScalarExpr) -> bool {
+    match e {
+        ScalarExpr::Literal(v) => v.as_i64().is_some_and(|d| d != 0),
+        ScalarExpr::Negate(x) => nonzero_constant(x),
+        _ => false,
+    }
+}
+
 fn int_op(op: BinOp, a: i64, b: i64) -> Option<i64> {
     match op {
         BinOp::Plus => Some(a.wrapping_add(b)),
         BinOp::Minus => Some(a.wrapping_sub(b)),
         BinOp::Multiply => Some(a.wrapping_mul(b)),
-        BinOp::Divide => a.checked_div(b),
-        BinOp::Modulo => a.checked_rem(b),
+        BinOp::Divide if b != 0 => Some(a.wrapping_div(b)),
+        BinOp::Modulo if b != 0 => Some(a.wrapping_rem(b)),
         _ => None,
     }
 }

@@ -6,6 +6,7 @@
 //! through [`Func::Builtin`]. A Flink built-in that newsflow does not have yet is refused
 //! when planning, by name ([`NOT_YET`]).
 
+pub mod json;
 pub mod math;
 pub mod misc;
 pub mod string;
@@ -141,13 +142,8 @@ pub const NOT_YET: &[&str] = &[
     "GROUP_ID",
     "HASH_CODE",
     "JSON",
-    "JSON_ARRAY",
     "JSON_ARRAYAGG",
-    "JSON_EXISTS",
-    "JSON_OBJECT",
     "JSON_OBJECTAGG",
-    "JSON_QUERY",
-    "JSON_STRING",
     "JSON_UNQUOTE",
     "KEYVALUE",
     "LOCALTIME",
@@ -198,7 +194,6 @@ pub enum Func {
     If,
     Greatest,
     Least,
-    JsonValue,
     Year,
     Month,
     DayOfMonth,
@@ -241,7 +236,6 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("IF", Func::If, 3, 3),
     ("GREATEST", Func::Greatest, 1, 64),
     ("LEAST", Func::Least, 1, 64),
-    ("JSON_VALUE", Func::JsonValue, 2, 2),
     ("YEAR", Func::Year, 1, 1),
     ("MONTH", Func::Month, 1, 1),
     ("DAYOFMONTH", Func::DayOfMonth, 1, 1),
@@ -302,8 +296,7 @@ pub fn return_type(f: Func, args: &[DataType]) -> Result<DataType, String> {
         | Func::Replace
         | Func::Left
         | Func::Right
-        | Func::Reverse
-        | Func::JsonValue => T::STRING,
+        | Func::Reverse => T::STRING,
         Func::Udf(i) => {
             return crate::registry::get(i)
                 .map(|u| u.return_type.clone())
@@ -493,10 +486,6 @@ pub fn call(f: Func, a: &[Value]) -> Value {
             },
             _ => crate::expr::apply_binary(crate::BinOp::Modulo, &a[0], &a[1]),
         },
-        Func::JsonValue => match (s(&a[0]), s(&a[1])) {
-            (Some(doc), Some(path)) => json_value(doc, path).map(|x| V::str(&x)).unwrap_or(V::Null),
-            _ => V::Null,
-        },
         Func::Year | Func::Month | Func::DayOfMonth | Func::Hour | Func::Minute | Func::Second => {
             let ms = match &a[0] {
                 V::Timestamp(t) => *t,
@@ -573,40 +562,6 @@ pub fn like(s: &str, p: &str) -> bool {
     pi == p.len()
 }
 
-/// JSON_VALUE(doc, '$.a.b[0]'): the scalar at the path as text; NULL when the document is
-/// not JSON, the path is missing, or it names an object/array (Flink's default
-/// `NULL ON EMPTY`, `NULL ON ERROR`).
-pub fn json_value(doc: &str, path: &str) -> Option<String> {
-    let root: serde_json::Value = serde_json::from_str(doc).ok()?;
-    let mut cur = &root;
-    let rest = path.trim().strip_prefix('$')?;
-    let mut chars = rest;
-    while !chars.is_empty() {
-        if let Some(r) = chars.strip_prefix('.') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            cur = cur.get(&r[..end])?;
-            chars = &r[end..];
-        } else if let Some(r) = chars.strip_prefix('[') {
-            let end = r.find(']')?;
-            let key = r[..end].trim();
-            cur = if let Ok(i) = key.parse::<usize>() {
-                cur.get(i)?
-            } else {
-                cur.get(key.trim_matches(|c| c == '\'' || c == '"'))?
-            };
-            chars = &r[end + 1..];
-        } else {
-            return None;
-        }
-    }
-    match cur {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,14 +617,5 @@ mod tests {
         assert!(like("hello", "_ello"));
         assert!(!like("hello", "h_o"));
         assert!(like("", "%"));
-    }
-
-    #[test]
-    fn json_paths() {
-        let d = r#"{"label":"good","summary":"up 7%","n":{"x":[1,2]}}"#;
-        assert_eq!(json_value(d, "$.label").as_deref(), Some("good"));
-        assert_eq!(json_value(d, "$.n.x[1]").as_deref(), Some("2"));
-        assert_eq!(json_value(d, "$.n"), None);
-        assert_eq!(json_value("not json", "$.a"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! `FLOOR(t TO unit)` and `CEIL(t TO unit)` on TIMESTAMP and DATE, as Flink: a TIMESTAMP
-//! floors to the start of its unit (calendar units YEAR, QUARTER, MONTH; fixed ones DAY,
-//! HOUR, MINUTE, SECOND, MILLISECOND); CEIL gives the next unit start unless the value is
-//! already one. A DATE takes YEAR, QUARTER, MONTH and DAY.
+//! floors to the start of its unit (calendar units YEAR, QUARTER, MONTH, WEEK; fixed ones
+//! DAY, HOUR, MINUTE, SECOND, MILLISECOND); CEIL gives the next unit start unless the value
+//! is already one (for calendar units: unless its day is one; QUARTER keeps only January 1). A DATE takes YEAR, QUARTER,
+//! MONTH, WEEK and DAY.
 
 use newsflow_common::time::{self, Civil, MILLIS_PER_DAY};
 
@@ -10,6 +11,7 @@ pub enum TimeUnit {
     Year,
     Quarter,
     Month,
+    Week,
     Day,
     Hour,
     Minute,
@@ -24,6 +26,7 @@ impl TimeUnit {
             "YEAR" => TimeUnit::Year,
             "QUARTER" => TimeUnit::Quarter,
             "MONTH" => TimeUnit::Month,
+            "WEEK" => TimeUnit::Week,
             "DAY" => TimeUnit::Day,
             "HOUR" => TimeUnit::Hour,
             "MINUTE" => TimeUnit::Minute,
@@ -31,7 +34,7 @@ impl TimeUnit {
             "MILLISECOND" => TimeUnit::Millisecond,
             other => {
                 return Err(format!(
-                    "FLOOR/CEIL(… TO {other}) is not supported; units: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, \
+                    "FLOOR/CEIL(… TO {other}) is not supported; units: YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, \
                      SECOND, MILLISECOND"
                 ))
             }
@@ -53,33 +56,61 @@ impl TimeUnit {
     pub fn for_date(self) -> bool {
         matches!(
             self,
-            TimeUnit::Year | TimeUnit::Quarter | TimeUnit::Month | TimeUnit::Day
+            TimeUnit::Year | TimeUnit::Quarter | TimeUnit::Month | TimeUnit::Week | TimeUnit::Day
         )
     }
 }
 
 /// Floor or ceil epoch milliseconds (a TIMESTAMP without zone) to `unit`.
+///
+/// The calendar units (YEAR, QUARTER, MONTH, WEEK) work on the day of the timestamp as
+/// Flink's `DateTimeUtils.timestampFloor/Ceil` computes it: the epoch milliseconds divided
+/// by a day with Java's truncating division (so `1969-12-31 12:00` is day 0, 1970-01-01),
+/// and CEIL ignores the time of day (`CEIL(TIMESTAMP '2025-07-01 09:00' TO MONTH)` is
+/// 2025-07-01). Flink 2.3 gives exactly these answers.
 pub fn floor_ceil_millis(ms: i64, unit: TimeUnit, ceil: bool) -> i64 {
     if let Some(step) = unit.fixed_millis() {
         let floor = ms - ms.rem_euclid(step);
         return if ceil && floor != ms { floor + step } else { floor };
     }
-    let c = time::to_civil(ms);
+    let days = (ms / MILLIS_PER_DAY) as i32;
+    calendar_days(days, unit, ceil) as i64 * MILLIS_PER_DAY
+}
+
+/// Floor or ceil a day number to the start of a calendar unit (Calcite's
+/// `julianDateFloor`): a day already at the start of its unit is its own ceiling. WEEK
+/// starts on Sunday.
+fn calendar_days(days: i32, unit: TimeUnit, ceil: bool) -> i32 {
+    if unit == TimeUnit::Week {
+        let dow = (days as i64 + 4).rem_euclid(7) as i32; // 0 = Sunday (1970-01-01 was a Thursday)
+        let floor = days - dow;
+        return if ceil && floor != days { floor + 7 } else { floor };
+    }
+    let c = time::to_civil(days as i64 * MILLIS_PER_DAY);
     let first_month = match unit {
         TimeUnit::Year => 1,
         TimeUnit::Quarter => (c.month - 1) / 3 * 3 + 1,
         _ => c.month,
     };
-    let floor = time::from_civil(&Civil {
-        year: c.year,
-        month: first_month,
-        day: 1,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        millis: 0,
-    });
-    if !ceil || floor == ms {
+    let start = |year: i64, month: u32| {
+        (time::from_civil(&Civil {
+            year,
+            month,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            millis: 0,
+        }) / MILLIS_PER_DAY) as i32
+    };
+    let floor = start(c.year, first_month);
+    // Calcite's test for "already at the start": for QUARTER it is month > 1 || day > 1, so
+    // Flink's CEIL(… TO QUARTER) of 2025-07-01 is 2025-10-01 (only January 1 stays).
+    let at_start = match unit {
+        TimeUnit::Quarter => c.month == 1 && c.day == 1,
+        _ => floor == days,
+    };
+    if !ceil || at_start {
         return floor;
     }
     let months = match unit {
@@ -88,25 +119,18 @@ pub fn floor_ceil_millis(ms: i64, unit: TimeUnit, ceil: bool) -> i64 {
         _ => 1,
     };
     let total = c.year * 12 + (first_month as i64 - 1) + months;
-    time::from_civil(&Civil {
-        year: total.div_euclid(12),
-        month: (total.rem_euclid(12) + 1) as u32,
-        day: 1,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        millis: 0,
-    })
+    start(total.div_euclid(12), (total.rem_euclid(12) + 1) as u32)
 }
 
 /// Floor or ceil a DATE (days since the epoch) to `unit` (one that [`TimeUnit::for_date`]).
 /// Flink 2.3's `CEIL(date TO DAY)` is always the next day (2024-02-29 → 2024-03-01, and
 /// 2025-01-01 → 2025-01-02), while `CEIL(date TO MONTH)` keeps a first of the month: both kept.
 pub fn floor_ceil_days(days: i32, unit: TimeUnit, ceil: bool) -> i32 {
-    if ceil && unit == TimeUnit::Day {
-        return days + 1;
+    match unit {
+        TimeUnit::Day if ceil => days + 1,
+        TimeUnit::Day => days,
+        _ => calendar_days(days, unit, ceil),
     }
-    (floor_ceil_millis(days as i64 * MILLIS_PER_DAY, unit, ceil) / MILLIS_PER_DAY) as i32
 }
 
 #[cfg(test)]
@@ -132,6 +156,30 @@ mod tests {
         );
         let on = ts("2025-07-01 10:00:00");
         assert_eq!(floor_ceil_millis(on, TimeUnit::Hour, true), on);
+    }
+
+    #[test]
+    fn calendar_units_as_flink() {
+        // Answers of Flink 2.3: the day is the epoch millis / a day truncated, and CEIL of a
+        // calendar unit ignores the time of day.
+        let f = |s: &str, u, c| time::format_timestamp_sql(floor_ceil_millis(ts(s), u, c), 3);
+        assert_eq!(
+            f("2025-07-01 09:01:02.345", TimeUnit::Month, true),
+            "2025-07-01 00:00:00"
+        );
+        assert_eq!(f("1969-12-31 12:00:00", TimeUnit::Month, false), "1970-01-01 00:00:00");
+        assert_eq!(f("1969-01-01 10:00:00", TimeUnit::Month, true), "1969-02-01 00:00:00");
+        assert_eq!(f("1969-12-31 12:00:00", TimeUnit::Week, false), "1969-12-28 00:00:00");
+        assert_eq!(f("2025-01-01 09:00:00", TimeUnit::Week, true), "2025-01-05 00:00:00");
+        assert_eq!(f("2025-04-06 00:00:00", TimeUnit::Week, true), "2025-04-06 00:00:00");
+        assert_eq!(f("1969-12-31 12:00:00", TimeUnit::Day, false), "1969-12-31 00:00:00");
+        assert_eq!(f("2025-07-01 00:00:00", TimeUnit::Quarter, true), "2025-10-01 00:00:00");
+        assert_eq!(f("2025-01-01 09:00:00", TimeUnit::Quarter, true), "2025-01-01 00:00:00");
+        assert_eq!(f("2025-02-01 09:00:00", TimeUnit::Quarter, true), "2025-04-01 00:00:00");
+        let d = |s: &str, u, c| time::format_date(floor_ceil_days(time::parse_date(s).unwrap(), u, c));
+        assert_eq!(d("2025-04-02", TimeUnit::Week, false), "2025-03-30");
+        assert_eq!(d("1969-12-31", TimeUnit::Week, true), "1970-01-04");
+        assert_eq!(d("1969-12-31", TimeUnit::Month, true), "1970-01-01");
     }
 }
 

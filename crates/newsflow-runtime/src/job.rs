@@ -628,8 +628,9 @@ fn build(
         } => {
             if residual.as_ref().is_some_and(|r| r.can_fail()) {
                 return Err(newsflow_common::Error::sql(
-                    "a join condition with a CAST that can fail on a value is not supported (a failing row \
-                     cannot go to the dead letters from a join): cast in a subquery before the join, or use TRY_CAST",
+                    "a join condition that can fail on a value (a CAST, an integer or DECIMAL division) is not \
+                     supported (a failing row cannot go to the dead letters from a join): compute it in a subquery \
+                     before the join, or use TRY_CAST",
                     span,
                 ));
             }
@@ -663,8 +664,9 @@ fn build(
             if text.can_fail() {
                 return Err(newsflow_common::Error::sql(
                     format!(
-                        "{call}: an argument with a CAST that can fail on a value is not supported: cast in a \
-                         subquery first (failing rows then go to the dead letters), or use TRY_CAST"
+                        "{call}: an argument that can fail on a value (a CAST, an integer or DECIMAL division) is \
+                         not supported: compute it in a subquery first (failing rows then go to the dead letters), \
+                         or use TRY_CAST"
                     ),
                     span,
                 ));

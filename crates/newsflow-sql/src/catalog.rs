@@ -203,7 +203,9 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
     match e {
         ScalarExpr::Column(i) => *i = remap[*i],
         ScalarExpr::Literal(_) => {}
-        ScalarExpr::Binary { left, right, .. } | ScalarExpr::Decimal { left, right, .. } => {
+        ScalarExpr::Binary { left, right, .. }
+        | ScalarExpr::Decimal { left, right, .. }
+        | ScalarExpr::IntDivide { left, right, .. } => {
             remap_columns(left, remap);
             remap_columns(right, remap);
         }
@@ -236,7 +238,9 @@ fn remap_columns(e: &mut ScalarExpr, remap: &[usize]) {
         ScalarExpr::ToTimestamp { arg, .. }
         | ScalarExpr::DateFormat { arg, .. }
         | ScalarExpr::TimeFloor { arg, .. } => remap_columns(arg, remap),
-        ScalarExpr::Call { args, .. } => args.iter_mut().for_each(|x| remap_columns(x, remap)),
+        ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
+            args.iter_mut().for_each(|x| remap_columns(x, remap))
+        }
     }
 }
 

@@ -736,6 +736,60 @@ fn rewrite_flink_operators(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                     before.entry(and).or_default().push(Token::RParen);
                 }
             }
+        } else if is_word(t, "IS") {
+            // `x IS [NOT] JSON [VALUE|SCALAR|ARRAY|OBJECT]` → `x IS [NOT] DISTINCT FROM
+            // __IS_JSON_<KIND>()` (negated: compile reads IS NOT DISTINCT FROM as IS JSON)
+            let at = |n: usize| significant.get(k + n).map(|&j| (j, &tokens[j].token));
+            let (not, json) = match (at(1), at(2)) {
+                (Some((n, a)), Some((j, b))) if is_word(a, "NOT") && is_word(b, "JSON") => (Some(n), j),
+                (Some((j, a)), _) if is_word(a, "JSON") => (None, j),
+                _ => continue,
+            };
+            let off = if not.is_some() { 3 } else { 2 };
+            let kind = match at(off) {
+                Some((j, w)) if ["VALUE", "SCALAR", "ARRAY", "OBJECT"].iter().any(|kw| is_word(w, kw)) => {
+                    drop.push(j);
+                    match w {
+                        Token::Word(w) => w.value.to_ascii_uppercase(),
+                        _ => continue,
+                    }
+                }
+                _ => "VALUE".to_string(),
+            };
+            drop.push(json);
+            drop.extend(not);
+            let mut extra = Vec::new();
+            if not.is_none() {
+                extra.push(Token::make_keyword("NOT"));
+            }
+            extra.extend([
+                Token::make_keyword("DISTINCT"),
+                Token::make_keyword("FROM"),
+                marker(&format!("__IS_JSON_{kind}")),
+                Token::LParen,
+                Token::RParen,
+            ]);
+            after.entry(i).or_default().extend(extra);
+        } else if is_word(t, "KEY") {
+            // JSON_OBJECT(KEY k VALUE v, …): drop KEY (sqlparser reads `k VALUE v`)
+            let prev = k.checked_sub(1).map(|p| &tokens[significant[p]].token);
+            if !matches!(prev, Some(Token::LParen | Token::Comma)) {
+                continue;
+            }
+            let mut depth = 0i32;
+            for (p, &m) in significant[..k].iter().enumerate().rev() {
+                match &tokens[m].token {
+                    Token::RParen => depth += 1,
+                    Token::LParen if depth == 0 => {
+                        if p > 0 && is_word(&tokens[significant[p - 1]].token, "JSON_OBJECT") {
+                            drop.push(i);
+                        }
+                        break;
+                    }
+                    Token::LParen => depth -= 1,
+                    _ => {}
+                }
+            }
         } else if is_word(t, "WHEN") {
             // Is this WHEN in a simple CASE? Walk back to its CASE at the same depth.
             let mut depth = 0i32;
@@ -819,6 +873,19 @@ fn rewrite_flink_operators(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewrites_json_syntax() {
+        let sql = "SELECT JSON_OBJECT(KEY 'a' VALUE 1, KEY 'b' VALUE x), s IS JSON, s IS NOT JSON OBJECT FROM t";
+        let stmts = parse_statements(sql).unwrap();
+        let Statement::Query { query: q, .. } = &stmts[0] else {
+            panic!("not a query")
+        };
+        let text = q.to_string();
+        assert!(text.contains("JSON_OBJECT('a' VALUE 1, 'b' VALUE x)"), "{text}");
+        assert!(text.contains("s IS NOT DISTINCT FROM __IS_JSON_VALUE()"), "{text}");
+        assert!(text.contains("s IS DISTINCT FROM __IS_JSON_OBJECT()"), "{text}");
+    }
 
     #[test]
     fn parses_flink_ddl() {
