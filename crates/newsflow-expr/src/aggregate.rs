@@ -136,8 +136,8 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
             let (x, t) = compile(cond, &Scope::new(schema))?;
             if !matches!(t, DataType::Boolean | DataType::Null) {
                 return Err(Error::plan(
-                    format!("FILTER (WHERE …) expects a BOOLEAN, got {t}"),
-                    span,
+                    format!("the FILTER condition of {} must be BOOLEAN, got {t}", f.name),
+                    span_of(cond),
                 ));
             }
             Some(x)

@@ -584,6 +584,9 @@ impl Encoder for JsonEncoder {
                 Value::Bool(b) => write!(out, "{b}"),
                 Value::Int(x) => write!(out, "{x}"),
                 Value::BigInt(x) => write!(out, "{x}"),
+                // Jackson (Flink's JSON) quotes NaN and the infinities: bare, they are not JSON.
+                Value::Float(x) if !x.is_finite() => write!(out, "\"{}\"", java_float(*x)),
+                Value::Double(x) if !x.is_finite() => write!(out, "\"{}\"", java_double(*x)),
                 Value::Float(x) => write!(out, "{}", java_float(*x)),
                 Value::Double(x) => write!(out, "{}", java_double(*x)),
                 Value::Decimal(x) => write!(out, "{}", x.to_json_string()),
