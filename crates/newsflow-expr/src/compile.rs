@@ -1398,10 +1398,33 @@ fn compile_function(f: &ast::Function, scope: &Scope, span: Span) -> Result<(Sca
     let args = function_args(f)?;
     match name.as_str() {
         "TO_TIMESTAMP_LTZ" if args.len() == 3 => {
-            return Err(Error::sql(
-                "TO_TIMESTAMP_LTZ(str, format, zone) is not supported yet (no time-zone database)",
-                span,
-            ))
+            let mut compiled = Vec::with_capacity(3);
+            for a in &args {
+                let (c, t) = compile(a, scope)?;
+                if !t.is_string() && t != DataType::Null {
+                    return Err(Error::sql(
+                        format!("TO_TIMESTAMP_LTZ(str, format, zone) expects STRING arguments, got {t}"),
+                        span,
+                    ));
+                }
+                compiled.push(c);
+            }
+            // a literal zone is checked when planning, as Flink does
+            if let ScalarExpr::Literal(Value::Str(z)) = &compiled[2] {
+                if functions::zone::Zone::zone_id(z).is_none() {
+                    return Err(Error::sql(
+                        format!("Invalid timezone for parsing TIMESTAMP_LTZ: Unknown time-zone ID: {z}"),
+                        span,
+                    ));
+                }
+            }
+            return Ok((
+                ScalarExpr::Call {
+                    func: functions::Func::Builtin(&functions::temporal::TO_TIMESTAMP_LTZ_ZONE),
+                    args: compiled,
+                },
+                DataType::TimestampLtz(3),
+            ));
         }
         "TO_TIMESTAMP_LTZ"
             if !args.is_empty() && args.len() <= 2 && compile(args[0], scope).is_ok_and(|(_, t)| t.is_numeric()) =>

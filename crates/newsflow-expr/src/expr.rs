@@ -391,11 +391,8 @@ impl ScalarExpr {
             },
             ScalarExpr::ToTimestamp { arg, format } => match arg.ev(row, slot) {
                 Value::Str(s) => {
-                    let parsed = match format {
-                        Some(f) => f.parse(&s),
-                        // Flink's default: `yyyy-MM-dd[ HH:mm[:ss[.f]]]`, no ISO 'T'
-                        None => newsflow_common::time::parse_timestamp(&s, Some(b' ')),
-                    };
+                    // the pattern, else Flink's default: `yyyy-MM-dd[ HH:mm[:ss[.f]]]`, no ISO 'T'
+                    let parsed = functions::temporal::parse_with_fallback(&s, format.as_deref());
                     parsed.map(Value::Timestamp).unwrap_or(Value::Null)
                 }
                 _ => Value::Null,

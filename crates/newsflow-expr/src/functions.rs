@@ -11,6 +11,7 @@ pub mod math;
 pub mod misc;
 pub mod string;
 pub mod temporal;
+pub mod zone;
 
 use newsflow_common::{time, DataType, Value};
 
@@ -126,7 +127,6 @@ pub const NOT_YET: &[&str] = &[
     "BITOR",
     "BITXOR",
     "CARDINALITY",
-    "CONVERT_TZ",
     "CRC32",
     "CURRENT_DATE",
     "CURRENT_ROW_TIMESTAMP",

@@ -28,6 +28,7 @@ pub const FUNCS: &[Builtin] = &[
     Builtin::strict("UNIX_TIMESTAMP", 1, 2, ret_bigint, unix_timestamp),
     Builtin::strict("FROM_UNIXTIME", 1, 2, ret_string, from_unixtime),
     Builtin::strict("TO_DATE", 1, 2, ret_date, to_date),
+    Builtin::strict("CONVERT_TZ", 3, 3, ret_string, convert_tz),
 ];
 
 /// EXTRACT units that have no function of their own.
@@ -43,6 +44,9 @@ pub const EXTRACT_ONLY: &[Builtin] = &[
 /// milliseconds.
 pub const TO_TIMESTAMP_LTZ_NUMERIC: Builtin =
     Builtin::strict("TO_TIMESTAMP_LTZ", 1, 2, ret_ltz, to_timestamp_ltz_numeric);
+
+/// TO_TIMESTAMP_LTZ(str, format, zone): the wall-clock time `str` in `zone`.
+pub const TO_TIMESTAMP_LTZ_ZONE: Builtin = Builtin::strict("TO_TIMESTAMP_LTZ", 3, 3, ret_ltz, to_timestamp_ltz_zone);
 
 /// The function EXTRACT(unit FROM x) maps to, by unit name.
 pub fn extract_function(unit: &str) -> Option<&'static Builtin> {
@@ -315,6 +319,48 @@ fn to_date(a: &[Value]) -> Value {
         },
         _ => Value::Null,
     }
+}
+
+/// Flink's `parseTimestampData(str, format)`: the text as the pattern reads it, else (as
+/// Flink falls back to `Timestamp.valueOf` / `Date.valueOf`) an ISO date with an optional
+/// time of day and fraction, whatever the pattern.
+pub fn parse_with_fallback(s: &str, format: Option<&JavaDateFormat>) -> Option<i64> {
+    format
+        .and_then(|f| f.parse(s))
+        .or_else(|| time::parse_timestamp(s.trim(), Some(b' ')))
+}
+
+fn to_timestamp_ltz_zone(a: &[Value]) -> Value {
+    let (Some(s), Some(pattern), Some(zone)) = (a[0].as_str(), a[1].as_str(), a[2].as_str()) else {
+        return Value::Null;
+    };
+    let Some(zone) = super::zone::Zone::zone_id(zone) else {
+        return Value::Null;
+    };
+    match parse_with_fallback(s, format_of(pattern).as_deref()) {
+        Some(local) => Value::Timestamp(zone.to_utc(local, true)),
+        None => Value::Null,
+    }
+}
+
+/// CONVERT_TZ(str, from, to): `str` read as `yyyy-MM-dd HH:mm:ss` (as `SimpleDateFormat`
+/// does: the start must match) in zone `from`, written in zone `to`. Zones are read as
+/// Java's `TimeZone` (an unknown one is GMT).
+fn convert_tz(a: &[Value]) -> Value {
+    let (Some(s), Some(from), Some(to)) = (a[0].as_str(), a[1].as_str(), a[2].as_str()) else {
+        return Value::Null;
+    };
+    let Some(f) = format_of(DEFAULT_PATTERN) else {
+        return Value::Null;
+    };
+    let Some(local) = f.parse_prefix(s) else {
+        return Value::Null;
+    };
+    let (from, to) = (
+        super::zone::Zone::java_time_zone(from),
+        super::zone::Zone::java_time_zone(to),
+    );
+    Value::str(&f.format(to.to_local(from.to_utc(local, false))))
 }
 
 fn to_timestamp_ltz_numeric(a: &[Value]) -> Value {
