@@ -21,6 +21,7 @@ pub const SUPPORTED: &[&str] = &[
     "LISTAGG",
     "MAX",
     "MIN",
+    "PERCENTILE",
     "STDDEV",
     "STDDEV_POP",
     "STDDEV_SAMP",
@@ -32,7 +33,6 @@ pub const SUPPORTED: &[&str] = &[
 
 /// Flink aggregate functions newsflow does not have yet (refused when planning).
 pub const NOT_YET: &[&str] = &[
-    "PERCENTILE",
     "ARRAY_AGG",
     "COLLECT",
     "BOOL_AND",
@@ -58,6 +58,7 @@ pub enum AggKind {
     FirstValue,
     LastValue,
     ListAgg,
+    Percentile,
 }
 
 impl AggKind {
@@ -75,6 +76,7 @@ impl AggKind {
             "FIRST_VALUE" => AggKind::FirstValue,
             "LAST_VALUE" => AggKind::LastValue,
             "LISTAGG" => AggKind::ListAgg,
+            "PERCENTILE" => AggKind::Percentile,
             _ => return None,
         })
     }
@@ -106,6 +108,11 @@ impl AggKind {
                 // Flink: DECIMAL(p, s) gives DECIMAL(38, 6); other numbers keep their type
                 DataType::Decimal(..) => Ok(DataType::Decimal(38, 6)),
                 t if t.is_numeric() => Ok(t.clone()),
+                t => Err(format!("expects a numeric argument, got {t}")),
+            },
+            // Flink: DOUBLE, whatever the number type
+            AggKind::Percentile => match input {
+                t if t.is_numeric() || *t == DataType::Null => Ok(DataType::Double),
                 t => Err(format!("expects a numeric argument, got {t}")),
             },
             AggKind::ListAgg => match input {
@@ -158,10 +165,22 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
             output_type: DataType::BigInt,
             filter,
             separator: None,
+            percentage: None,
         });
     }
     let args = function_args(f)?;
+    let mut percentage = None;
     let (arg, separator) = match (kind, args.as_slice()) {
+        (AggKind::Percentile, [arg, p]) => {
+            percentage = Some(constant_percentage(p).map_err(|m| Error::plan(format!("{name}: {m}"), span))?);
+            (*arg, None)
+        }
+        (AggKind::Percentile, _) => return Err(Error::plan(
+            format!(
+                "{name} takes a value and one percentage (a frequency or an array of percentages is not supported yet)"
+            ),
+            span,
+        )),
         (_, [arg]) => (*arg, None),
         (AggKind::ListAgg, [arg, sep]) => match sep {
             ast::Expr::Value(v) => match &v.value {
@@ -192,7 +211,26 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
         output_type,
         filter,
         separator,
+        percentage,
     })
+}
+
+/// PERCENTILE's percentage: a number literal from 0 to 1.
+fn constant_percentage(p: &ast::Expr) -> Result<f64, String> {
+    let text = match p {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => n.to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let x: f64 = text
+        .parse()
+        .map_err(|_| format!("the percentage must be a number literal, got {p}"))?;
+    if !(0.0..=1.0).contains(&x) {
+        return Err(format!("the percentage must be between 0.0 and 1.0, got {p}"));
+    }
+    Ok(x)
 }
 
 /// One aggregate in a query: the function, its argument, DISTINCT, and result type.
@@ -207,6 +245,8 @@ pub struct AggregateCall {
     pub filter: Option<ScalarExpr>,
     /// LISTAGG's separator (default `,`).
     pub separator: Option<String>,
+    /// PERCENTILE's percentage (0 to 1).
+    pub percentage: Option<f64>,
 }
 
 impl AggregateCall {
@@ -236,6 +276,7 @@ impl AggregateCall {
             }
             (AggKind::FirstValue | AggKind::LastValue, _) => Accumulator::Extreme(None),
             (AggKind::ListAgg, _) => Accumulator::List(None),
+            (AggKind::Percentile, _) => Accumulator::Values(Vec::new()),
         }
     }
 
@@ -342,6 +383,11 @@ impl AggregateCall {
             Accumulator::Distinct(set) => {
                 set.insert(v.clone());
             }
+            Accumulator::Values(xs) => {
+                if let Some(x) = v.as_f64() {
+                    xs.push(x);
+                }
+            }
         }
     }
 
@@ -371,6 +417,7 @@ impl AggregateCall {
                 self.update_ref(a, &v)
             }
             (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().cloned()),
+            (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
             (
                 Accumulator::IntMoments { count, sum, sum_sq },
                 Accumulator::IntMoments {
@@ -476,6 +523,7 @@ impl AggregateCall {
                     t => float_value(v, t),
                 }
             }
+            Accumulator::Values(xs) => percentile(xs, self.percentage.unwrap_or(0.5)),
             Accumulator::Distinct(set) => {
                 let plain = AggregateCall {
                     distinct: false,
@@ -505,6 +553,20 @@ impl AggregateCall {
         };
         (count > 0 && d > 0).then_some(d)
     }
+}
+
+/// Flink's PERCENTILE: the values in order, and between the two around position
+/// `p * (n - 1)` a straight line; NULL with no values.
+fn percentile(xs: &[f64], p: f64) -> Value {
+    if xs.is_empty() {
+        return Value::Null;
+    }
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let pos = p * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    let (a, b) = (sorted[lo.min(sorted.len() - 1)], sorted[hi.min(sorted.len() - 1)]);
+    Value::Double(if lo == hi { a } else { a + (pos - lo as f64) * (b - a) })
 }
 
 fn int_value(v: i64, t: &DataType) -> Value {
@@ -573,6 +635,8 @@ pub enum Accumulator {
     },
     /// LISTAGG: the text so far.
     List(Option<String>),
+    /// PERCENTILE: every value so far (as DOUBLE).
+    Values(Vec<f64>),
 }
 
 #[cfg(test)]
@@ -588,6 +652,7 @@ mod tests {
             input_type: t,
             filter: None,
             separator: None,
+            percentage: None,
         }
     }
 
@@ -641,5 +706,21 @@ mod tests {
         }
         assert_eq!(sum.finish(&a).to_string(), "1.495");
         assert_eq!(avg.finish(&b).to_string(), "0.498333");
+    }
+
+    #[test]
+    fn percentile_interpolates() {
+        let c = AggregateCall {
+            percentage: Some(0.5),
+            ..call(AggKind::Percentile, DataType::Double, false)
+        };
+        let (mut a, mut b) = (c.new_accumulator(), c.new_accumulator());
+        assert_eq!(c.finish(&a), Value::Null);
+        c.update(&mut a, &[Value::Double(3.25)]).unwrap();
+        c.update(&mut b, &[Value::Null]).unwrap();
+        c.update(&mut b, &[Value::Double(1.5)]).unwrap();
+        c.merge(&mut a, &b);
+        assert_eq!(c.finish(&a), Value::Double(2.375));
+        assert_eq!(percentile(&[2.5, -0.5, 0.0], 0.5), Value::Double(0.0));
     }
 }

@@ -84,6 +84,7 @@ fn aggs() -> Vec<AggregateCall> {
             output_type: DataType::BigInt,
             filter: None,
             separator: None,
+            percentage: None,
         },
         AggregateCall {
             kind: AggKind::Avg,
@@ -93,6 +94,7 @@ fn aggs() -> Vec<AggregateCall> {
             output_type: DataType::Double,
             filter: None,
             separator: None,
+            percentage: None,
         },
         AggregateCall {
             kind: AggKind::Count,
@@ -102,6 +104,7 @@ fn aggs() -> Vec<AggregateCall> {
             output_type: DataType::BigInt,
             filter: None,
             separator: None,
+            percentage: None,
         },
         AggregateCall {
             kind: AggKind::Max,
@@ -111,6 +114,7 @@ fn aggs() -> Vec<AggregateCall> {
             output_type: DataType::Double,
             filter: None,
             separator: None,
+            percentage: None,
         },
     ]
 }

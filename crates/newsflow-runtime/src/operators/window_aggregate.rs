@@ -472,6 +472,7 @@ mod tests {
             output_type: DataType::BigInt,
             filter: None,
             separator: None,
+            percentage: None,
         }
     }
 
@@ -514,6 +515,7 @@ mod tests {
             output_type: DataType::BigInt,
             filter: None,
             separator: None,
+            percentage: None,
         };
         WindowAggregateExec::new(
             WindowKind::Session { gap: 10_000 },
