@@ -175,12 +175,14 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
             percentage = Some(constant_percentage(p).map_err(|m| Error::plan(format!("{name}: {m}"), span))?);
             (*arg, None)
         }
-        (AggKind::Percentile, _) => return Err(Error::plan(
-            format!(
+        (AggKind::Percentile, _) => {
+            return Err(Error::plan(
+                format!(
                 "{name} takes a value and one percentage (a frequency or an array of percentages is not supported yet)"
             ),
-            span,
-        )),
+                span,
+            ))
+        }
         (_, [arg]) => (*arg, None),
         (AggKind::ListAgg, [arg, sep]) => match sep {
             ast::Expr::Value(v) => match &v.value {

@@ -22,7 +22,8 @@
 //! * Snapshot: the watermark, both expiration fields, and per key the cached rows and the
 //!   cleanup timers, grouped by key group (see `newsflow_state::keygroup`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use hashbrown::HashMap;
 use newsflow_common::{Chunk, Result, Row, Value};
@@ -48,6 +49,10 @@ struct Cache {
 impl Cache {
     /// Insert keeping time order; rows arrive nearly in order, so this walks back a few.
     fn insert(&mut self, t: i64, row: Row) {
+        if self.rows.back().is_none_or(|(last, _)| *last <= t) {
+            self.rows.push_back((t, row));
+            return;
+        }
         let mut i = self.rows.len();
         while i > 0 && self.rows[i - 1].0 > t {
             i -= 1;
@@ -88,11 +93,15 @@ pub struct IntervalJoinExec {
     /// How far behind a cached row of each side the other side's rows may be.
     size: [i64; 2],
     residual: Option<ScalarExpr>,
-    state: HashMap<Key, KeyState>,
+    /// Key → its slot in `slots`. Timers name a slot, so firing one neither copies nor
+    /// hashes a key (the cache of trades re-arms its timer on every watermark advance).
+    index: HashMap<Key, u32>,
+    slots: Vec<Option<(Key, KeyState)>>,
+    free: Vec<u32>,
     /// Flink's expiration time per side: the cache of that side has been cleaned up to here.
     expiration: [i64; 2],
-    /// Cleanup timers by time: (key, side).
-    timers: BTreeMap<i64, Vec<(Key, usize)>>,
+    /// Cleanup timers, earliest first: (time, slot, side). One entry per armed timer.
+    timers: BinaryHeap<Reverse<(i64, u32, u8)>>,
     wm: i64,
     delay: i64,
     cached: usize,
@@ -117,9 +126,11 @@ impl IntervalJoinExec {
             time: [left_time, right_time],
             size: [bounds.upper, bounds.lower.saturating_neg()],
             residual,
-            state: HashMap::new(),
+            index: HashMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             expiration: [0; 2],
-            timers: BTreeMap::new(),
+            timers: BinaryHeap::new(),
             wm: MIN_WATERMARK,
             delay,
             cached: 0,
@@ -131,6 +142,15 @@ impl IntervalJoinExec {
     pub fn with_key_groups(mut self, range: KeyGroupRange) -> Self {
         self.key_groups = range;
         self
+    }
+
+    /// Forget every key (end of input, restore).
+    fn clear(&mut self) {
+        self.index.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.timers.clear();
+        self.cached = 0;
     }
 
     /// Flink's operator time: the watermark, never below 0.
@@ -192,7 +212,9 @@ impl Operator for IntervalJoinExec {
             time,
             size,
             residual,
-            state,
+            index,
+            slots,
+            free,
             expiration,
             timers,
             cached,
@@ -223,12 +245,29 @@ impl Operator for IntervalJoinExec {
             }
             // Cached while rows of the other side can still match it (one lookup either way).
             let keep = op_time < hi;
-            let entry = if keep {
-                Some(state.entry_ref(key).or_default())
+            let slot = if keep {
+                *index.entry_ref(key).or_insert_with(|| {
+                    let st = Some((key.to_vec(), KeyState::default()));
+                    match free.pop() {
+                        Some(s) => {
+                            slots[s as usize] = st;
+                            s
+                        }
+                        None => {
+                            slots.push(st);
+                            (slots.len() - 1) as u32
+                        }
+                    }
+                })
             } else {
-                state.get_mut(key)
+                match index.get(key) {
+                    Some(s) => *s,
+                    None => continue,
+                }
             };
-            let Some(entry) = entry else { continue };
+            let Some((_, entry)) = slots[slot as usize].as_mut() else {
+                continue;
+            };
             if scan {
                 let cache = &mut entry.sides[other];
                 for o in cache.range(lo, hi) {
@@ -242,7 +281,7 @@ impl Operator for IntervalJoinExec {
                 if cache.timer.is_none() {
                     let at = hi.saturating_add(1);
                     cache.timer = Some(at);
-                    timers.entry(at).or_default().push((key.to_vec(), side));
+                    timers.push(Reverse((at, slot, side as u8)));
                 }
                 cache.insert(t, row);
                 *cached += 1;
@@ -255,36 +294,38 @@ impl Operator for IntervalJoinExec {
         self.wm = self.wm.max(wm);
         if wm == MAX_WATERMARK {
             // The end of input: every row has expired.
-            self.state.clear();
-            self.timers.clear();
-            self.cached = 0;
+            self.clear();
             self.expiration = [MAX_WATERMARK; 2];
             return Ok(MAX_WATERMARK);
         }
         let op_time = self.operator_time();
-        while let Some(entry) = self.timers.first_entry() {
-            if *entry.key() > wm {
+        while let Some(&Reverse((at, slot, side))) = self.timers.peek() {
+            if at > wm {
                 break;
             }
-            let (at, due) = entry.remove_entry();
-            for (key, side) in due {
-                let Some(st) = self.state.get_mut(&key) else { continue };
-                let cache = &mut st.sides[side];
-                if cache.timer != Some(at) {
-                    continue;
-                }
-                self.expiration[side] = expiration_time(op_time, self.size[side]);
-                self.cached -= cache.evict(self.expiration[side]);
-                cache.timer = cache
-                    .rows
-                    .front()
-                    .map(|(t, _)| t.saturating_add(self.size[side]).saturating_add(1));
-                match cache.timer {
-                    Some(next) => self.timers.entry(next).or_default().push((key, side)),
-                    None => {
-                        if st.sides.iter().all(|c| c.timer.is_none() && c.rows.is_empty()) {
-                            self.state.remove(&key);
+            self.timers.pop();
+            let side = side as usize;
+            let Some((_, st)) = self.slots.get_mut(slot as usize).and_then(Option::as_mut) else {
+                continue;
+            };
+            let cache = &mut st.sides[side];
+            if cache.timer != Some(at) {
+                continue;
+            }
+            self.expiration[side] = expiration_time(op_time, self.size[side]);
+            self.cached -= cache.evict(self.expiration[side]);
+            cache.timer = cache
+                .rows
+                .front()
+                .map(|(t, _)| t.saturating_add(self.size[side]).saturating_add(1));
+            match cache.timer {
+                Some(next) => self.timers.push(Reverse((next, slot, side as u8))),
+                None => {
+                    if st.sides.iter().all(|c| c.timer.is_none() && c.rows.is_empty()) {
+                        if let Some((key, _)) = self.slots[slot as usize].take() {
+                            self.index.remove(&key);
                         }
+                        self.free.push(slot);
                     }
                 }
             }
@@ -304,7 +345,10 @@ impl Operator for IntervalJoinExec {
         let snap = JoinSnapshotRef {
             wm: self.wm,
             expiration: self.expiration,
-            groups: by_key_group(self.state.iter(), |e: &(&Key, &KeyState)| e.0.as_slice()),
+            groups: by_key_group(
+                self.slots.iter().flatten().map(|(k, st)| (k, st)),
+                |e: &(&Key, &KeyState)| e.0.as_slice(),
+            ),
         };
         Ok(OperatorSnapshot {
             state: Some(codec::encode("IntervalJoinExec", &snap)?),
@@ -317,17 +361,17 @@ impl Operator for IntervalJoinExec {
         let snap: JoinSnapshot = codec::decode("IntervalJoinExec", bytes)?;
         self.wm = snap.wm;
         self.expiration = snap.expiration;
-        self.state.clear();
-        self.timers.clear();
-        self.cached = 0;
+        self.clear();
         for (key, st) in self.key_groups.owned(snap.groups) {
+            let slot = self.slots.len() as u32;
             for (side, cache) in st.sides.iter().enumerate() {
                 self.cached += cache.rows.len();
                 if let Some(at) = cache.timer {
-                    self.timers.entry(at).or_default().push((key.clone(), side));
+                    self.timers.push(Reverse((at, slot, side as u8)));
                 }
             }
-            self.state.insert(key, st);
+            self.index.insert(key.clone(), slot);
+            self.slots.push(Some((key, st)));
         }
         Ok(())
     }
