@@ -62,9 +62,13 @@ impl Chunk {
         }
     }
 
-    /// Record that the watermark became `wm` before the next row pushed.
+    /// Record that the watermark became `wm` before the next row pushed (two advances with
+    /// no row between them are one).
     pub fn mark_watermark(&mut self, wm: i64) {
-        self.watermarks.push((self.rows.len(), wm));
+        match self.watermarks.last_mut() {
+            Some((at, w)) if *at == self.rows.len() => *w = (*w).max(wm),
+            _ => self.watermarks.push((self.rows.len(), wm)),
+        }
     }
 
     pub fn len(&self) -> usize {

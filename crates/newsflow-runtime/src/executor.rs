@@ -241,7 +241,9 @@ impl Executor {
         let mut out = Chunk::default();
         let n = &mut self.nodes[node];
         n.rows_in += chunk.len() as u64;
-        if chunk.watermarks.is_empty() || n.op.as_async_ref().is_some() {
+        if chunk.watermarks.is_empty() || (n.op.takes_watermark_marks() && n.inputs.input_count() == 1) {
+            n.op.process(port, chunk, &mut out)?;
+        } else if n.op.as_async_ref().is_some() {
             // An asynchronous operator emits rows later anyway: it sees the watermark
             // after the chunk, as the executor forwards it.
             chunk.watermarks.clear();

@@ -27,6 +27,11 @@ impl WatermarkTracker {
         self.current
     }
 
+    /// How many inputs it combines.
+    pub fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
     /// All inputs idle: nothing holds time back, but nothing moves it either.
     pub fn all_idle(&self) -> bool {
         self.idle.iter().all(|i| *i)

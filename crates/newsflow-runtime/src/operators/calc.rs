@@ -106,8 +106,36 @@ impl Operator for CalcExec {
     fn name(&self) -> String {
         "CalcExec".into()
     }
+    /// Stateless: watermark marks pass through, at the position of the next row kept.
+    fn takes_watermark_marks(&self) -> bool {
+        true
+    }
     fn process(&mut self, _input: usize, chunk: Chunk, out: &mut Chunk) -> Result<()> {
-        let Chunk { rows, kinds, .. } = chunk;
+        let Chunk {
+            rows,
+            kinds,
+            watermarks,
+        } = chunk;
+        if !watermarks.is_empty() {
+            let mut marks = watermarks.into_iter().peekable();
+            let mut kinds = kinds.map(Vec::into_iter);
+            for (i, row) in rows.into_iter().enumerate() {
+                while let Some((_, w)) = marks.next_if(|(at, _)| *at <= i) {
+                    out.mark_watermark(w);
+                }
+                let kind = kinds.as_mut().and_then(Iterator::next);
+                if let Some(r) = self.apply(row) {
+                    match kind {
+                        Some(k) => out.push_change(k, r),
+                        None => out.push(r),
+                    }
+                }
+            }
+            for (_, w) in marks {
+                out.mark_watermark(w);
+            }
+            return Ok(());
+        }
         match kinds {
             None => {
                 for row in rows {

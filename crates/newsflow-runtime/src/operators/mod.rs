@@ -73,6 +73,14 @@ pub trait Operator {
     fn take_rejected(&mut self) -> Vec<Rejected> {
         Vec::new()
     }
+    /// Whether the operator (one input) takes a chunk with its watermark marks
+    /// ([`Chunk::watermarks`]) and advances at each itself — a loop over the rows it makes
+    /// anyway — instead of the executor splitting the chunk at the marks and calling
+    /// `process` and `on_watermark` for each piece. It must then record its output
+    /// watermark advances as marks in `out`.
+    fn takes_watermark_marks(&self) -> bool {
+        false
+    }
     /// Rows (or open window-key pairs) held in state right now.
     fn state_size(&self) -> usize {
         0

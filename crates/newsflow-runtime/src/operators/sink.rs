@@ -70,6 +70,10 @@ impl Operator for SinkExec {
         self.rows_written += rows.len() as u64;
         self.sink.write(&rows)
     }
+    /// Nothing follows a sink: the marks are ignored (a sink's watermark changes nothing).
+    fn takes_watermark_marks(&self) -> bool {
+        true
+    }
     fn on_watermark(&mut self, wm: i64, _out: &mut Chunk) -> Result<i64> {
         Ok(wm)
     }

@@ -126,6 +126,96 @@ impl WindowAggregateExec {
         }
     }
 
+    /// Advance to watermark `wm`: fire what it closes (as `on_watermark`).
+    fn advance(&mut self, wm: i64, out: &mut Chunk) -> Result<i64> {
+        // Never back: the executor's watermark after a chunk can trail the marks in it.
+        let wm = wm.max(self.wm);
+        self.wm = wm;
+        if let WindowKind::Session { .. } = self.kind {
+            if self.sessions_min_end.saturating_sub(1) > wm {
+                return Ok(wm);
+            }
+            let mut fired = Vec::new();
+            self.sessions.retain(|key, list| {
+                list.retain(|(s, e, accs)| {
+                    if e - 1 <= wm {
+                        fired.push((key.clone(), *s, *e, accs.clone()));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                !list.is_empty()
+            });
+            self.sessions_min_end = self
+                .sessions
+                .values()
+                .flatten()
+                .map(|(_, e, _)| *e)
+                .min()
+                .unwrap_or(i64::MAX);
+            fired.sort_by_key(|(_, _, e, _)| *e);
+            for (key, s, e, accs) in fired {
+                out.push(self.output(&key, &accs, s, e));
+            }
+            return Ok(wm);
+        }
+        let (slide, size) = self.slide_size();
+        while let Some(&end) = self.pending_ends.first() {
+            if end - 1 > wm {
+                break;
+            }
+            self.pending_ends.pop_first();
+            if slide == size {
+                if let Some(keys) = self.panes.remove(&end) {
+                    for (key, accs) in keys {
+                        out.push(self.output(&key, &accs, end - size, end));
+                    }
+                }
+                continue;
+            }
+            // Merge the window's panes, oldest first (matches Flink's sums on the golden HOP case).
+            let start = self.window_start(end);
+            let mut merged: HashMap<Key, Vec<Accumulator>> = HashMap::new();
+            let mut pane = start + slide;
+            while pane <= end {
+                if let Some(keys) = self.panes.get(&pane) {
+                    for (key, accs) in keys {
+                        let target = merged.entry(key.clone()).or_insert_with(|| self.new_accs());
+                        for (a, (t, p)) in self.aggs.iter().zip(target.iter_mut().zip(accs.iter())) {
+                            a.merge(t, p);
+                        }
+                    }
+                }
+                pane += slide;
+            }
+            for (key, accs) in &merged {
+                out.push(self.output(key, accs, start, end));
+            }
+            // Panes whose last window has now fired are done: for HOP the panes up to
+            // end - size + slide; for CUMULATE the whole cycle once its largest window fired.
+            let done_upto = match self.kind {
+                WindowKind::Cumulate { .. } if end == start + size => end,
+                WindowKind::Cumulate { .. } => continue,
+                _ => end - size + slide,
+            };
+            let done: Vec<i64> = self.panes.range(..=done_upto).map(|(k, _)| *k).collect();
+            for k in done {
+                self.panes.remove(&k);
+            }
+        }
+        Ok(wm)
+    }
+
+    /// A watermark mark inside a chunk: advance, and mark the output.
+    fn advance_in_chunk(&mut self, wm: i64, out: &mut Chunk) -> Result<()> {
+        if wm > self.wm {
+            let w = self.advance(wm, out)?;
+            out.mark_watermark(w);
+        }
+        Ok(())
+    }
+
     /// Run as one of several parallel instances, owning `range`.
     pub fn with_key_groups(mut self, range: KeyGroupRange) -> Self {
         self.key_groups = range;
@@ -282,10 +372,19 @@ impl Operator for WindowAggregateExec {
         "WindowAggregateExec".into()
     }
 
-    fn process(&mut self, _input: usize, chunk: Chunk, _out: &mut Chunk) -> Result<()> {
+    fn takes_watermark_marks(&self) -> bool {
+        true
+    }
+
+    fn process(&mut self, _input: usize, mut chunk: Chunk, out: &mut Chunk) -> Result<()> {
+        let mut marks = std::mem::take(&mut chunk.watermarks).into_iter().peekable();
         let rows = chunk.into_inserts("WindowAggregateExec")?;
         let (slide, size) = self.slide_size();
-        for row in rows {
+        for (i, row) in rows.into_iter().enumerate() {
+            // The watermark that stood before this row (windows it closes fire first).
+            while let Some((_, w)) = marks.next_if(|(at, _)| *at <= i) {
+                self.advance_in_chunk(w, out)?;
+            }
             if !self.fallible.is_empty() {
                 self.check(&row)?;
             }
@@ -322,85 +421,14 @@ impl Operator for WindowAggregateExec {
             let accs = self.panes.entry(pane_end).or_default().entry(key).or_insert(new_accs);
             Self::update(&self.aggs, accs, &row);
         }
+        for (_, w) in marks {
+            self.advance_in_chunk(w, out)?;
+        }
         Ok(())
     }
 
     fn on_watermark(&mut self, wm: i64, out: &mut Chunk) -> Result<i64> {
-        self.wm = wm;
-        if let WindowKind::Session { .. } = self.kind {
-            if self.sessions_min_end.saturating_sub(1) > wm {
-                return Ok(wm);
-            }
-            let mut fired = Vec::new();
-            self.sessions.retain(|key, list| {
-                list.retain(|(s, e, accs)| {
-                    if e - 1 <= wm {
-                        fired.push((key.clone(), *s, *e, accs.clone()));
-                        false
-                    } else {
-                        true
-                    }
-                });
-                !list.is_empty()
-            });
-            self.sessions_min_end = self
-                .sessions
-                .values()
-                .flatten()
-                .map(|(_, e, _)| *e)
-                .min()
-                .unwrap_or(i64::MAX);
-            fired.sort_by_key(|(_, _, e, _)| *e);
-            for (key, s, e, accs) in fired {
-                out.push(self.output(&key, &accs, s, e));
-            }
-            return Ok(wm);
-        }
-        let (slide, size) = self.slide_size();
-        while let Some(&end) = self.pending_ends.first() {
-            if end - 1 > wm {
-                break;
-            }
-            self.pending_ends.pop_first();
-            if slide == size {
-                if let Some(keys) = self.panes.remove(&end) {
-                    for (key, accs) in keys {
-                        out.push(self.output(&key, &accs, end - size, end));
-                    }
-                }
-                continue;
-            }
-            // Merge the window's panes, oldest first (matches Flink's sums on the golden HOP case).
-            let start = self.window_start(end);
-            let mut merged: HashMap<Key, Vec<Accumulator>> = HashMap::new();
-            let mut pane = start + slide;
-            while pane <= end {
-                if let Some(keys) = self.panes.get(&pane) {
-                    for (key, accs) in keys {
-                        let target = merged.entry(key.clone()).or_insert_with(|| self.new_accs());
-                        for (a, (t, p)) in self.aggs.iter().zip(target.iter_mut().zip(accs.iter())) {
-                            a.merge(t, p);
-                        }
-                    }
-                }
-                pane += slide;
-            }
-            for (key, accs) in &merged {
-                out.push(self.output(key, accs, start, end));
-            }
-            // Panes whose last window has now fired are done: for HOP the panes up to
-            // end - size + slide; for CUMULATE the whole cycle once its largest window fired.
-            let done_upto = match self.kind {
-                WindowKind::Cumulate { .. } if end == start + size => end,
-                WindowKind::Cumulate { .. } => continue,
-                _ => end - size + slide,
-            };
-            let done: Vec<i64> = self.panes.range(..=done_upto).map(|(k, _)| *k).collect();
-            for k in done {
-                self.panes.remove(&k);
-            }
-        }
-        Ok(wm)
+        self.advance(wm, out)
     }
 
     fn state_size(&self) -> usize {
