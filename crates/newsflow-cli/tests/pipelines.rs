@@ -377,6 +377,14 @@ fn golden_decimal_agg() {
 /// Exact DECIMAL arithmetic, casts and rounding (made with `flink golden` on this case, not
 /// from the shared cases): the rows must match Flink's, and so must their JSON text
 /// (`1E+7`, `-0.00033333333333`), byte for byte.
+/// Flink 2.3's math functions and operators (a shared case: 101 expressions over rows with
+/// NULLs, edge values and DECIMAL), one sink column per expression. Too short an input for
+/// the crash runs.
+#[test]
+fn golden_functions_math() {
+    golden_runs("functions_math");
+}
+
 #[test]
 fn golden_decimal_exact() {
     golden_runs("decimal_exact");
