@@ -158,14 +158,8 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
             return Err(Error::plan(format!("{}(*) is not valid", f.name), span));
         }
         return Ok(AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::Null,
-            output_type: DataType::BigInt,
             filter,
-            separator: None,
-            percentage: None,
+            ..AggregateCall::plain(AggKind::CountStar, None, DataType::Null, DataType::BigInt)
         });
     }
     let args = function_args(f)?;
@@ -252,6 +246,20 @@ pub struct AggregateCall {
 }
 
 impl AggregateCall {
+    /// A call with no DISTINCT, FILTER, separator or percentage.
+    pub fn plain(kind: AggKind, arg: Option<ScalarExpr>, input_type: DataType, output_type: DataType) -> Self {
+        AggregateCall {
+            kind,
+            arg,
+            distinct: false,
+            input_type,
+            output_type,
+            filter: None,
+            separator: None,
+            percentage: None,
+        }
+    }
+
     pub fn new_accumulator(&self) -> Accumulator {
         if self.distinct {
             return Accumulator::Distinct(HashSet::new());
@@ -646,15 +654,10 @@ mod tests {
     use super::*;
 
     fn call(kind: AggKind, t: DataType, distinct: bool) -> AggregateCall {
+        let output = kind.result_type(&t).unwrap();
         AggregateCall {
-            kind,
-            arg: Some(ScalarExpr::Column(0)),
             distinct,
-            output_type: kind.result_type(&t).unwrap(),
-            input_type: t,
-            filter: None,
-            separator: None,
-            percentage: None,
+            ..AggregateCall::plain(kind, Some(ScalarExpr::Column(0)), t, output)
         }
     }
 
@@ -670,9 +673,7 @@ mod tests {
 
     #[test]
     fn count_distinct_merges_panes() {
-        let c = AggregateCall {
-            ..call(AggKind::Count, DataType::STRING, true)
-        };
+        let c = call(AggKind::Count, DataType::STRING, true);
         let (mut a, mut b) = (c.new_accumulator(), c.new_accumulator());
         c.update(&mut a, &[Value::str("x")]).unwrap();
         c.update(&mut b, &[Value::str("x")]).unwrap();

@@ -425,49 +425,11 @@ impl ScalarExpr {
 
     /// Call `f` with every column index this expression reads.
     pub fn for_each_column(&self, f: &mut dyn FnMut(usize)) {
-        match self {
-            ScalarExpr::Column(i) => f(*i),
-            ScalarExpr::Literal(_) => {}
-            ScalarExpr::Binary { left, right, .. }
-            | ScalarExpr::Decimal { left, right, .. }
-            | ScalarExpr::IntDivide { left, right, .. } => {
-                left.for_each_column(f);
-                right.for_each_column(f);
+        self.visit(&mut |e| {
+            if let ScalarExpr::Column(i) = e {
+                f(*i)
             }
-            ScalarExpr::Not(e) | ScalarExpr::Negate(e) => e.for_each_column(f),
-            ScalarExpr::IsNull { expr, .. } | ScalarExpr::Cast { expr, .. } => expr.for_each_column(f),
-            ScalarExpr::Case {
-                operand,
-                whens,
-                otherwise,
-            } => {
-                for e in operand.iter().chain(otherwise.iter()) {
-                    e.for_each_column(f);
-                }
-                for (w, t) in whens {
-                    w.for_each_column(f);
-                    t.for_each_column(f);
-                }
-            }
-            ScalarExpr::InList { expr, list, .. } => {
-                expr.for_each_column(f);
-                for e in list {
-                    e.for_each_column(f);
-                }
-            }
-            ScalarExpr::Like { expr, pattern, .. } => {
-                expr.for_each_column(f);
-                pattern.for_each_column(f);
-            }
-            ScalarExpr::ToTimestamp { arg, .. }
-            | ScalarExpr::DateFormat { arg, .. }
-            | ScalarExpr::TimeFloor { arg, .. } => arg.for_each_column(f),
-            ScalarExpr::Call { args, .. } | ScalarExpr::Json { args, .. } => {
-                for a in args {
-                    a.for_each_column(f);
-                }
-            }
-        }
+        });
     }
 
     /// The column index if this expression is a plain column reference.

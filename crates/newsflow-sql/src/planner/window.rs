@@ -11,6 +11,27 @@ use super::projection::project;
 use super::window_tvf::window_column;
 use crate::plan::{Plan, WindowKind, WindowSpec};
 
+/// The index of `column`, which a window (`what` in errors) must be able to use as its
+/// time: a rowtime column (one with a WATERMARK).
+pub(super) fn time_attribute(what: &str, column: &ast::Expr, schema: &Schema) -> Result<usize> {
+    let (tc, _) = compile(column, &Scope::new(schema))?;
+    tc.as_column().filter(|i| schema.fields[*i].rowtime).ok_or_else(|| {
+        Error::plan(
+            format!(
+                "{what}: `{column}` is not a time attribute; use a column that has a WATERMARK (rowtime columns: {})",
+                schema
+                    .fields
+                    .iter()
+                    .filter(|f| f.rowtime)
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            span_of(column),
+        )
+    })
+}
+
 pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
     function_calls(e).iter().any(|c| c.is_aggregate())
 }
@@ -42,23 +63,7 @@ fn window_call(e: &ast::Expr, schema: &Schema) -> Result<Option<WindowCall>> {
             span,
         ));
     }
-    let (tc, _) = compile(args[0], &Scope::new(schema))?;
-    let Some(time_col) = tc.as_column().filter(|i| schema.fields[*i].rowtime) else {
-        return Err(Error::plan(
-            format!(
-                "{prefix}: `{}` is not a time attribute; use a column that has a WATERMARK (rowtime columns: {})",
-                args[0],
-                schema
-                    .fields
-                    .iter()
-                    .filter(|f| f.rowtime)
-                    .map(|f| f.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            span_of(args[0]),
-        ));
-    };
+    let time_col = time_attribute(prefix, args[0], schema)?;
     let iv = |i: usize| -> Result<i64> {
         let v = interval_millis(args[i]).ok_or_else(|| {
             Error::plan(

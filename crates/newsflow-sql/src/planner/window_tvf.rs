@@ -12,6 +12,7 @@ use newsflow_expr::{compile, interval_millis, Scope};
 use sqlparser::ast::{self, Spanned};
 
 use super::relation::plan_named_table;
+use super::window::time_attribute;
 use crate::catalog::Catalog;
 use crate::plan::{Plan, WindowKind};
 
@@ -186,22 +187,7 @@ pub(super) fn plan_window_tvf(catalog: &Catalog, rel: &ast::TableFactor) -> Resu
         }
     };
     let schema = input.schema().clone();
-    let (tc, _) = compile(column, &Scope::new(&schema))?;
-    let Some(time_col) = tc.as_column().filter(|i| schema.fields[*i].rowtime) else {
-        return Err(Error::plan(
-            format!(
-                "{name}: `{column}` is not a time attribute; use a column that has a WATERMARK (rowtime columns: {})",
-                schema
-                    .fields
-                    .iter()
-                    .filter(|f| f.rowtime)
-                    .map(|f| f.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            span_of(column),
-        ));
-    };
+    let time_col = time_attribute(&name, column, &schema)?;
     let iv = |i: usize| -> Result<i64> {
         let e = arg(i)?;
         match interval_millis(e) {
