@@ -336,20 +336,7 @@ INSERT INTO res2 SELECT id, CAST(num AS INT), TRY_CAST(amount AS DECIMAL(5, 2)) 
         "{line}"
     );
     assert_eq!(report.dead_letter_total(), 5);
-    let out = |d: &str| -> Vec<String> {
-        let mut rows: Vec<String> = std::fs::read_dir(dir.join(d))
-            .unwrap()
-            .flat_map(|e| {
-                std::fs::read_to_string(e.unwrap().path())
-                    .unwrap()
-                    .lines()
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        rows.sort();
-        rows
-    };
+    let out = |d: &str| committed_rows(&dir.join(d));
     assert_eq!(
         out("out"),
         vec![
@@ -406,17 +393,7 @@ fn golden_text(case: &str) {
     copy_dir(&golden_dir().join(case), &dir);
     let sql = std::fs::read_to_string(dir.join("case.sql")).unwrap();
     run_in(&dir, &sql, 1024);
-    let mut got: Vec<String> = std::fs::read_dir(dir.join("out"))
-        .unwrap()
-        .flat_map(|e| {
-            std::fs::read_to_string(e.unwrap().path())
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    got.sort();
+    let got = committed_rows(&dir.join("out"));
     let expected: Vec<String> = std::fs::read_to_string(dir.join("expected.jsonl"))
         .unwrap()
         .lines()

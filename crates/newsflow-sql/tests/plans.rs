@@ -1,7 +1,7 @@
 //! Planner golden tests (as RisingWave keeps them): every `tests/plans/NAME.sql` is a
-//! script; each INSERT / SELECT in it is planned and its plan (or its error, with line and
-//! column) is written below the statement's first line. The result must equal
-//! `tests/plans/NAME.plan`.
+//! script, and so is every example the README points users to (`examples/NAME.sql`); each
+//! INSERT / SELECT in it is planned and its plan (or its error, with line and column) is
+//! written below the statement's first line. The result must equal `tests/plans/NAME.plan`.
 //!
 //! `cargo test -p newsflow-sql --test plans [-- <substring>]`;
 //! `NEWSFLOW_BLESS=1 cargo test -p newsflow-sql --test plans` rewrites the `.plan` files
@@ -19,18 +19,20 @@ fn main() {
     let dir = Path::new(&manifest_dir()).join("tests/plans");
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let bless = std::env::var_os("NEWSFLOW_BLESS").is_some_and(|v| v != "0");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+    let examples = Path::new(&manifest_dir()).join("../../examples");
+    let mut files: Vec<PathBuf> = [&dir, &examples]
+        .into_iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap_or_else(|e| panic!("reading {}: {e}", d.display())))
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .filter(|p| filter.is_empty() || filter.iter().any(|f| p.to_string_lossy().contains(f.as_str())))
         .collect();
-    files.sort();
+    files.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
     let mut failed = 0;
     for file in &files {
         let sql = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
         let actual = explain_script(&sql);
-        let expected_path = file.with_extension("plan");
+        let expected_path = dir.join(file.file_name().unwrap_or_default()).with_extension("plan");
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())

@@ -75,47 +75,15 @@ fn trades_with_watermarks(input: usize) -> Vec<Step> {
 }
 
 fn aggs() -> Vec<AggregateCall> {
+    let x = || Some(ScalarExpr::Column(2));
     vec![
+        AggregateCall::plain(AggKind::CountStar, None, DataType::BigInt, DataType::BigInt),
+        AggregateCall::plain(AggKind::Avg, x(), DataType::Double, DataType::Double),
         AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::BigInt,
-            output_type: DataType::BigInt,
-            filter: None,
-            separator: None,
-            percentage: None,
-        },
-        AggregateCall {
-            kind: AggKind::Avg,
-            arg: Some(ScalarExpr::Column(2)),
-            distinct: false,
-            input_type: DataType::Double,
-            output_type: DataType::Double,
-            filter: None,
-            separator: None,
-            percentage: None,
-        },
-        AggregateCall {
-            kind: AggKind::Count,
-            arg: Some(ScalarExpr::Column(2)),
             distinct: true,
-            input_type: DataType::Double,
-            output_type: DataType::BigInt,
-            filter: None,
-            separator: None,
-            percentage: None,
+            ..AggregateCall::plain(AggKind::Count, x(), DataType::Double, DataType::BigInt)
         },
-        AggregateCall {
-            kind: AggKind::Max,
-            arg: Some(ScalarExpr::Column(2)),
-            distinct: false,
-            input_type: DataType::Double,
-            output_type: DataType::Double,
-            filter: None,
-            separator: None,
-            percentage: None,
-        },
+        AggregateCall::plain(AggKind::Max, x(), DataType::Double, DataType::Double),
     ]
 }
 

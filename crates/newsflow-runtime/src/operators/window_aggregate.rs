@@ -492,16 +492,7 @@ mod tests {
     use super::*;
 
     fn count_star() -> AggregateCall {
-        AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::BigInt,
-            output_type: DataType::BigInt,
-            filter: None,
-            separator: None,
-            percentage: None,
-        }
+        AggregateCall::plain(AggKind::CountStar, None, DataType::BigInt, DataType::BigInt)
     }
 
     #[test]
@@ -535,16 +526,7 @@ mod tests {
     }
 
     fn sessions() -> WindowAggregateExec {
-        let count = AggregateCall {
-            kind: AggKind::CountStar,
-            arg: None,
-            distinct: false,
-            input_type: DataType::BigInt,
-            output_type: DataType::BigInt,
-            filter: None,
-            separator: None,
-            percentage: None,
-        };
+        let count = count_star();
         WindowAggregateExec::new(
             WindowKind::Session { gap: 10_000 },
             1,
