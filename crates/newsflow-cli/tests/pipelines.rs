@@ -110,11 +110,22 @@ fn compare_with_flink(case: &str, dir: &Path, what: &str) {
 const CHECKPOINT_EVERY_LOOPS: u32 = 40;
 
 fn golden_through_crashes(case: &str, tag: &str, location: &str) {
+    golden_through_crashes_with(case, tag, location, &|_, sql| sql, &|case, dir, what| {
+        compare_with_flink(case, dir, what)
+    });
+}
+
+/// [`golden_through_crashes`] with the case's SQL edited (`edit(dir, sql)`) and its output
+/// checked by `check(case, dir, what)`.
+type EditSql<'a> = &'a dyn Fn(&Path, String) -> String;
+type CheckOut<'a> = &'a dyn Fn(&str, &Path, &str);
+
+fn golden_through_crashes_with(case: &str, tag: &str, location: &str, edit: EditSql, check: CheckOut) {
     let sql = |dir: &Path| {
+        let case_sql = edit(dir, std::fs::read_to_string(dir.join("case.sql")).unwrap());
         format!(
-            "SET 'execution.checkpointing.interval' = '2 ms';\n{}\n{}",
+            "SET 'execution.checkpointing.interval' = '2 ms';\n{}\n{case_sql}",
             location.replace("{run}", &dir.file_name().unwrap().to_string_lossy()),
-            std::fs::read_to_string(dir.join("case.sql")).unwrap()
         )
     };
     let dir = temp_dir(&format!("{case}-{tag}-checkpointed"));
@@ -126,7 +137,7 @@ fn golden_through_crashes(case: &str, tag: &str, location: &str) {
         ..Default::default()
     };
     let report = run_with(&sql(&dir), opts(&dir));
-    compare_with_flink(case, &dir, "with checkpoints");
+    check(case, &dir, "with checkpoints");
     let n = report.checkpoints.completed;
     assert!(n >= 6, "{case}: only {n} checkpoints in a whole run");
     let _ = std::fs::remove_dir_all(&dir);
@@ -155,17 +166,105 @@ fn golden_through_crashes(case: &str, tag: &str, location: &str) {
         "{case}: did not restore"
     );
     assert_eq!(report.dead_letter_total(), 0, "{case}: unexpected dead letters");
-    compare_with_flink(case, &dir, "crashed twice, restored from checkpoints");
+    check(case, &dir, "crashed twice, restored from checkpoints");
     // Nothing is left in progress, and running it again (already finished) adds nothing.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.join("out"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".inprogress"))
-        .collect();
+    let leftovers = in_progress_files(&dir.join("out"));
     assert!(leftovers.is_empty(), "{case}: in-progress files left: {leftovers:?}");
     run_with(&sql, opts(&dir));
-    compare_with_flink(case, &dir, "run again after it finished");
+    check(case, &dir, "run again after it finished");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// In-progress files anywhere under `dir`.
+fn in_progress_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if e.file_name().to_string_lossy().ends_with(".inprogress") {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// The flagship case with its sink made an archive: Parquet in `symbol=…/` directories
+/// at `path`, each partition announced by a `_SUCCESS` file.
+fn as_archive(sql: String, path: &str, extra: &str) -> String {
+    let sink =
+        "  event_count BIGINT\n) WITH (\n  'connector' = 'filesystem',\n  'path' = 'out',\n  'format' = 'json'\n);";
+    assert!(sql.contains(sink), "the case's sink is not the one expected");
+    sql.replace(
+        sink,
+        &format!(
+            "  event_count BIGINT\n) PARTITIONED BY (symbol) WITH (\n  'connector' = 'filesystem',\n  'path' = '{path}',\n  \
+             'format' = 'parquet',\n  'sink.partition-commit.policy.kind' = 'success-file'{extra}\n);"
+        ),
+    )
+}
+
+/// Read an archive with pyarrow (not newsflow) into `dir/archive.jsonl` and compare it with
+/// Flink's rows.
+fn compare_archive_with_flink(case: &str, dir: &Path, what: &str, source: &str, endpoint: Option<&str>) {
+    let jsonl = dir.join("archive.jsonl");
+    let mut cmd = Command::new("python3");
+    cmd.arg(Path::new(&manifest_dir()).join("tests/support/archive_to_jsonl.py"))
+        .arg(source)
+        .arg(&jsonl);
+    if let Some(ep) = endpoint {
+        cmd.args(["--endpoint", ep]);
+    }
+    let out = cmd.output().expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{case} ({what}): pyarrow could not read the archive: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cmp = Command::new("python3")
+        .arg(golden_dir().join("compare.py"))
+        .arg(dir.join("expected.jsonl"))
+        .arg(&jsonl)
+        .output()
+        .expect("python3 runs compare.py");
+    assert!(
+        cmp.status.success(),
+        "{case} ({what}): the archive read by pyarrow differs from Flink:\n{}",
+        String::from_utf8_lossy(&cmp.stdout)
+    );
+}
+
+/// The flagship's results archived as partitioned Parquet: pyarrow reads Flink's rows
+/// from the files, through two crashes and restores, and every partition has its
+/// `_SUCCESS` file.
+#[test]
+fn archive_as_partitioned_parquet_reads_back_in_pyarrow_through_crashes() {
+    golden_through_crashes_with(
+        "flagship_small",
+        "archive",
+        "SET 'state.checkpoints.dir' = 'checkpoints';",
+        &|_, sql| as_archive(sql, "out", ""),
+        &|case, dir, what| {
+            let out = dir.join("out");
+            compare_archive_with_flink(case, dir, what, &out.display().to_string(), None);
+            let parts: Vec<_> = std::fs::read_dir(&out)
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("symbol="))
+                .collect();
+            assert!(parts.len() >= 2, "{case}: partitions {parts:?}");
+            for p in parts {
+                assert!(
+                    p.path().join("_SUCCESS").exists(),
+                    "{}: no _SUCCESS",
+                    p.path().display()
+                );
+            }
+        },
+    );
 }
 
 #[test]

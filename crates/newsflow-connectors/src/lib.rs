@@ -36,7 +36,8 @@
 //! format cannot decode are never dropped silently: they go to the job's [`DeadLetters`]
 //! with the reason.
 //!
-//! Invariant: connectors know nothing of SQL, plans or watermarks; they move rows.
+//! Invariant: connectors know nothing of SQL or plans; they move rows. (A sink hears the
+//! watermark as a number: the filesystem sink's partition-time commits need it.)
 
 pub mod blackhole;
 pub mod datagen;
@@ -138,6 +139,22 @@ pub trait Sink: Send {
     fn guarantee(&self) -> Guarantee {
         Guarantee::AtLeastOnce
     }
+    /// Checkpoints are taken: make data visible only through [`Sink::commit`].
+    fn enable_two_phase_commit(&mut self) {}
+    /// End of input in a job with checkpoints: the final checkpoint follows.
+    fn end_of_input(&mut self) -> Result<()> {
+        self.flush()
+    }
+    /// The job's watermark at the sink (event-time milliseconds).
+    fn watermark(&mut self, _wm: i64) {}
+    /// Called on every executor loop (rolling files by age).
+    fn tick(&mut self, _now: Instant) -> Result<()> {
+        Ok(())
+    }
+    /// Rows the sink could not write and set aside (the filesystem sink's error output).
+    fn rejected_rows(&self) -> u64 {
+        0
+    }
 }
 
 /// Everything a connector needs from the job that creates it.
@@ -146,6 +163,8 @@ pub struct ConnectorContext {
     /// Relative paths resolve against this directory (the SQL file's working directory).
     pub base_dir: PathBuf,
     pub topics: Topics,
+    /// The job's `s3.*` settings (a table's own `s3.endpoint` wins).
+    pub s3: newsflow_state::S3Options,
 }
 
 /// A table as a connector sees it: name, physical columns, WITH options.
@@ -153,6 +172,20 @@ pub struct TableSpec<'a> {
     pub name: &'a str,
     pub schema: &'a Schema,
     pub options: &'a Options,
+    /// `PARTITIONED BY` columns (only the filesystem connector takes them).
+    pub partition_keys: &'a [String],
+}
+
+fn refuse_partitions(t: &TableSpec, connector: &str) -> Result<()> {
+    if t.partition_keys.is_empty() || connector == "filesystem" {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "table `{}`: PARTITIONED BY ({}) is only honoured by the 'filesystem' connector; \
+         the '{connector}' connector would ignore it, so it is refused",
+        t.name,
+        t.partition_keys.join(", ")
+    )))
 }
 
 #[cfg(feature = "kafka")]
@@ -188,6 +221,7 @@ pub fn connector_name<'a>(t: &'a TableSpec) -> Result<&'a str> {
 
 pub fn create_source(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Source>> {
     let c = connector_name(t)?;
+    refuse_partitions(t, c)?;
     let source = match c {
         "datagen" => datagen::create(t),
         "filesystem" => filesystem::create_source(t, ctx),
@@ -225,6 +259,7 @@ pub fn refuse_unread(t: &TableSpec, connector: &str) -> Result<()> {
 
 pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink>> {
     let c = connector_name(t)?;
+    refuse_partitions(t, c)?;
     let sink = match c {
         "filesystem" => filesystem::create_sink(t, ctx),
         "topic" => topic::create_sink(t, ctx),
@@ -261,6 +296,7 @@ mod tests {
         let ctx = ConnectorContext {
             base_dir: dir.clone(),
             topics: Default::default(),
+            s3: Default::default(),
         };
         // (direction, format, key, value, honoured)
         let cases: &[(&str, &str, &str, &str, bool)] = &[
@@ -275,11 +311,28 @@ mod tests {
             ("source", "csv", "csv.null-literal", "n/a", true),
             ("source", "csv", "csv.quote-character", "'", false),
             ("source", "csv", "csv.ignore-parse-errors", "true", false),
-            ("sink", "json", "sink.rolling-policy.file-size", "128MB", false),
-            ("sink", "json", "sink.rolling-policy.rollover-interval", "5 min", false),
-            ("sink", "json", "sink.rolling-policy.check-interval", "1 min", false),
+            ("sink", "json", "sink.rolling-policy.file-size", "128MB", true),
+            ("sink", "json", "sink.rolling-policy.rollover-interval", "5 min", true),
+            ("sink", "json", "sink.rolling-policy.inactivity-interval", "5 min", true),
+            ("sink", "json", "sink.rolling-policy.check-interval", "1 min", true),
+            ("sink", "json", "sink.compression", "gzip", true),
+            ("sink", "json", "sink.partition-commit.trigger", "process-time", true),
+            ("sink", "json", "sink.partition-commit.delay", "1 h", true),
+            (
+                "sink",
+                "json",
+                "sink.partition-commit.policy.kind",
+                "success-file",
+                true,
+            ),
+            ("sink", "json", "sink.partition-commit.success-file.name", "_DONE", true),
+            ("sink", "json", "s3.endpoint", "http://localhost:9", true),
+            ("sink", "json", "s3.path.style.access", "true", true),
             ("sink", "json", "sink.parallelism", "2", false),
-            ("sink", "json", "partition.default-name", "x", false),
+            ("sink", "json", "partition.default-name", "x", true),
+            ("sink", "parquet", "parquet.compression", "ZSTD", true),
+            ("sink", "parquet", "parquet.block.size", "64 mb", true),
+            ("sink", "parquet", "parquet.enable.dictionary", "false", true),
             ("sink", "json", "json.encode.ignore-null-fields", "true", true),
             ("sink", "json", "json.fail-on-missing-field", "true", true),
             ("sink", "csv", "csv.field-delimiter", ";", true),
@@ -299,6 +352,7 @@ mod tests {
                 name: "t",
                 schema: &schema,
                 options: &options,
+                partition_keys: &[],
             };
             let result = if *direction == "source" {
                 create_source(&spec, &ctx).map(|_| ())
@@ -344,6 +398,7 @@ mod tests {
         let ctx = ConnectorContext {
             base_dir: dir,
             topics: Default::default(),
+            s3: Default::default(),
         };
         let mut seen = Vec::new();
         for (extra, key, outcome) in cases {
@@ -364,6 +419,7 @@ mod tests {
                 name: "t",
                 schema,
                 options: &options,
+                partition_keys: &[],
             };
             let result = match (connector, direction) {
                 #[cfg(feature = "kafka")]

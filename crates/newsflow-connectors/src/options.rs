@@ -111,9 +111,36 @@ pub fn parse_duration_ms(s: &str) -> Option<i64> {
     Some((d.as_micros() as f64 / 1000.0).round() as i64)
 }
 
+/// A Flink memory size (`128mb`, `128 MB`, `64 kb`, `1 gb`, bare bytes) in bytes.
+pub fn parse_memory_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim() {
+        "" | "b" | "bytes" => 1,
+        "k" | "kb" | "kibibytes" => 1 << 10,
+        "m" | "mb" | "mebibytes" => 1 << 20,
+        "g" | "gb" | "gibibytes" => 1 << 30,
+        "t" | "tb" | "tebibytes" => 1 << 40,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_sizes() {
+        assert_eq!(parse_memory_size("128MB"), Some(128 << 20));
+        assert_eq!(parse_memory_size("64 kb"), Some(64 << 10));
+        assert_eq!(parse_memory_size("1000"), Some(1000));
+        assert_eq!(parse_memory_size("1 gb"), Some(1 << 30));
+        assert_eq!(parse_memory_size("big"), None);
+        assert_eq!(parse_memory_size("12 parsecs"), None);
+    }
 
     #[test]
     fn durations() {

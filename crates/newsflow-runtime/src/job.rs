@@ -155,9 +155,10 @@ impl Job {
     pub fn build(sql: &str, opts: JobOptions) -> Result<Job> {
         let statements = parse_statements(sql)?;
         let mut catalog = Catalog::default();
-        let ctx = ConnectorContext {
+        let mut ctx = ConnectorContext {
             base_dir: opts.base_dir.clone(),
             topics: Topics::default(),
+            s3: S3Options::default(),
         };
         let mut exec = Executor {
             nodes: Vec::new(),
@@ -190,6 +191,7 @@ impl Job {
                         name: &def.name,
                         schema: &def.physical_schema(),
                         options: &opts,
+                        partition_keys: &def.partitioned_by,
                     };
                     if let Err(e) = connector_name(&spec) {
                         return Err(e.at(def.option_spans.get("connector").copied().unwrap_or(def.span)));
@@ -227,24 +229,15 @@ impl Job {
                         continue;
                     }
                     let def = catalog.table(table, *span)?;
-                    if !def.partitioned_by.is_empty() {
-                        return Err(Error::plan(
-                            format!(
-                                "INSERT INTO {table}: the table is PARTITIONED BY ({}), and newsflow does not write \
-                                 partitioned output yet (the rows would land unpartitioned); remove PARTITIONED BY \
-                                 from the sink table",
-                                def.partitioned_by.join(", ")
-                            ),
-                            *span,
-                        ));
-                    }
                     let sink_schema = def.physical_schema();
                     let opts = Options::new(def.options.clone());
                     let spec = TableSpec {
                         name: table,
                         schema: &sink_schema,
                         options: &opts,
+                        partition_keys: &def.partitioned_by,
                     };
+                    ctx.s3 = s3_options(&catalog);
                     let sink = create_sink(&spec, &ctx).map_err(|e| e.at(*span))?;
                     let sink_exec = SinkExec::new(table, sink, sink_schema.types(), &planned.schema().types());
                     let name = format!("INSERT INTO {table}");
@@ -268,6 +261,7 @@ impl Job {
                                 name: "select",
                                 schema: planned.schema(),
                                 options: &o,
+                                partition_keys: &[],
                             };
                             create_sink(&spec, &ctx)?
                         }
@@ -386,6 +380,15 @@ fn fingerprint(plan: &Plan) -> String {
     plan.to_string().lines().next().unwrap_or_default().trim().to_string()
 }
 
+/// The job's `s3.*` settings (checkpoints and S3 sinks).
+fn s3_options(catalog: &Catalog) -> S3Options {
+    let get = |k: &str| catalog.settings.get(k).map(String::as_str);
+    S3Options {
+        endpoint: get(S3_ENDPOINT).map(str::to_string),
+        path_style: get(S3_PATH_STYLE).map(|v| v.trim().eq_ignore_ascii_case("true")),
+    }
+}
+
 /// Checkpoint settings → `exec.checkpointing`; restore the latest checkpoint (or the
 /// savepoint asked for) unless `fresh`.
 fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) -> Result<()> {
@@ -394,10 +397,7 @@ fn setup_checkpoints(exec: &mut Executor, catalog: &Catalog, opts: &JobOptions) 
         .and_then(parse_duration_ms)
         .filter(|ms| *ms > 0)
         .map(|ms| Duration::from_millis(ms as u64));
-    let s3 = S3Options {
-        endpoint: get(S3_ENDPOINT).map(str::to_string),
-        path_style: get(S3_PATH_STYLE).map(|v| v.trim().eq_ignore_ascii_case("true")),
-    };
+    let s3 = s3_options(catalog);
     let base = &opts.base_dir;
     let dir = get(CHECKPOINT_DIR);
     let retained = get(CHECKPOINT_RETAINED)
@@ -586,6 +586,7 @@ fn build(
                 name: table,
                 schema: &physical,
                 options: &options,
+                partition_keys: &def.partitioned_by,
             };
             let source = create_source(&spec, ctx).map_err(|e| e.at(def.span))?;
             exec.sources.push(SourceSlot {

@@ -37,7 +37,7 @@ pub mod checkpoint;
 pub mod codec;
 pub mod keygroup;
 #[cfg(feature = "s3")]
-mod object;
+pub mod object;
 
 pub use backend::{Backend, S3Options};
 pub use checkpoint::{CheckpointStore, Metadata, OperatorEntry, Snapshot, SnapshotKind, FORMAT_VERSION};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use newsflow_common::{Error, Result};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
@@ -25,29 +25,38 @@ fn err(what: String, e: impl std::fmt::Display) -> Error {
     Error::runtime(format!("{what}: {e}"))
 }
 
+/// An S3 client for `s3://bucket/prefix` and the prefix inside the bucket. Credentials and
+/// region come from the AWS environment (`AmazonS3Builder::from_env`); the endpoint from
+/// `s3.endpoint`, else `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` (S3-compatible servers:
+/// path-style requests unless told otherwise, `http://` allowed).
+pub fn s3_client(url: &str, opts: &S3Options) -> Result<(AmazonS3, ObjPath)> {
+    let rest = url.strip_prefix("s3://").unwrap_or(url);
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(Error::config(format!("'{url}' names no bucket")));
+    }
+    let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    let endpoint = opts
+        .endpoint
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    if let Some(ep) = &endpoint {
+        b = b.with_endpoint(ep).with_allow_http(ep.starts_with("http://"));
+    }
+    if let Ok(region) = std::env::var("AWS_REGION") {
+        b = b.with_region(region);
+    }
+    // S3-compatible servers mostly want path-style requests; AWS itself takes both.
+    let path_style = opts.path_style.unwrap_or(endpoint.is_some());
+    b = b.with_virtual_hosted_style_request(!path_style);
+    let store = b.build().map_err(|e| err(format!("'{url}'"), e))?;
+    Ok((store, ObjPath::from(prefix.trim_matches('/'))))
+}
+
 impl ObjectBackend {
     pub fn s3(url: &str, opts: &S3Options) -> Result<Self> {
-        let rest = url.strip_prefix("s3://").unwrap_or(url);
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Err(Error::config(format!("'{url}' names no bucket")));
-        }
-        let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
-        let endpoint = opts
-            .endpoint
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        if let Some(ep) = &endpoint {
-            b = b.with_endpoint(ep).with_allow_http(ep.starts_with("http://"));
-        }
-        if let Ok(region) = std::env::var("AWS_REGION") {
-            b = b.with_region(region);
-        }
-        // S3-compatible servers mostly want path-style requests; AWS itself takes both.
-        let path_style = opts.path_style.unwrap_or(endpoint.is_some());
-        b = b.with_virtual_hosted_style_request(!path_style);
-        let store = b.build().map_err(|e| err(format!("'{url}'"), e))?;
+        let (store, prefix) = s3_client(url, opts)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -55,7 +64,7 @@ impl ObjectBackend {
         Ok(ObjectBackend {
             store: Arc::new(store),
             url: url.trim_end_matches('/').to_string(),
-            prefix: ObjPath::from(prefix.trim_matches('/')),
+            prefix,
             rt,
         })
     }

@@ -2,6 +2,8 @@
 
 pub mod csv;
 pub mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod raw;
 
 use newsflow_common::{Error, Result, Row, Schema};
@@ -18,6 +20,9 @@ pub trait Encoder: Send {
     fn encode(&mut self, row: &Row, out: &mut Vec<u8>);
 }
 
+#[cfg(feature = "parquet")]
+pub const FORMATS: &[&str] = &["json", "csv", "raw", "parquet"];
+#[cfg(not(feature = "parquet"))]
 pub const FORMATS: &[&str] = &["json", "csv", "raw"];
 
 /// Option keys a format accepts (with the format-name prefix).
@@ -26,6 +31,8 @@ pub fn format_options(format: &str) -> &'static [&'static str] {
         "json" => json::OPTIONS,
         "csv" => csv::OPTIONS,
         "raw" => raw::OPTIONS,
+        #[cfg(feature = "parquet")]
+        "parquet" => parquet::OPTIONS,
         _ => &[],
     }
 }
@@ -59,7 +66,8 @@ pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn D
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonDecoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawDecoder::new(schema, table)?),
-        _ => Box::new(csv::CsvDecoder::new(schema, opts)?),
+        "csv" => Box::new(csv::CsvDecoder::new(schema, opts)?),
+        other => return Err(not_per_record(table, other)),
     })
 }
 
@@ -70,8 +78,17 @@ pub fn encoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn E
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonEncoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawEncoder::new(schema, table)?),
-        _ => Box::new(csv::CsvEncoder::new(schema, opts)?),
+        "csv" => Box::new(csv::CsvEncoder::new(schema, opts)?),
+        other => return Err(not_per_record(table, other)),
     })
+}
+
+/// A whole-file format (Parquet) asked for one record at a time (a Kafka message, say).
+fn not_per_record(table: &str, format: &str) -> Error {
+    Error::config(format!(
+        "table `{table}`: format '{format}' is a file format: only the filesystem sink writes it \
+         (a message or a line needs json, csv or raw)"
+    ))
 }
 
 /// Allowed option keys for a connector using a format: the format's own keys.

@@ -70,18 +70,23 @@ impl Operator for SinkExec {
         self.rows_written += rows.len() as u64;
         self.sink.write(&rows)
     }
-    /// Nothing follows a sink: the marks are ignored (a sink's watermark changes nothing).
+    /// Nothing follows a sink: the marks inside a chunk are ignored; the sink hears the
+    /// watermark after the chunk (partition-time commits happen at checkpoints anyway).
     fn takes_watermark_marks(&self) -> bool {
         true
     }
     fn on_watermark(&mut self, wm: i64, _out: &mut Chunk) -> Result<i64> {
+        self.sink.watermark(wm);
         Ok(wm)
+    }
+    fn on_tick(&mut self, now: std::time::Instant, _out: &mut Chunk) -> Result<()> {
+        self.sink.tick(now)
     }
     fn finish(&mut self) -> Result<()> {
         if !self.finished {
             self.finished = true;
             if self.two_phase {
-                self.sink.flush()?;
+                self.sink.end_of_input()?;
             } else {
                 self.sink.finish()?;
             }
@@ -90,6 +95,7 @@ impl Operator for SinkExec {
     }
     fn enable_two_phase_commit(&mut self) {
         self.two_phase = true;
+        self.sink.enable_two_phase_commit();
     }
     fn snapshot(&mut self, checkpoint: u64) -> Result<OperatorSnapshot> {
         let commit = self.sink.pre_commit(checkpoint)?;
