@@ -1364,3 +1364,188 @@ fn checkpoints_on_s3_survive_crashes() {
     assert_eq!(metadata.len(), 4, "retained checkpoints: {keys:?}");
     assert!(keys.iter().all(|k| k.contains("/chk-")), "{keys:?}");
 }
+
+/// The flagship's results archived as partitioned Parquet on an S3-compatible server (the
+/// endpoint as a table option): through two crashes and restores pyarrow reads Flink's
+/// rows from the bucket, and each partition has its `_SUCCESS` object.
+#[test]
+fn archive_on_s3_reads_back_in_pyarrow_through_crashes() {
+    let bucket = s3_bucket("nf-archive");
+    let endpoint = std::env::var("NEWSFLOW_S3_ENDPOINT").unwrap();
+    let prefix = |dir: &Path| format!("archive/{}", dir.file_name().unwrap().to_string_lossy());
+    golden_through_crashes_with(
+        "flagship_small",
+        "archive-s3",
+        "SET 'state.checkpoints.dir' = 'checkpoints';",
+        &|dir, sql| {
+            as_archive(
+                sql,
+                &format!("s3://{bucket}/{}", prefix(dir)),
+                &format!(",\n  's3.endpoint' = '{endpoint}'"),
+            )
+        },
+        &|case, dir, what| {
+            compare_archive_with_flink(
+                case,
+                dir,
+                what,
+                &format!("s3://{bucket}/{}", prefix(dir)),
+                Some(&endpoint),
+            );
+            let keys = s3_keys(&bucket, &prefix(dir));
+            let parts: std::collections::BTreeSet<&str> = keys
+                .iter()
+                .filter_map(|k| k.split('/').find(|s| s.starts_with("symbol=")))
+                .collect();
+            assert!(parts.len() >= 2, "{case}: partitions in {keys:?}");
+            for p in parts {
+                assert!(
+                    keys.iter().any(|k| k.ends_with(&format!("{p}/_SUCCESS"))),
+                    "{p} has no _SUCCESS: {keys:?}"
+                );
+            }
+        },
+    );
+}
+
+/// Ids read back from a Parquet archive with pyarrow.
+fn archive_ids(source: &str, endpoint: &str, dir: &Path) -> Vec<i64> {
+    let jsonl = dir.join("ids.jsonl");
+    let out = Command::new("python3")
+        .arg(Path::new(&manifest_dir()).join("tests/support/archive_to_jsonl.py"))
+        .args([source, &jsonl.display().to_string(), "--endpoint", endpoint])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "pyarrow could not read {source}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A file larger than one upload part goes up as a multipart upload: S3's ETag of such an
+/// object ends in `-<parts>`, and the object holds every row.
+#[test]
+fn a_large_archive_file_is_a_multipart_upload() {
+    let bucket = s3_bucket("nf-multipart");
+    let endpoint = std::env::var("NEWSFLOW_S3_ENDPOINT").unwrap();
+    let dir = temp_dir("multipart");
+    let sql = format!(
+        "CREATE TABLE gen (id BIGINT, payload STRING) WITH ('connector' = 'datagen', \
+         'rows-per-second' = '100000000', 'number-of-rows' = '120000', 'fields.id.kind' = 'sequence', \
+         'fields.id.start' = '1', 'fields.id.end' = '120000', 'fields.payload.length' = '160');\n\
+         CREATE TABLE big (id BIGINT, payload STRING) WITH ('connector' = 'filesystem', \
+         'path' = 's3://{bucket}/big', 'format' = 'json', 's3.endpoint' = '{endpoint}');\n\
+         INSERT INTO big SELECT id, payload FROM gen;"
+    );
+    run_in(&dir, &sql, 1024);
+    let script = format!(
+        "import boto3\nc = boto3.client('s3', endpoint_url='{endpoint}', region_name='us-east-1')\n\
+         for o in c.list_objects_v2(Bucket='{bucket}', Prefix='big/').get('Contents', []):\n\
+         \x20   body = c.get_object(Bucket='{bucket}', Key=o['Key'])['Body'].read()\n\
+         \x20   print(o['Key'], o['ETag'].strip('\"'), o['Size'], body.count(b'\\n'))"
+    );
+    let out = Command::new("python3").args(["-c", &script]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objects: Vec<Vec<&str>> = text.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(objects.len(), 1, "one file: {text}");
+    let (etag, size, lines) = (objects[0][1], objects[0][2], objects[0][3]);
+    assert!(size.parse::<u64>().unwrap() > 16 << 20, "bigger than two parts: {text}");
+    assert!(etag.ends_with("-3"), "a three-part upload (8 MiB parts): {text}");
+    assert_eq!(lines, "120000");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `s3s-fs`: an S3-compatible server that keeps its objects (and unfinished multipart
+/// uploads) in a directory, so it can restart without losing them. `scripts/test`
+/// installs it.
+fn s3s_fs(root: &Path, port: u16) -> std::process::Child {
+    let bin = std::env::var("NEWSFLOW_S3S_FS_BIN").unwrap_or_else(|_| "s3s-fs".to_string());
+    let child = Command::new(&bin)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--access-key", "testing", "--secret-key", "testing"])
+        .arg(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {bin} (scripts/test installs s3s-fs): {e}"));
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("s3s-fs did not start on port {port}");
+}
+
+/// The S3 server goes away for two seconds in the middle of a run that archives 120 000
+/// rows as partitioned Parquet with checkpoints, and comes back: the uploads retry, the
+/// job finishes, and the bucket holds every row exactly once.
+#[test]
+fn archive_on_s3_survives_the_server_restarting_mid_write() {
+    let dir = temp_dir("s3-restart");
+    let root = dir.join("s3-root");
+    std::fs::create_dir_all(root.join("archive-bucket")).unwrap();
+    let port = free_port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut server = s3s_fs(&root, port);
+    let rows = 120_000;
+    let sql = format!(
+        "SET 'execution.checkpointing.interval' = '300 ms';\n\
+         SET 'state.checkpoints.dir' = 'checkpoints';\n\
+         CREATE TABLE gen (id BIGINT, payload STRING) WITH ('connector' = 'datagen', \
+         'rows-per-second' = '20000', 'number-of-rows' = '{rows}', 'fields.id.kind' = 'sequence', \
+         'fields.id.start' = '1', 'fields.id.end' = '{rows}', 'fields.payload.length' = '40');\n\
+         CREATE TABLE archive (id BIGINT, payload STRING, bucket STRING) PARTITIONED BY (bucket) WITH (\
+         'connector' = 'filesystem', 'path' = 's3://archive-bucket/t', 'format' = 'parquet', \
+         's3.endpoint' = '{endpoint}');\n\
+         INSERT INTO archive SELECT id, payload, CAST(MOD(id, 4) AS STRING) FROM gen;"
+    );
+    std::fs::write(dir.join("job.sql"), sql).unwrap();
+    let mut job = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(["run", "job.sql"])
+        .current_dir(&dir)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2000));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(2000));
+    let mut server = s3s_fs(&root, port);
+    let status = job.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(job.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "the job failed: {err}");
+    let mut ids = archive_ids("s3://archive-bucket/t", &endpoint, &dir);
+    server.kill().unwrap();
+    let _ = server.wait();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(n, ids.len(), "duplicate rows");
+    assert_eq!(ids, (1..=rows).collect::<Vec<i64>>(), "lost rows");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,6 +9,7 @@ Partition columns come from the `k=v` directories, as strings.
 """
 import datetime
 import json
+import os
 import sys
 
 import pyarrow.dataset as ds
@@ -33,25 +34,35 @@ def main():
         endpoint = args[i + 1]
         del args[i : i + 2]
     source, out = args
-    filesystem = None
-    if source.startswith("s3://"):
-        from pyarrow import fs
+    from pyarrow import fs
 
+    if source.startswith("s3://"):
         filesystem = fs.S3FileSystem(
             endpoint_override=endpoint,
             scheme="http" if endpoint and endpoint.startswith("http://") else "https",
-            access_key="test",
-            secret_key="test",
+            access_key=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+            secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
             region="us-east-1",
         )
         source = source[len("s3://") :]
+    else:
+        filesystem = fs.LocalFileSystem()
+    # List the files first (some S3-compatible servers cannot HEAD a prefix); skip
+    # in-progress (`.`) and `_SUCCESS` / `_errors` (`_`) entries, as Hive readers do.
+    infos = filesystem.get_file_info(fs.FileSelector(source, recursive=True))
+    base = source.rstrip("/")
+    files = sorted(
+        i.path
+        for i in infos
+        if i.type == fs.FileType.File
+        and not any(p.startswith((".", "_")) for p in i.path[len(base) :].split("/"))
+    )
     dataset = ds.dataset(
-        source,
+        files,
         format="parquet",
-        partitioning=ds.partitioning(flavor="hive"),
         filesystem=filesystem,
-        exclude_invalid_files=False,
-        ignore_prefixes=[".", "_"],
+        partitioning=ds.partitioning(flavor="hive"),
+        partition_base_dir=base,
     )
     with open(out, "w", encoding="utf-8") as fh:
         for row in dataset.to_table().to_pylist():
