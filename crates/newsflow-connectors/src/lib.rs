@@ -151,9 +151,10 @@ pub trait Sink: Send {
     fn tick(&mut self, _now: Instant) -> Result<()> {
         Ok(())
     }
-    /// Rows the sink could not write and set aside (the filesystem sink's error output).
-    fn rejected_rows(&self) -> u64 {
-        0
+    /// Rows the sink could not write and set aside, and where they went (the filesystem
+    /// sink's error output).
+    fn rejected(&self) -> Option<(u64, String)> {
+        None
     }
 }
 

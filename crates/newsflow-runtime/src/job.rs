@@ -327,10 +327,15 @@ impl Job {
             report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
         }
         for n in self.exec.nodes.iter().filter(|n| n.outputs.is_empty()) {
-            // A sink: what reached it in this run.
+            // A sink: what reached it in this run, and what it set aside.
             report
                 .rows_written
                 .push((self.exec.pipelines[n.pipeline].name.clone(), n.rows_in));
+            if let Some((count, place)) = n.op.sink_rejected() {
+                report
+                    .dead_letters
+                    .push((self.exec.pipelines[n.pipeline].name.clone(), count, place));
+            }
         }
         for n in &self.exec.nodes {
             report.operators.push(OperatorStats {

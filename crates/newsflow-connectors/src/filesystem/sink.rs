@@ -387,8 +387,8 @@ impl Sink for FileSink {
         Guarantee::ExactlyOnce
     }
 
-    fn rejected_rows(&self) -> u64 {
-        self.error_rows
+    fn rejected(&self) -> Option<(u64, String)> {
+        (self.error_rows > 0).then(|| (self.error_rows, self.store.describe(ERRORS_DIR)))
     }
 }
 
@@ -577,7 +577,7 @@ mod tests {
         let files = visible(&dir);
         assert_eq!(files.len(), 6, "{files:?}");
         assert_eq!(lines(&dir).len(), 9);
-        assert_eq!(s.rejected_rows(), 1);
+        assert_eq!(s.rejected().map(|r| r.0), Some(1));
         let errors = std::fs::read_dir(dir.join("_errors"))
             .unwrap()
             .flatten()

@@ -115,6 +115,10 @@ pub trait Operator {
     }
     /// Checkpoints are taken for this job: a sink then commits only through them.
     fn enable_two_phase_commit(&mut self) {}
+    /// A sink's rows it could not write and set aside: how many, and where.
+    fn sink_rejected(&self) -> Option<(u64, String)> {
+        None
+    }
     /// The asynchronous capability, if rows wait here on work done outside the executor's
     /// thread.
     fn as_async(&mut self) -> Option<&mut dyn AsyncOperator> {

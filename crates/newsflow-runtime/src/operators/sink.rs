@@ -97,6 +97,9 @@ impl Operator for SinkExec {
         self.two_phase = true;
         self.sink.enable_two_phase_commit();
     }
+    fn sink_rejected(&self) -> Option<(u64, String)> {
+        self.sink.rejected()
+    }
     fn snapshot(&mut self, checkpoint: u64) -> Result<OperatorSnapshot> {
         let commit = self.sink.pre_commit(checkpoint)?;
         self.pending.insert(checkpoint, commit.clone());
