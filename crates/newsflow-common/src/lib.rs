@@ -13,12 +13,14 @@
 //!   Error    ── every user-facing error, with an optional source Span (line, column)
 //!   time     ── civil-date arithmetic, Java SimpleDateFormat patterns, Flink durations
 //!   Recent   ── a tiny most-recently-used cache (repeating strings and their parses)
+//!   charset  ── text to bytes and back as Java does it (ENCODE, DECODE, CAST of BYTES)
 //! ```
 //!
 //! Invariant: a `Value` stored in a column of type `t` is either `Null` or the variant that
 //! `t` maps to (see [`DataType::accepts`]); operators rely on it instead of re-checking.
 
 pub mod change;
+pub mod charset;
 pub mod decimal;
 pub mod error;
 pub mod recent;

@@ -23,6 +23,13 @@ pub enum DataType {
     Interval,
     /// The type of a bare NULL literal.
     Null,
+    /// BYTES is VARBINARY(2147483647); VARBINARY(n) and BINARY(n) keep n for display only
+    /// (a CAST cuts and pads to it; a column does not, as with VARCHAR(n)).
+    Bytes(Option<u32>),
+    /// TIME(p): a time of day in milliseconds, as Flink keeps it (p above 3 holds no more).
+    Time(u8),
+    /// ARRAY<t>.
+    Array(Box<DataType>),
 }
 
 impl DataType {
@@ -42,6 +49,38 @@ impl DataType {
     }
     pub fn is_timestamp(&self) -> bool {
         matches!(self, DataType::Timestamp(_) | DataType::TimestampLtz(_))
+    }
+    pub fn is_bytes(&self) -> bool {
+        matches!(self, DataType::Bytes(_))
+    }
+    /// BYTES, TIME or ARRAY: the types most functions do not take (they are refused there).
+    pub fn is_bytes_time_or_array(&self) -> bool {
+        matches!(self, DataType::Bytes(_) | DataType::Time(_) | DataType::Array(_))
+    }
+    /// Do values of `self` serve as values of `other` unchanged (the same type, or text, bytes,
+    /// TIME or TIMESTAMP of another length or precision, or NULL)?
+    pub fn same_values(&self, other: &DataType) -> bool {
+        use DataType::*;
+        self == other
+            || matches!(
+                (self, other),
+                (Null, _)
+                    | (_, Null)
+                    | (Varchar(_), Varchar(_))
+                    | (Bytes(_), Bytes(_))
+                    | (Time(_), Time(_))
+                    | (Timestamp(_), Timestamp(_))
+                    | (TimestampLtz(_), TimestampLtz(_))
+            )
+            || matches!((self, other), (Array(a), Array(b)) if a.same_values(b))
+    }
+
+    /// The element type of an ARRAY.
+    pub fn element(&self) -> Option<&DataType> {
+        match self {
+            DataType::Array(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// The DECIMAL(p, s) an exact numeric type is: itself, INT as DECIMAL(10, 0), BIGINT as
@@ -72,7 +111,10 @@ impl DataType {
                 | (Boolean | Int | BigInt | Decimal(..) | Date | Timestamp(_), Varchar(_))
                 | (Timestamp(_), Timestamp(_))
                 | (TimestampLtz(_), TimestampLtz(_))
-        )
+                | (Bytes(_), Bytes(_))
+                // a TIME(3) into a TIME(0) column loses its milliseconds, as in Flink
+                | (Time(_), Time(_))
+        ) || matches!((self, to), (Array(a), Array(b)) if a.implicitly_casts_to(b))
     }
 
     /// The common type two operands are widened to for comparison or arithmetic.
@@ -94,6 +136,10 @@ impl DataType {
             (Timestamp(p), Timestamp(q)) => Timestamp((*p).max(*q)),
             (Timestamp(p), Varchar(_)) | (Varchar(_), Timestamp(p)) => Timestamp(*p),
             (Date, Varchar(_)) | (Varchar(_), Date) => Date,
+            (Time(p), Time(q)) => Time((*p).max(*q)),
+            (Bytes(_), Bytes(_)) => Bytes(None),
+            // only arrays whose elements need no converting (their values are kept as they are)
+            (Array(x), Array(y)) if x.same_values(y) => Array(Box::new(DataType::common(x, y)?)),
             _ => return None,
         })
     }
@@ -115,6 +161,10 @@ impl fmt::Display for DataType {
             DataType::TimestampLtz(p) => write!(f, "TIMESTAMP_LTZ({p})"),
             DataType::Interval => write!(f, "INTERVAL"),
             DataType::Null => write!(f, "NULL"),
+            DataType::Bytes(None) => write!(f, "BYTES"),
+            DataType::Bytes(Some(n)) => write!(f, "VARBINARY({n})"),
+            DataType::Time(p) => write!(f, "TIME({p})"),
+            DataType::Array(t) => write!(f, "ARRAY<{t}>"),
         }
     }
 }

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use crate::decimal::Decimal;
 use crate::time;
 
-/// A value. Strings are shared (`Arc<str>`) so that copying a row through a join is cheap.
+/// A value. Strings, bytes and arrays are shared (`Arc`) so that copying a row through a
+/// join is cheap (and `Value` stays 24 bytes).
 /// Values serialize (serde) for checkpoints: `Str` as its text, `Decimal` as (unscaled,
-/// scale), every other variant as its number, so a restored row is bit-for-bit the row that was saved.
+/// scale), `Bytes` and `Array` as sequences, every other variant as its number, so a
+/// restored row is bit-for-bit the row that was saved. New variants go at the end: the
+/// encoding names a variant by its position, so state written before them still reads.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
@@ -29,6 +32,12 @@ pub enum Value {
     Timestamp(i64),
     /// A day-time interval in milliseconds.
     Interval(i64),
+    /// BYTES / VARBINARY(n) / BINARY(n).
+    Bytes(Arc<[u8]>),
+    /// TIME(p): milliseconds since midnight, `0..86_400_000`.
+    Time(i32),
+    /// ARRAY<t>: the elements (each `Null` or the element type's variant).
+    Array(Arc<[Value]>),
 }
 
 pub type Row = Vec<Value>;
@@ -90,6 +99,18 @@ impl Value {
             (BigInt(a), BigInt(b)) | (Timestamp(a), Timestamp(b)) | (Interval(a), Interval(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
             (Str(a), Str(b)) => a.cmp(b),
+            // unsigned bytes, a prefix first: Flink's byte-array comparison
+            (Bytes(a), Bytes(b)) => a.cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (Array(a), Array(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    let o = x.total_cmp(y);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
             (Decimal(a), Decimal(b)) => a.cmp_exact(b),
             (Decimal(a), Int(_) | BigInt(_)) => b_int(other).map_or(Ordering::Equal, |b| a.cmp_exact(&b)),
             (Int(_) | BigInt(_), Decimal(b)) => b_int(self).map_or(Ordering::Equal, |a| a.cmp_exact(b)),
@@ -119,6 +140,9 @@ impl Value {
             Value::Date(_) => 4,
             Value::Timestamp(_) => 5,
             Value::Interval(_) => 6,
+            Value::Bytes(_) => 7,
+            Value::Time(_) => 8,
+            Value::Array(_) => 9,
         }
     }
 }
@@ -136,6 +160,9 @@ impl PartialEq for Value {
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
             (Double(a), Double(b)) => a.to_bits() == b.to_bits(),
             (Decimal(a), Decimal(b)) => a == b,
+            (Bytes(a), Bytes(b)) => a == b,
+            (Time(a), Time(b)) => a == b,
+            (Array(a), Array(b)) => a == b,
             _ => false,
         }
     }
@@ -155,6 +182,9 @@ impl Hash for Value {
             Value::Double(v) => v.to_bits().hash(state),
             Value::Decimal(d) => d.hash(state),
             Value::Str(s) => s.hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Time(t) => t.hash(state),
+            Value::Array(a) => a.hash(state),
         }
     }
 }
@@ -224,6 +254,20 @@ impl fmt::Display for Value {
             Value::Date(d) => write!(f, "{}", time::format_date(*d)),
             Value::Timestamp(t) => write!(f, "{}", time::format_timestamp_sql(*t, 3)),
             Value::Interval(ms) => write!(f, "{}", time::format_interval(*ms)),
+            // Flink's CAST(bytes AS STRING): the bytes read as UTF-8, as Java reads them
+            Value::Bytes(b) => f.write_str(&crate::charset::java_utf8(b)),
+            // a TIME whose precision is not known here: the fraction only when there is one
+            Value::Time(ms) => write!(f, "{}", time::format_time(*ms, if ms % 1000 == 0 { 0 } else { 3 })),
+            Value::Array(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -240,5 +284,35 @@ mod tests {
         assert_eq!(java_double(12345678.5), "1.23456785E7");
         assert_eq!(java_double(0.0001), "1.0E-4");
         assert_eq!(java_double(-0.5), "-0.5");
+    }
+
+    #[test]
+    fn value_stays_small() {
+        // the hot path copies values: BYTES and ARRAY are shared, so they do not grow it
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
+    fn new_variants_compare_hash_and_print() {
+        use std::collections::hash_map::DefaultHasher;
+        let h = |v: &Value| {
+            let mut s = DefaultHasher::new();
+            v.hash(&mut s);
+            s.finish()
+        };
+        let b = |x: &[u8]| Value::Bytes(Arc::from(x));
+        assert!(b(&[0x48]).total_cmp(&b(&[0x80])).is_lt(), "unsigned bytes");
+        assert!(b(&[1]).total_cmp(&b(&[1, 0])).is_lt(), "a prefix first");
+        let arr = |v: Vec<Value>| Value::Array(Arc::from(v));
+        let a1 = arr(vec![Value::str("a"), Value::Null]);
+        let a2 = arr(vec![Value::str("a"), Value::Null]);
+        assert_eq!(a1, a2);
+        assert_eq!(h(&a1), h(&a2));
+        assert_ne!(a1, arr(vec![Value::str("a")]));
+        assert_eq!(h(&Value::Time(5)), h(&Value::Time(5)));
+        assert_ne!(Value::Time(5), Value::Int(5));
+        assert_eq!(a1.to_string(), "[a, NULL]");
+        assert_eq!(Value::Time(3_723_500).to_string(), "01:02:03.5");
+        assert_eq!(b(b"Hi").to_string(), "Hi");
     }
 }

@@ -16,6 +16,14 @@ pub(crate) const OPTIONS: &[&str] = &["connector", "print-identifier", "standard
 
 pub fn create(t: &TableSpec) -> Result<Box<dyn Sink>> {
     t.options.check(t.name, "print", OPTIONS, &[])?;
+    // Flink prints these as Java objects do (a byte[] as `[72, 101]`, a LocalTime): not
+    // matched yet, so refused rather than printed differently
+    if let Some(f) = t.schema.fields.iter().find(|f| f.data_type.is_bytes_time_or_array()) {
+        return Err(Error::config(format!(
+            "table `{}`: the print connector does not print {} columns yet (column `{}`)",
+            t.name, f.data_type, f.name
+        )));
+    }
     let prefix = t
         .options
         .get("print-identifier")

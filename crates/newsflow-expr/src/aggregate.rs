@@ -14,6 +14,7 @@ use crate::ScalarExpr;
 /// The aggregate functions newsflow has (with DISTINCT for COUNT/SUM/AVG/MIN/MAX, and
 /// `FILTER (WHERE …)` for all).
 pub const SUPPORTED: &[&str] = &[
+    "ARRAY_AGG",
     "AVG",
     "COUNT",
     "FIRST_VALUE",
@@ -33,7 +34,6 @@ pub const SUPPORTED: &[&str] = &[
 
 /// Flink aggregate functions newsflow does not have yet (refused when planning).
 pub const NOT_YET: &[&str] = &[
-    "ARRAY_AGG",
     "COLLECT",
     "BOOL_AND",
     "BOOL_OR",
@@ -59,6 +59,8 @@ pub enum AggKind {
     LastValue,
     ListAgg,
     Percentile,
+    /// ARRAY_AGG([DISTINCT] x [IGNORE NULLS | RESPECT NULLS]): the values in arrival order.
+    ArrayAgg,
 }
 
 impl AggKind {
@@ -77,6 +79,7 @@ impl AggKind {
             "LAST_VALUE" => AggKind::LastValue,
             "LISTAGG" => AggKind::ListAgg,
             "PERCENTILE" => AggKind::Percentile,
+            "ARRAY_AGG" => AggKind::ArrayAgg,
             _ => return None,
         })
     }
@@ -85,6 +88,19 @@ impl AggKind {
     /// but SUM(DECIMAL(p, s)) is DECIMAL(38, s) and AVG of it DECIMAL(38, max(6, s));
     /// MIN/MAX keep the input type.
     pub fn result_type(self, input: &DataType) -> Result<DataType, String> {
+        // Flink 2.3 refuses MIN/MAX of BYTES; the rest is not checked against Flink
+        let refuse = matches!(
+            (self, input),
+            (AggKind::Min | AggKind::Max, DataType::Bytes(_) | DataType::Array(_))
+                | (AggKind::FirstValue | AggKind::LastValue, DataType::Bytes(_))
+                | (
+                    AggKind::ArrayAgg,
+                    DataType::Array(_) | DataType::Interval | DataType::Null
+                )
+        );
+        if refuse {
+            return Err(format!("a {input} argument is not supported"));
+        }
         match self {
             AggKind::CountStar | AggKind::Count => Ok(DataType::BigInt),
             AggKind::Sum | AggKind::Avg if matches!(input, DataType::Decimal(..)) => {
@@ -119,6 +135,11 @@ impl AggKind {
                 t if t.is_string() || *t == DataType::Null => Ok(DataType::STRING),
                 t => Err(format!("expects a STRING argument, got {t}")),
             },
+            AggKind::ArrayAgg => Ok(DataType::Array(Box::new(match input {
+                DataType::Varchar(_) => DataType::STRING,
+                DataType::Bytes(_) => DataType::Bytes(None),
+                t => t.clone(),
+            }))),
         }
     }
 }
@@ -162,6 +183,23 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
             ..AggregateCall::plain(AggKind::CountStar, None, DataType::Null, DataType::BigInt)
         });
     }
+    // ARRAY_AGG(x IGNORE NULLS | RESPECT NULLS): the only clause an aggregate takes
+    let mut ignore_nulls = false;
+    if let ast::FunctionArguments::List(l) = &f.args {
+        for c in &l.clauses {
+            match c {
+                ast::FunctionArgumentClause::IgnoreOrRespectNulls(n) if kind == AggKind::ArrayAgg => {
+                    ignore_nulls = matches!(n, ast::NullTreatment::IgnoreNulls);
+                }
+                other => {
+                    return Err(Error::plan(
+                        format!("{name}: `{other}` inside an aggregate's arguments is not supported"),
+                        span,
+                    ))
+                }
+            }
+        }
+    }
     let args = function_args(f)?;
     let mut percentage = None;
     let (arg, separator) = match (kind, args.as_slice()) {
@@ -190,12 +228,19 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
     if distinct
         && !matches!(
             kind,
-            AggKind::Count | AggKind::Sum | AggKind::Avg | AggKind::Min | AggKind::Max
+            AggKind::Count | AggKind::Sum | AggKind::Avg | AggKind::Min | AggKind::Max | AggKind::ArrayAgg
         )
     {
         return Err(Error::plan(format!("{name}(DISTINCT …) is not supported yet"), span));
     }
     let (x, t) = compile(arg, &Scope::new(schema))?;
+    if distinct && matches!(t, DataType::Bytes(_) | DataType::Array(_)) {
+        // Flink 2.3: "Distinct aggregate function does not support type: VARBINARY"
+        return Err(Error::plan(
+            format!("{name}(DISTINCT …) of a {t} is not supported (as in Flink)"),
+            span,
+        ));
+    }
     let output_type = kind
         .result_type(&t)
         .map_err(|m| Error::plan(format!("{}: {m}", f.name), span))?;
@@ -208,6 +253,7 @@ pub fn aggregate_call(f: &ast::Function, kind: AggKind, schema: &Schema) -> Resu
         filter,
         separator,
         percentage,
+        ignore_nulls,
     })
 }
 
@@ -243,6 +289,8 @@ pub struct AggregateCall {
     pub separator: Option<String>,
     /// PERCENTILE's percentage (0 to 1).
     pub percentage: Option<f64>,
+    /// ARRAY_AGG(… IGNORE NULLS): leave NULLs out (by default ARRAY_AGG keeps them).
+    pub ignore_nulls: bool,
 }
 
 impl AggregateCall {
@@ -257,10 +305,15 @@ impl AggregateCall {
             filter: None,
             separator: None,
             percentage: None,
+            ignore_nulls: false,
         }
     }
 
     pub fn new_accumulator(&self) -> Accumulator {
+        if self.kind == AggKind::ArrayAgg {
+            // DISTINCT keeps the first of each value, in order: checked as values come
+            return Accumulator::Array(Vec::new());
+        }
         if self.distinct {
             return Accumulator::Distinct(HashSet::new());
         }
@@ -287,6 +340,7 @@ impl AggregateCall {
             (AggKind::FirstValue | AggKind::LastValue, _) => Accumulator::Extreme(None),
             (AggKind::ListAgg, _) => Accumulator::List(None),
             (AggKind::Percentile, _) => Accumulator::Values(Vec::new()),
+            (AggKind::ArrayAgg, _) => Accumulator::Array(Vec::new()),
         }
     }
 
@@ -330,6 +384,9 @@ impl AggregateCall {
     #[inline]
     fn update_ref(&self, acc: &mut Accumulator, v: &Value) {
         if v.is_null() {
+            if let Accumulator::Array(xs) = acc {
+                self.push_element(xs, v);
+            }
             return;
         }
         match acc {
@@ -398,7 +455,16 @@ impl AggregateCall {
                     xs.push(x);
                 }
             }
+            Accumulator::Array(xs) => self.push_element(xs, v),
         }
+    }
+
+    /// ARRAY_AGG: keep `v` (a NULL too, unless IGNORE NULLS), once with DISTINCT.
+    fn push_element(&self, xs: &mut Vec<Value>, v: &Value) {
+        if (v.is_null() && self.ignore_nulls) || (self.distinct && xs.contains(v)) {
+            return;
+        }
+        xs.push(v.clone());
     }
 
     /// Fold `other` (a pane's accumulator) into `acc`.
@@ -428,6 +494,11 @@ impl AggregateCall {
             }
             (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().cloned()),
             (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
+            (Accumulator::Array(a), Accumulator::Array(b)) => {
+                for v in b {
+                    self.push_element(a, v);
+                }
+            }
             (
                 Accumulator::IntMoments { count, sum, sum_sq },
                 Accumulator::IntMoments {
@@ -534,6 +605,9 @@ impl AggregateCall {
                 }
             }
             Accumulator::Values(xs) => percentile(xs, self.percentage.unwrap_or(0.5)),
+            // no values (every row filtered out, or NULLs ignored): NULL, as Flink
+            Accumulator::Array(xs) if xs.is_empty() => Value::Null,
+            Accumulator::Array(xs) => Value::Array(xs.as_slice().into()),
             Accumulator::Distinct(set) => {
                 let plain = AggregateCall {
                     distinct: false,
@@ -647,6 +721,9 @@ pub enum Accumulator {
     List(Option<String>),
     /// PERCENTILE: every value so far (as DOUBLE).
     Values(Vec<f64>),
+    /// ARRAY_AGG: the values so far, in order (a new variant goes last: checkpoints name
+    /// variants by position).
+    Array(Vec<Value>),
 }
 
 #[cfg(test)]
@@ -709,6 +786,43 @@ mod tests {
         }
         assert_eq!(sum.finish(&a).to_string(), "1.495");
         assert_eq!(avg.finish(&b).to_string(), "0.498333");
+    }
+
+    #[test]
+    fn array_agg_as_flink() {
+        // Flink 2.3: NULLs kept in arrival order, IGNORE NULLS leaves them out, DISTINCT keeps
+        // the first of each (one NULL), no value at all is NULL; panes merge in order
+        let s = |x: &str| Value::str(x);
+        let rows = [s("x"), Value::Null, s("y"), s("x")];
+        let run = |c: &AggregateCall| {
+            let (mut a, mut b) = (c.new_accumulator(), c.new_accumulator());
+            for v in &rows[..2] {
+                c.update(&mut a, std::slice::from_ref(v)).unwrap();
+            }
+            for v in &rows[2..] {
+                c.update(&mut b, std::slice::from_ref(v)).unwrap();
+            }
+            c.merge(&mut a, &b);
+            c.finish(&a).to_string()
+        };
+        let plain = call(AggKind::ArrayAgg, DataType::STRING, false);
+        assert_eq!(plain.output_type, DataType::Array(Box::new(DataType::STRING)));
+        assert_eq!(run(&plain), "[x, NULL, y, x]");
+        assert_eq!(run(&call(AggKind::ArrayAgg, DataType::STRING, true)), "[x, NULL, y]");
+        let ignore = AggregateCall {
+            ignore_nulls: true,
+            ..plain.clone()
+        };
+        assert_eq!(run(&ignore), "[x, y, x]");
+        assert_eq!(plain.finish(&plain.new_accumulator()), Value::Null);
+        let mut only_null = ignore.new_accumulator();
+        ignore.update(&mut only_null, &[Value::Null]).unwrap();
+        assert_eq!(ignore.finish(&only_null), Value::Null);
+        assert!(AggKind::ArrayAgg
+            .result_type(&DataType::Array(Box::new(DataType::Int)))
+            .is_err());
+        assert!(AggKind::Min.result_type(&DataType::Bytes(None)).is_err());
+        assert_eq!(AggKind::Max.result_type(&DataType::Time(3)), Ok(DataType::Time(3)));
     }
 
     #[test]

@@ -6,9 +6,58 @@
 //! NULL (a number too large for a DECIMAL(p, s)) is `Ok(Value::Null)`; numeric narrowing
 //! wraps (BIGINT → INT) or saturates (DOUBLE → INT) as Java's casts do.
 
+use std::sync::Arc;
+
 use newsflow_common::decimal::Decimal;
 use newsflow_common::time;
 use newsflow_common::{DataType, Value};
+
+/// How the reason of a conversion newsflow does not support begins: such a CAST fails the
+/// row even as `TRY_CAST`, where Flink would give a value (see [`unsupported`]).
+pub const UNSUPPORTED: &str = "not supported: ";
+
+/// The reason for a value Flink converts but newsflow does not (a negative TIME of day).
+pub fn unsupported(reason: impl std::fmt::Display) -> String {
+    format!("{UNSUPPORTED}{reason}")
+}
+
+/// Can a CAST from `from` to `to` meet a value newsflow does not convert (so that even a
+/// `TRY_CAST` must be able to fail the row)?
+pub fn may_be_unsupported(from: &DataType, to: &DataType) -> bool {
+    use DataType as T;
+    match (from, to) {
+        (T::Varchar(_) | T::Timestamp(_), T::Time(_)) => true,
+        (T::Array(a), T::Array(b)) => may_be_unsupported(a, b),
+        _ => false,
+    }
+}
+
+/// Is `CAST(from AS to)` one newsflow does, where BYTES, TIME or ARRAY is involved (the
+/// casts between other types are checked per value, as before)? Flink 2.3 refuses the
+/// others (`CAST(12 AS TIME)`, `CAST(x'41' AS INT)`, `CAST(DATE … AS TIME)`).
+pub fn check_cast(from: &DataType, to: &DataType) -> Result<(), String> {
+    use DataType as T;
+    if !from.is_bytes_time_or_array() && !to.is_bytes_time_or_array() {
+        return Ok(());
+    }
+    let ok = match (from, to) {
+        (T::Null, _) => true,
+        (T::Varchar(_) | T::Bytes(_), T::Bytes(_)) | (T::Bytes(_), T::Varchar(_)) => true,
+        (T::Varchar(_) | T::Time(_) | T::Timestamp(_), T::Time(_)) | (T::Time(_), T::Varchar(_) | T::Timestamp(_)) => {
+            true
+        }
+        (T::Array(_), T::Varchar(_)) => true,
+        (T::Array(a), T::Array(b)) => return check_cast(a, b),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "CAST from {from} to {to} is not supported (Flink 2.3 refuses it or newsflow does not have it)"
+        ))
+    }
+}
 
 /// CAST, where a value that cannot be converted is NULL (`TRY_CAST`, and the lenient
 /// evaluation of expressions that cannot fail).
@@ -23,6 +72,8 @@ pub fn can_fail(from: &DataType, to: &DataType) -> bool {
         (T::Varchar(_), T::Varchar(_)) => false,
         (T::Varchar(_), _) => true,
         (T::Float | T::Double, T::Decimal(..)) => true,
+        (T::Timestamp(_), T::Time(_)) => true,
+        (T::Array(a), T::Array(b)) => can_fail(a, b),
         _ => false,
     }
 }
@@ -44,6 +95,15 @@ impl Fit {
             Fit::Cut(n) => (n as usize, false),
             Fit::Pad(n) => (n as usize, true),
         };
+        if let Value::Bytes(b) = &v {
+            // VARBINARY(n) cuts to n bytes; BINARY(n) also pads with zero bytes
+            if b.len() == n || (b.len() < n && !pad) {
+                return v;
+            }
+            let mut out = b[..b.len().min(n)].to_vec();
+            out.resize(n, 0);
+            return Value::Bytes(Arc::from(out));
+        }
         let Value::Str(s) = &v else { return v };
         let len = s.chars().count();
         if len == n || (len < n && !pad) {
@@ -60,12 +120,52 @@ impl Fit {
 /// text is fitted to CHAR(n) / VARCHAR(n).
 pub fn cast_from(v: Value, from: &DataType, to: &DataType, fit: Fit) -> Result<Value, String> {
     let v = match (&v, from, to) {
-        (Value::Timestamp(t), DataType::Timestamp(p) | DataType::TimestampLtz(p), DataType::Varchar(_)) => {
-            Value::str(&timestamp_text(*t, *p))
+        (Value::Timestamp(_) | Value::Time(_) | Value::Array(_), _, DataType::Varchar(_)) => {
+            Value::str(&typed_text(&v, from))
+        }
+        // a TIME keeps its milliseconds unless the CAST narrows its precision
+        (Value::Time(t), DataType::Time(p), DataType::Time(q)) => {
+            Value::Time(if q < p { time::truncate_time(*t, *q) } else { *t })
+        }
+        (Value::Array(items), DataType::Array(a), DataType::Array(b)) => {
+            let out = items
+                .iter()
+                .map(|x| cast_from(x.clone(), a, b, Fit::Any))
+                .collect::<Result<Vec<_>, _>>()?;
+            Value::Array(Arc::from(out))
         }
         _ => try_cast(v, to)?,
     };
     Ok(fit.apply(v))
+}
+
+/// `CAST(v AS STRING)` of a value of type `t`: a TIMESTAMP(p) with exactly p fraction
+/// digits, a TIME(p) as Flink writes it, an ARRAY as `[a, NULL, c]` with each element so.
+pub fn typed_text(v: &Value, t: &DataType) -> String {
+    match (v, t) {
+        (Value::Null, _) => "NULL".to_string(),
+        (Value::Timestamp(ms), DataType::Timestamp(p) | DataType::TimestampLtz(p)) => timestamp_text(*ms, *p),
+        (Value::Time(ms), DataType::Time(p)) => time::format_time(*ms, *p),
+        (Value::Array(items), DataType::Array(e)) => {
+            let parts: Vec<String> = items.iter().map(|x| typed_text(x, e)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        (Value::Timestamp(ms), _) => time::format_timestamp_sql(*ms, 3),
+        _ => v.to_string(),
+    }
+}
+
+/// `CAST(s AS TIME(p))`: Flink's parse, cut to p digits. A time Flink reads but could not
+/// write (before midnight or from 24:00 on, from an offset or a rounded fraction) is not
+/// supported.
+fn text_to_time(s: &str, p: u8) -> Result<Value, String> {
+    match time::parse_time(s) {
+        None => Err(format!("cannot cast '{s}' to TIME({p})")),
+        Some(t) if !(0..86_400_000).contains(&t) => Err(unsupported(format!(
+            "'{s}' is {t} ms after midnight as a TIME in Flink 2.3, outside a day (Flink cannot write it)"
+        ))),
+        Some(t) => Ok(Value::Time(time::truncate_time(t, p))),
+    }
 }
 
 /// A TIMESTAMP(p) as Flink's CAST to STRING writes it: `yyyy-MM-dd HH:mm:ss` and, for p > 0,
@@ -91,6 +191,19 @@ pub fn try_cast(v: Value, to: &DataType) -> Result<Value, String> {
         (T::Varchar(_), V::Str(_)) => v,
         (T::Varchar(_), V::Timestamp(t)) => V::str(&time::format_timestamp_sql(*t, 3)),
         (T::Varchar(_), _) => V::str(&v.to_string()),
+        (T::Bytes(_), V::Bytes(_)) => v,
+        (T::Bytes(_), V::Str(s)) => V::Bytes(Arc::from(s.as_bytes())),
+        (T::Time(_), V::Time(_)) => v,
+        (T::Time(p), V::Str(s)) => return text_to_time(s, *p),
+        (T::Time(p), V::Timestamp(t)) => V::Time(time::time_of_timestamp(*t, *p).map_err(unsupported)?),
+        (T::Timestamp(_), V::Time(t)) => V::Timestamp(*t as i64),
+        (T::Array(e), V::Array(items)) => {
+            let out = items
+                .iter()
+                .map(|x| try_cast(x.clone(), e))
+                .collect::<Result<Vec<_>, _>>()?;
+            V::Array(Arc::from(out))
+        }
         (T::Boolean, V::Bool(_)) => v,
         (T::Boolean, V::Str(s)) => match s.trim().to_ascii_lowercase().as_str() {
             "true" | "t" | "yes" | "y" | "1" => V::Bool(true),
@@ -234,6 +347,12 @@ pub fn coerce(v: Value, to: &DataType) -> Value {
         | (Value::Double(_), DataType::Double)
         | (Value::Timestamp(_), DataType::Timestamp(_) | DataType::TimestampLtz(_)) => v,
         (Value::Decimal(d), DataType::Decimal(_, s)) if d.scale() == *s => v,
+        (Value::Bytes(_), DataType::Bytes(_)) => v,
+        // into a column of lower precision (TIME(3) into TIME(0)): cut, as Flink's cast
+        (Value::Time(t), DataType::Time(p)) => Value::Time(time::truncate_time(*t, *p)),
+        (Value::Array(items), DataType::Array(e)) => {
+            Value::Array(items.iter().map(|x| coerce(x.clone(), e)).collect::<Vec<_>>().into())
+        }
         _ => cast(v, to),
     }
 }
@@ -292,6 +411,57 @@ mod tests {
         assert_eq!(timestamp_text(before, 3), "1969-12-31 12:00:00.250");
         assert!(try_cast(s("2025-09-15T12:00:00"), &DataType::Timestamp(3)).is_err());
         assert!(try_cast(s("2025-09-15"), &DataType::Timestamp(3)).is_ok());
+    }
+
+    #[test]
+    fn bytes_time_and_arrays() {
+        // Flink 2.3's answers
+        let t = |p| DataType::Time(p);
+        let text = |v: Value, from: &DataType| cast_from(v, from, &DataType::STRING, Fit::Any).unwrap();
+        let ts = time::parse_timestamp("2025-07-01 09:01:02.345", None).unwrap();
+        let to_time = |p| cast_from(Value::Timestamp(ts), &DataType::Timestamp(3), &t(p), Fit::Any).unwrap();
+        assert_eq!(text(to_time(0), &t(0)), Value::str("09:01:02"));
+        assert_eq!(text(to_time(1), &t(1)), Value::str("09:01:02.3"));
+        assert_eq!(text(to_time(3), &t(3)), Value::str("09:01:02.345"));
+        // TIME(0) to TIME(3) keeps the value; TIME(3) to TIME(0) cuts it
+        let up = cast_from(to_time(0), &t(0), &t(3), Fit::Any).unwrap();
+        assert_eq!(text(up, &t(3)), Value::str("09:01:02.0"));
+        let half = Value::Time(43_200_500);
+        assert_eq!(cast_from(half.clone(), &t(0), &t(3), Fit::Any).unwrap(), half);
+        assert_eq!(
+            cast_from(half, &t(3), &t(0), Fit::Any).unwrap(),
+            Value::Time(43_200_000)
+        );
+        // before 1970: Flink's negative time of day is not supported (even by TRY_CAST)
+        let before = time::parse_timestamp("1969-12-31 23:59:59.5", None).unwrap();
+        let err = try_cast(Value::Timestamp(before), &t(3)).unwrap_err();
+        assert!(err.starts_with(UNSUPPORTED), "{err}");
+        assert_eq!(try_cast(Value::Timestamp(before), &t(0)), Ok(Value::Time(0)));
+        // text: Flink's lenient parser; a time outside a day is not supported
+        assert_eq!(try_cast(Value::str("9:1:2"), &t(0)), Ok(Value::Time(32_462_000)));
+        assert!(try_cast(Value::str("25:00:00"), &t(0)).is_err_and(|e| !e.starts_with(UNSUPPORTED)));
+        assert!(try_cast(Value::str("23:00:00+02:00"), &t(0)).is_err_and(|e| e.starts_with(UNSUPPORTED)));
+        // BYTES: text is its UTF-8, read back as Java reads it; BINARY(n) pads, VARBINARY(n) cuts
+        let b = try_cast(Value::str("Hello"), &DataType::Bytes(None)).unwrap();
+        assert_eq!(
+            Fit::Pad(8).apply(b.clone()),
+            Value::Bytes(b"Hello\0\0\0".to_vec().into())
+        );
+        assert_eq!(Fit::Cut(2).apply(b.clone()), Value::Bytes(b"He".to_vec().into()));
+        assert_eq!(text(b, &DataType::Bytes(None)), Value::str("Hello"));
+        // arrays: element by element, each written as its type writes it
+        let arr = Value::Array(vec![Value::Timestamp(0), Value::Null].into());
+        let at = DataType::Array(Box::new(DataType::Timestamp(3)));
+        assert_eq!(text(arr, &at), Value::str("[1970-01-01 00:00:00.000, NULL]"));
+        assert!(check_cast(&DataType::Int, &t(0)).is_err());
+        assert!(check_cast(&DataType::Date, &t(0)).is_err());
+        assert!(check_cast(&DataType::Bytes(None), &DataType::Int).is_err());
+        assert!(check_cast(&DataType::STRING, &DataType::Array(Box::new(DataType::Int))).is_err());
+        assert!(check_cast(
+            &DataType::Array(Box::new(DataType::STRING)),
+            &DataType::Array(Box::new(DataType::Int))
+        )
+        .is_ok());
     }
 
     #[test]

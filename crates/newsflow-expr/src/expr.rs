@@ -24,11 +24,15 @@ impl std::fmt::Display for EvalError {
 }
 
 /// What a failing form does. A CAST that cannot fail for its input type, and `TRY_CAST`,
-/// give NULL; a strict CAST reports an [`EvalError`] naming its text.
+/// give NULL; a strict CAST reports an [`EvalError`] naming its text. `TryFail` is a
+/// `TRY_CAST` that can meet a value newsflow does not convert where Flink would give one
+/// (see [`crate::cast::UNSUPPORTED`]): NULL where the value cannot be converted, the row
+/// fails where it is not supported.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OnError {
     Null,
     Fail(Arc<str>),
+    TryFail(Arc<str>),
 }
 
 /// Where evaluation reports a failure. [`ScalarExpr::eval`] uses [`Lenient`] (a no-op the
@@ -189,7 +193,7 @@ impl ScalarExpr {
         self.visit(&mut |e| {
             any |= match e {
                 ScalarExpr::Cast {
-                    on_error: OnError::Fail(_),
+                    on_error: OnError::Fail(_) | OnError::TryFail(_),
                     ..
                 }
                 | ScalarExpr::Decimal {
@@ -303,6 +307,15 @@ impl ScalarExpr {
                             expr: text.clone(),
                             reason,
                         });
+                        Value::Null
+                    }),
+                    OnError::TryFail(text) => cast::cast_from(v, from, to, *fit).unwrap_or_else(|reason| {
+                        if reason.starts_with(cast::UNSUPPORTED) {
+                            slot.fail(|| EvalError {
+                                expr: text.clone(),
+                                reason,
+                            });
+                        }
                         Value::Null
                     }),
                 }
@@ -441,7 +454,7 @@ impl ScalarExpr {
     }
 }
 
-fn compare_eq(a: &Value, b: &Value) -> bool {
+pub(crate) fn compare_eq(a: &Value, b: &Value) -> bool {
     if matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_)) {
         if let (Some(x), Some(y)) = (a.int_as_decimal(), b.int_as_decimal()) {
             return x == y;
@@ -496,7 +509,9 @@ pub fn apply_binary(op: BinOp, l: &Value, r: &Value) -> Value {
     match op {
         BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq => {
             let ord = match (l, r) {
-                (Str(_), Str(_)) | (Bool(_), Bool(_)) => l.total_cmp(r),
+                (Str(_), Str(_)) | (Bool(_), Bool(_)) | (Bytes(_), Bytes(_)) => l.total_cmp(r),
+                (Time(a), Time(b)) => a.cmp(b),
+
                 (Timestamp(a), Timestamp(b)) => a.cmp(b),
                 (Date(a), Date(b)) => a.cmp(b),
                 (Int(a), Int(b)) => a.cmp(b),
@@ -528,7 +543,15 @@ pub fn apply_binary(op: BinOp, l: &Value, r: &Value) -> Value {
 
 fn arithmetic(op: BinOp, l: &Value, r: &Value) -> Value {
     use Value::*;
+    const DAY: i64 = newsflow_common::time::MILLIS_PER_DAY;
     match (l, r) {
+        // TIME ± a day-time interval wraps around midnight
+        (Time(t), Interval(i)) => match op {
+            BinOp::Plus => Time((*t as i64 + i).rem_euclid(DAY) as i32),
+            BinOp::Minus => Time((*t as i64 - i).rem_euclid(DAY) as i32),
+            _ => Null,
+        },
+        (Interval(i), Time(t)) if op == BinOp::Plus => Time((*t as i64 + i).rem_euclid(DAY) as i32),
         (Timestamp(t), Interval(i)) => match op {
             BinOp::Plus => Timestamp(t + i),
             BinOp::Minus => Timestamp(t - i),

@@ -41,6 +41,11 @@ pub fn stable_hash(h: u64, v: &Value) -> u64 {
         Value::Date(d) => fnv(fnv(h, &[5]), &d.to_le_bytes()),
         Value::Timestamp(t) => fnv(fnv(h, &[6]), &t.to_le_bytes()),
         Value::Interval(t) => fnv(fnv(h, &[7]), &t.to_le_bytes()),
+        Value::Bytes(b) => fnv(fnv(fnv(h, &[9]), &(b.len() as u64).to_le_bytes()), b),
+        Value::Time(t) => fnv(fnv(h, &[10]), &t.to_le_bytes()),
+        Value::Array(items) => items
+            .iter()
+            .fold(fnv(fnv(h, &[11]), &(items.len() as u64).to_le_bytes()), stable_hash),
     }
 }
 
@@ -114,6 +119,25 @@ mod tests {
             seen.insert(key_group(&[Value::str(&format!("S{i}"))]));
         }
         assert!(seen.len() > 120, "2000 keys fall in only {} groups", seen.len());
+        // equal BYTES, TIME and ARRAY keys hash alike; an array is not its elements' row
+        let arr = |v: Vec<Value>| Value::Array(v.into());
+        let a = arr(vec![Value::str("x"), Value::Null]);
+        assert_eq!(
+            key_group(std::slice::from_ref(&a)),
+            key_group(&[arr(vec![Value::str("x"), Value::Null])])
+        );
+        assert_ne!(
+            [a].iter().fold(FNV_OFFSET, stable_hash),
+            [Value::str("x"), Value::Null].iter().fold(FNV_OFFSET, stable_hash)
+        );
+        assert_ne!(
+            stable_hash(FNV_OFFSET, &Value::Bytes(vec![1u8].into())),
+            stable_hash(FNV_OFFSET, &Value::Bytes(vec![1u8, 0].into()))
+        );
+        assert_ne!(
+            stable_hash(FNV_OFFSET, &Value::Time(5)),
+            stable_hash(FNV_OFFSET, &Value::Int(5))
+        );
     }
 
     #[test]

@@ -4,8 +4,12 @@
 
 mod duration;
 pub mod java_format;
+mod time_of_day;
 
 pub use duration::parse_duration;
+pub use time_of_day::{
+    format_time, format_time_json, parse_time, parse_time_literal, time_of_timestamp, truncate_time,
+};
 
 pub use java_format::JavaDateFormat;
 

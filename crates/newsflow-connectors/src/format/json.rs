@@ -5,10 +5,12 @@
 //! The decoder is a hand-written single-pass scanner for flat objects: it parses each value
 //! straight into the column's type, with no intermediate JSON tree (this is the hot path of
 //! every file or topic source). Nested objects and arrays are kept as their JSON text when
-//! the column is a STRING.
+//! the column is a STRING; an ARRAY column reads a JSON array. As Flink's format: BYTES are
+//! base64 text, a TIME is `HH:mm:ss[.fff]` (the fraction only when there is one).
 
 use std::sync::Arc;
 
+use base64::Engine;
 use newsflow_common::time;
 use newsflow_common::value::{java_double, java_float};
 use newsflow_common::{DataType, Decimal, Error, Recent, Result, Row, Schema, Value};
@@ -371,55 +373,120 @@ impl JsonDecoder {
     }
 
     fn typed_from_text(&self, col: usize, text: &str, quoted: bool) -> std::result::Result<Value, String> {
-        let t = &self.types[col];
-        let bad = || {
-            format!(
-                "cannot read {} value {} as {t}",
-                if quoted { "string" } else { "JSON" },
-                if quoted {
-                    format!("\"{text}\"")
-                } else {
-                    text.to_string()
-                }
-            )
-        };
-        Ok(match t {
-            DataType::Int => Value::Int(text.trim().parse().map_err(|_| bad())?),
-            DataType::BigInt => Value::BigInt(text.trim().parse().map_err(|_| bad())?),
-            DataType::Double => Value::Double(text.trim().parse().map_err(|_| bad())?),
-            DataType::Float => Value::Float(text.trim().parse().map_err(|_| bad())?),
-            // Exact, as Flink's reader (a BigDecimal, then DecimalData.fromBigDecimal): rounded
-            // HALF_UP to the scale, NULL when it does not fit the precision.
-            DataType::Decimal(p, s) => match Decimal::parse(text.trim(), *p, *s).map_err(|_| bad())? {
-                Some(d) => Value::Decimal(d),
-                None => Value::Null,
-            },
-            DataType::Boolean => match text.trim() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => return Err(bad()),
-            },
-            DataType::Timestamp(_) => {
-                let sep = if self.style == TsStyle::Iso { b'T' } else { b' ' };
-                Value::Timestamp(time::parse_timestamp(text, Some(sep)).ok_or_else(|| {
-                    format!(
-                        "unparsable timestamp \"{text}\" (expected {})",
-                        if self.style == TsStyle::Iso {
-                            "yyyy-MM-ddTHH:mm:ss[.SSS]"
-                        } else {
-                            "yyyy-MM-dd HH:mm:ss[.SSS]"
-                        }
-                    )
-                })?)
-            }
-            DataType::TimestampLtz(_) => Value::Timestamp(
-                time::parse_timestamp(text, None).ok_or_else(|| format!("unparsable timestamp \"{text}\""))?,
-            ),
-            DataType::Date => Value::Date(time::parse_date(text).ok_or_else(|| format!("unparsable date \"{text}\""))?),
-            DataType::Varchar(_) => Value::str(text),
-            DataType::Interval | DataType::Null => Value::Null,
-        })
+        typed_from_text(&self.types[col], self.style, text, quoted)
     }
+}
+
+/// A JSON array read into an ARRAY<e> (the elements as a column of type `e` reads them).
+fn array_value(e: &DataType, style: TsStyle, raw: &[u8]) -> std::result::Result<Value, String> {
+    let json: serde_json::Value = serde_json::from_slice(raw).map_err(|err| format!("malformed JSON array: {err}"))?;
+    let serde_json::Value::Array(items) = json else {
+        return Err(format!(
+            "cannot read JSON {} as ARRAY<{e}>",
+            String::from_utf8_lossy(raw)
+        ));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        out.push(match item {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::String(text) if e.is_string() => Value::str(text),
+            serde_json::Value::String(text) => typed_from_text(e, style, text, true)?,
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                return Err(format!("cannot read a nested JSON value {item} as {e}"))
+            }
+            other => typed_from_text(e, style, &other.to_string(), false)?,
+        });
+    }
+    Ok(Value::Array(out.into()))
+}
+
+/// A TIME as Flink's JSON format reads it: `HH:mm:ss` with an optional fraction of up to
+/// nine digits (kept to the millisecond).
+fn parse_json_time(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    let two = |i: usize| -> Option<i32> {
+        let (x, y) = (*b.get(i)?, *b.get(i + 1)?);
+        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| ((x - b'0') * 10 + (y - b'0')) as i32)
+    };
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let (h, m, sec) = (two(0)?, two(3)?, two(6)?);
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let mut ms = 0;
+    if b.len() > 8 {
+        let frac = &b[9..];
+        if b[8] != b'.' || frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        for (i, d) in frac.iter().take(3).enumerate() {
+            ms += (d - b'0') as i32 * [100, 10, 1][i];
+        }
+    }
+    Some(h * 3_600_000 + m * 60_000 + sec * 1000 + ms)
+}
+
+fn typed_from_text(t: &DataType, style: TsStyle, text: &str, quoted: bool) -> std::result::Result<Value, String> {
+    let bad = || {
+        format!(
+            "cannot read {} value {} as {t}",
+            if quoted { "string" } else { "JSON" },
+            if quoted {
+                format!("\"{text}\"")
+            } else {
+                text.to_string()
+            }
+        )
+    };
+    Ok(match t {
+        DataType::Int => Value::Int(text.trim().parse().map_err(|_| bad())?),
+        DataType::BigInt => Value::BigInt(text.trim().parse().map_err(|_| bad())?),
+        DataType::Double => Value::Double(text.trim().parse().map_err(|_| bad())?),
+        DataType::Float => Value::Float(text.trim().parse().map_err(|_| bad())?),
+        // Exact, as Flink's reader (a BigDecimal, then DecimalData.fromBigDecimal): rounded
+        // HALF_UP to the scale, NULL when it does not fit the precision.
+        DataType::Decimal(p, s) => match Decimal::parse(text.trim(), *p, *s).map_err(|_| bad())? {
+            Some(d) => Value::Decimal(d),
+            None => Value::Null,
+        },
+        DataType::Boolean => match text.trim() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(bad()),
+        },
+        DataType::Timestamp(_) => {
+            let sep = if style == TsStyle::Iso { b'T' } else { b' ' };
+            Value::Timestamp(time::parse_timestamp(text, Some(sep)).ok_or_else(|| {
+                format!(
+                    "unparsable timestamp \"{text}\" (expected {})",
+                    if style == TsStyle::Iso {
+                        "yyyy-MM-ddTHH:mm:ss[.SSS]"
+                    } else {
+                        "yyyy-MM-dd HH:mm:ss[.SSS]"
+                    }
+                )
+            })?)
+        }
+        DataType::TimestampLtz(_) => Value::Timestamp(
+            time::parse_timestamp(text, None).ok_or_else(|| format!("unparsable timestamp \"{text}\""))?,
+        ),
+        DataType::Date => Value::Date(time::parse_date(text).ok_or_else(|| format!("unparsable date \"{text}\""))?),
+        DataType::Varchar(_) => Value::str(text),
+        DataType::Interval | DataType::Null => Value::Null,
+        DataType::Bytes(_) if quoted => Value::Bytes(
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|_| format!("cannot read \"{text}\" as base64 BYTES"))?
+                .into(),
+        ),
+        DataType::Time(_) if quoted => Value::Time(
+            parse_json_time(text).ok_or_else(|| format!("unparsable time \"{text}\" (expected HH:mm:ss[.SSS])"))?,
+        ),
+        DataType::Bytes(_) | DataType::Time(_) | DataType::Array(_) => return Err(bad()),
+    })
 }
 
 impl Decoder for JsonDecoder {
@@ -477,6 +544,9 @@ impl Decoder for JsonDecoder {
                                         let text = utf8(raw)?;
                                         let v = if self.types[col].is_string() {
                                             Ok(Value::str(text))
+                                        } else if let (DataType::Array(e), Some(b'[')) = (&self.types[col], raw.first())
+                                        {
+                                            array_value(e, self.style, raw)
                                         } else if matches!(raw.first(), Some(b'{') | Some(b'[')) {
                                             Err(format!(
                                                 "cannot read JSON {} as {}",
@@ -567,7 +637,6 @@ pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
 
 impl Encoder for JsonEncoder {
     fn encode(&mut self, row: &Row, out: &mut Vec<u8>) {
-        use std::io::Write;
         out.push(b'{');
         let mut first = true;
         for (i, v) in row.iter().enumerate() {
@@ -579,39 +648,61 @@ impl Encoder for JsonEncoder {
             }
             first = false;
             out.extend_from_slice(&self.keys[i]);
-            let _ = match v {
-                Value::Null => write!(out, "null"),
-                Value::Bool(b) => write!(out, "{b}"),
-                Value::Int(x) => write!(out, "{x}"),
-                Value::BigInt(x) => write!(out, "{x}"),
-                // Jackson (Flink's JSON) quotes NaN and the infinities: bare, they are not JSON.
-                Value::Float(x) if !x.is_finite() => write!(out, "\"{}\"", java_float(*x)),
-                Value::Double(x) if !x.is_finite() => write!(out, "\"{}\"", java_double(*x)),
-                Value::Float(x) => write!(out, "{}", java_float(*x)),
-                Value::Double(x) => write!(out, "{}", java_double(*x)),
-                Value::Decimal(x) => write!(out, "{}", x.to_json_string()),
-                Value::Str(s) => {
-                    write_json_string(out, s);
-                    Ok(())
-                }
-                Value::Date(d) => write!(out, "\"{}\"", time::format_date(*d)),
-                Value::Timestamp(t) => {
-                    let p = match &self.types[i] {
-                        DataType::Timestamp(p) | DataType::TimestampLtz(p) => *p,
-                        _ => 3,
-                    };
-                    let text = match (self.style, &self.types[i]) {
-                        (TsStyle::Iso, _) => time::format_timestamp_iso(*t, p),
-                        (_, DataType::TimestampLtz(_)) => format!("{}Z", time::format_timestamp_sql(*t, p)),
-                        _ => time::format_timestamp_sql(*t, p),
-                    };
-                    write!(out, "\"{text}\"")
-                }
-                Value::Interval(ms) => write!(out, "{ms}"),
-            };
+            write_value(out, v, &self.types[i], self.style);
         }
         out.push(b'}');
     }
+}
+
+/// One value as Flink's JSON format writes it; `t` is the column's type (an ARRAY's elements
+/// are written as columns of its element type).
+fn write_value(out: &mut Vec<u8>, v: &Value, t: &DataType, style: TsStyle) {
+    use std::io::Write;
+    let _ = match v {
+        Value::Null => write!(out, "null"),
+        Value::Bool(b) => write!(out, "{b}"),
+        Value::Int(x) => write!(out, "{x}"),
+        Value::BigInt(x) => write!(out, "{x}"),
+        // Jackson (Flink's JSON) quotes NaN and the infinities: bare, they are not JSON.
+        Value::Float(x) if !x.is_finite() => write!(out, "\"{}\"", java_float(*x)),
+        Value::Double(x) if !x.is_finite() => write!(out, "\"{}\"", java_double(*x)),
+        Value::Float(x) => write!(out, "{}", java_float(*x)),
+        Value::Double(x) => write!(out, "{}", java_double(*x)),
+        Value::Decimal(x) => write!(out, "{}", x.to_json_string()),
+        Value::Str(s) => {
+            write_json_string(out, s);
+            Ok(())
+        }
+        Value::Date(d) => write!(out, "\"{}\"", time::format_date(*d)),
+        Value::Timestamp(ms) => {
+            let p = match t {
+                DataType::Timestamp(p) | DataType::TimestampLtz(p) => *p,
+                _ => 3,
+            };
+            let text = match (style, t) {
+                (TsStyle::Iso, _) => time::format_timestamp_iso(*ms, p),
+                (_, DataType::TimestampLtz(_)) => format!("{}Z", time::format_timestamp_sql(*ms, p)),
+                _ => time::format_timestamp_sql(*ms, p),
+            };
+            write!(out, "\"{text}\"")
+        }
+        Value::Interval(ms) => write!(out, "{ms}"),
+        // Jackson writes a byte[] as base64 text
+        Value::Bytes(b) => write!(out, "\"{}\"", base64::engine::general_purpose::STANDARD.encode(b)),
+        Value::Time(ms) => write!(out, "\"{}\"", time::format_time_json(*ms)),
+        Value::Array(items) => {
+            let e = t.element().unwrap_or(&DataType::Null);
+            out.push(b'[');
+            for (k, x) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                write_value(out, x, e, style);
+            }
+            out.push(b']');
+            Ok(())
+        }
+    };
 }
 
 #[cfg(test)]
@@ -711,6 +802,39 @@ mod tests {
         assert!(e.contains("volume") && e.contains("INT"), "{e}");
         let e = d.decode(br#"{"ts": "2025-13-01 00:00:00"}"#).unwrap_err();
         assert!(e.contains("unparsable timestamp"), "{e}");
+    }
+
+    #[test]
+    fn bytes_time_and_arrays_as_flink() {
+        // Flink 2.3's json format: BYTES as base64, TIME as HH:mm:ss with the fraction only
+        // when there is one, arrays as JSON arrays of their elements' forms
+        let schema = Schema::new(vec![
+            Field::new("b", DataType::Bytes(None)),
+            Field::new("t", DataType::Time(3)),
+            Field::new("a", DataType::Array(Box::new(DataType::STRING))),
+            Field::new("ts", DataType::Array(Box::new(DataType::Timestamp(3)))),
+            Field::new("ti", DataType::Array(Box::new(DataType::Time(0)))),
+        ]);
+        let mut d = JsonDecoder::new(&schema, &Options::default()).unwrap();
+        let line = br#"{"b":"SGVsbG8=","t":"12:00:00.5","a":["x",null,""],"ts":["2025-07-01 09:01:02.345",null],"ti":["09:01:02.345","00:00:00"]}"#;
+        let row = d.decode(line).unwrap();
+        assert_eq!(row[0], Value::Bytes(b"Hello".to_vec().into()));
+        assert_eq!(row[1], Value::Time(43_200_500));
+        assert_eq!(row[2].to_string(), "[x, NULL, ]");
+        assert_eq!(
+            row[4],
+            Value::Array(vec![Value::Time(32_462_345), Value::Time(0)].into())
+        );
+        let mut e = JsonEncoder::new(&schema, &Options::default()).unwrap();
+        let mut out = Vec::new();
+        e.encode(&row, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), std::str::from_utf8(line).unwrap());
+        let e1 = d.decode(br#"{"t":"9:01:02"}"#).unwrap_err();
+        assert!(e1.contains("unparsable time"), "{e1}");
+        let e2 = d.decode(br#"{"b":"not base64!"}"#).unwrap_err();
+        assert!(e2.contains("base64"), "{e2}");
+        let e3 = d.decode(br#"{"a":"x"}"#).unwrap_err();
+        assert!(e3.contains("ARRAY<STRING>"), "{e3}");
     }
 
     #[test]

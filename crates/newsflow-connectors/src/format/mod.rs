@@ -59,10 +59,22 @@ const ENCODE_ONLY: &[&str] = &["json.encode.ignore-null-fields"];
 /// Keys a format honours only when reading.
 const DECODE_ONLY: &[&str] = &["json.fail-on-missing-field"];
 
+/// Only the json format reads and writes BYTES, TIME and ARRAY columns so far.
+fn check_types(table: &str, format: &str, schema: &Schema) -> Result<()> {
+    match schema.fields.iter().find(|f| f.data_type.is_bytes_time_or_array()) {
+        Some(f) if format != "json" => Err(Error::config(format!(
+            "table `{table}`: the '{format}' format does not support {} columns yet (column `{}`); use 'json'",
+            f.data_type, f.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn decoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn Decoder>> {
     for k in ENCODE_ONLY {
         opts.mark_read(k);
     }
+    check_types(table, format_name(table, opts)?, schema)?;
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonDecoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawDecoder::new(schema, table)?),
@@ -75,6 +87,7 @@ pub fn encoder(table: &str, schema: &Schema, opts: &Options) -> Result<Box<dyn E
     for k in DECODE_ONLY {
         opts.mark_read(k);
     }
+    check_types(table, format_name(table, opts)?, schema)?;
     Ok(match format_name(table, opts)? {
         "json" => Box::new(json::JsonEncoder::new(schema, opts)?),
         "raw" => Box::new(raw::RawEncoder::new(schema, table)?),

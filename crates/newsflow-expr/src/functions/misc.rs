@@ -29,8 +29,9 @@ fn ret_string_not_null(_: &[DataType]) -> Result<DataType, String> {
     Ok(DataType::STRING)
 }
 
+/// A digest of a STRING (its UTF-8 bytes) or of BYTES.
 fn digest(a: &[Value], algorithm: &str) -> Value {
-    a[0].as_str()
+    super::string::bytes_of(&a[0])
         .and_then(|x| digest_hex(algorithm, x))
         .map(|h| Value::str(&h))
         .unwrap_or(Value::Null)

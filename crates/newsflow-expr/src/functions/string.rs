@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use base64::Engine;
+use newsflow_common::charset::Charset;
 use newsflow_common::{DataType, Value};
 use regex::Regex;
 
@@ -40,6 +41,9 @@ pub const FUNCS: &[Builtin] = &[
     Builtin::strict("TO_BASE64", 1, 1, ret_string, to_base64),
     Builtin::strict("FROM_BASE64", 1, 1, ret_string, from_base64),
     Builtin::strict("HEX", 1, 1, ret_string, hex),
+    Builtin::strict("UNHEX", 1, 1, ret_unhex, unhex),
+    Builtin::strict("ENCODE", 2, 2, ret_encode, encode),
+    Builtin::strict("DECODE", 2, 2, ret_decode, decode),
     Builtin::strict("URL_ENCODE", 1, 1, ret_string, url_encode),
     Builtin::strict("URL_DECODE", 1, 1, ret_string, url_decode),
     Builtin::strict("JSON_QUOTE", 1, 1, ret_string, json_quote),
@@ -403,10 +407,84 @@ fn chr(a: &[Value]) -> Value {
     Value::str(&c.to_string())
 }
 
+/// The bytes of a STRING (UTF-8) or BYTES value.
+pub(crate) fn bytes_of(v: &Value) -> Option<&[u8]> {
+    match v {
+        Value::Str(x) => Some(x.as_bytes()),
+        Value::Bytes(b) => Some(b),
+        _ => None,
+    }
+}
+
 fn to_base64(a: &[Value]) -> Value {
-    match s(&a[0]) {
-        Some(x) => Value::str(&base64::engine::general_purpose::STANDARD.encode(x.as_bytes())),
+    match bytes_of(&a[0]) {
+        Some(x) => Value::str(&base64::engine::general_purpose::STANDARD.encode(x)),
         None => Value::Null,
+    }
+}
+
+fn ret_unhex(args: &[DataType]) -> Result<DataType, String> {
+    string_arg(&args[0])?;
+    Ok(DataType::Bytes(None))
+}
+
+fn string_arg(t: &DataType) -> Result<(), String> {
+    if t.is_string() || *t == DataType::Null {
+        Ok(())
+    } else {
+        Err(format!("expects a STRING, got {t}"))
+    }
+}
+
+/// UNHEX(s), as Flink's (Spark's) `unhex`: pairs of hex digits from the end; an odd first
+/// digit is checked but left out (its byte is 0); anything that is not a hex digit gives NULL.
+fn unhex(a: &[Value]) -> Value {
+    let Some(x) = s(&a[0]) else { return Value::Null };
+    let b = x.as_bytes();
+    let digit = |c: u8| (c as char).to_digit(16).filter(|_| c.is_ascii());
+    let mut out = vec![0u8; b.len().div_ceil(2)];
+    let (mut i, mut j) = (b.len() as isize - 2, out.len() as isize - 1);
+    while i >= 0 {
+        let (Some(l), Some(r)) = (digit(b[i as usize]), digit(b[i as usize + 1])) else {
+            return Value::Null;
+        };
+        out[j as usize] = (l << 4 | r) as u8;
+        i -= 2;
+        j -= 1;
+    }
+    if i == -1 && digit(b[0]).is_none() {
+        return Value::Null;
+    }
+    Value::Bytes(out.into())
+}
+
+fn ret_encode(args: &[DataType]) -> Result<DataType, String> {
+    string_arg(&args[0])?;
+    string_arg(&args[1])?;
+    Ok(DataType::Bytes(None))
+}
+
+fn ret_decode(args: &[DataType]) -> Result<DataType, String> {
+    if !args[0].is_bytes() && args[0] != DataType::Null {
+        return Err(format!("expects BYTES, got {}", args[0]));
+    }
+    string_arg(&args[1])?;
+    Ok(DataType::STRING)
+}
+
+/// ENCODE(s, charset): Java's `s.getBytes(charset)` (the compiler checks the charset).
+fn encode(a: &[Value]) -> Value {
+    match (s(&a[0]), a[1].as_str().and_then(Charset::by_name)) {
+        (Some(x), Some(cs)) => Value::Bytes(cs.encode(x).into()),
+        _ => Value::Null,
+    }
+}
+
+/// DECODE(bytes, charset): Java's `new String(bytes, charset)`.
+fn decode(a: &[Value]) -> Value {
+    match (&a[0], a[1].as_str().and_then(Charset::by_name)) {
+        (Value::Bytes(b), Some(cs)) => Value::str(&cs.decode(b)),
+        _ => Value::Null,
     }
 }
 
@@ -706,9 +784,8 @@ fn overlay(a: &[Value]) -> Value {
 
 /// Java's `String.hashCode`-free helpers for digests: MD5, SHA-1, SHA-2 as lower-case hex of
 /// the UTF-8 bytes.
-pub fn digest_hex(algorithm: &str, x: &str) -> Option<String> {
+pub fn digest_hex(algorithm: &str, bytes: &[u8]) -> Option<String> {
     use sha2::Digest;
-    let bytes = x.as_bytes();
     let out: Vec<u8> = match algorithm {
         "MD5" => md5::Md5::digest(bytes).to_vec(),
         "SHA1" => sha1::Sha1::digest(bytes).to_vec(),

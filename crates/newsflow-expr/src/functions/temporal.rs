@@ -94,6 +94,8 @@ fn millis_of(v: &Value) -> Option<i64> {
     match v {
         Value::Timestamp(t) => Some(*t),
         Value::Date(d) => Some(*d as i64 * MILLIS_PER_DAY),
+        // EXTRACT(MILLISECOND FROM t) of a TIME (the only field the compiler lets through)
+        Value::Time(t) => Some(*t as i64),
         _ => None,
     }
 }

@@ -18,8 +18,9 @@ pub struct SinkExec {
     table: String,
     sink: Box<dyn Sink>,
     types: Vec<DataType>,
-    /// Whether any column needs converting (else rows pass through untouched).
-    convert: bool,
+    /// The columns whose values need converting to the sink's type (none: rows pass
+    /// through untouched).
+    convert: Vec<usize>,
     pub rows_written: u64,
     finished: bool,
     /// Checkpoints are on: commit only through them.
@@ -30,7 +31,13 @@ pub struct SinkExec {
 
 impl SinkExec {
     pub fn new(table: &str, sink: Box<dyn Sink>, types: Vec<DataType>, query_types: &[DataType]) -> Self {
-        let convert = types.iter().zip(query_types).any(|(s, q)| !same_repr(q, s));
+        let convert = types
+            .iter()
+            .zip(query_types)
+            .enumerate()
+            .filter(|(_, (s, q))| !same_repr(q, s))
+            .map(|(i, _)| i)
+            .collect();
         SinkExec {
             table: table.to_string(),
             sink,
@@ -44,6 +51,9 @@ impl SinkExec {
     }
 }
 
+/// Values of query type `q` are already values of sink type `s`. A TIME into a TIME of the
+/// same or a higher precision is left as it is, as Flink inserts no cast there (a TIME(0)
+/// that holds milliseconds keeps them); into a lower precision it is cut.
 fn same_repr(q: &DataType, s: &DataType) -> bool {
     q == s
         || matches!(
@@ -51,7 +61,10 @@ fn same_repr(q: &DataType, s: &DataType) -> bool {
             (DataType::Varchar(_), DataType::Varchar(_))
                 | (DataType::Timestamp(_), DataType::Timestamp(_))
                 | (DataType::TimestampLtz(_), DataType::TimestampLtz(_))
+                | (DataType::Bytes(_), DataType::Bytes(_))
         )
+        || matches!((q, s), (DataType::Time(p), DataType::Time(r)) if p <= r)
+        || matches!((q, s), (DataType::Array(a), DataType::Array(b)) if same_repr(a, b))
 }
 
 impl Operator for SinkExec {
@@ -60,10 +73,12 @@ impl Operator for SinkExec {
     }
     fn process(&mut self, _input: usize, chunk: Chunk, _out: &mut Chunk) -> Result<()> {
         let mut rows = chunk.into_inserts(&self.name())?;
-        if self.convert {
+        if !self.convert.is_empty() {
             for row in rows.iter_mut() {
-                for (v, t) in row.iter_mut().zip(&self.types) {
-                    *v = coerce(std::mem::take(v), t);
+                for &i in &self.convert {
+                    if let (Some(v), Some(t)) = (row.get_mut(i), self.types.get(i)) {
+                        *v = coerce(std::mem::take(v), t);
+                    }
                 }
             }
         }

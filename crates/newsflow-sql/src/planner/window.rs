@@ -414,7 +414,13 @@ fn refuse_unsupported_clauses(f: &ast::Function, span: Span) -> Result<()> {
         ));
     }
     if let ast::FunctionArguments::List(l) = &f.args {
-        if let Some(c) = l.clauses.first() {
+        // ARRAY_AGG(x IGNORE NULLS | RESPECT NULLS) is the expression layer's to read
+        let array_agg = name.to_string().eq_ignore_ascii_case("ARRAY_AGG");
+        if let Some(c) = l
+            .clauses
+            .iter()
+            .find(|c| !(array_agg && matches!(c, ast::FunctionArgumentClause::IgnoreOrRespectNulls(_))))
+        {
             return Err(Error::plan(
                 format!("{name}: `{c}` inside an aggregate's arguments is not supported"),
                 span,
