@@ -1535,7 +1535,7 @@ fn free_port() -> u16 {
 /// installs it.
 fn s3s_fs(root: &Path, port: u16) -> std::process::Child {
     let bin = std::env::var("NEWSFLOW_S3S_FS_BIN").unwrap_or_else(|_| "s3s-fs".to_string());
-    let child = Command::new(&bin)
+    let mut child = Command::new(&bin)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .args(["--access-key", "testing", "--secret-key", "testing"])
         .arg(root)
@@ -1549,6 +1549,8 @@ fn s3s_fs(root: &Path, port: u16) -> std::process::Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("s3s-fs did not start on port {port}");
 }
 
