@@ -241,7 +241,11 @@ impl Executor {
         let mut out = Chunk::default();
         let n = &mut self.nodes[node];
         n.rows_in += chunk.len() as u64;
-        if chunk.watermarks.is_empty() || (n.op.takes_watermark_marks() && n.inputs.input_count() == 1) {
+        let takes_marks = n.op.takes_watermark_marks();
+        if takes_marks && !chunk.watermarks.is_empty() && n.inputs.input_count() > 1 {
+            combine_marks(&n.inputs, port, &mut chunk.watermarks);
+        }
+        if chunk.watermarks.is_empty() || takes_marks {
             n.op.process(port, chunk, &mut out)?;
         } else if n.op.as_async_ref().is_some() {
             // An asynchronous operator emits rows later anyway: it sees the watermark
@@ -603,6 +607,21 @@ impl Executor {
         }
         Ok(())
     }
+}
+
+/// The marks of a chunk on input `port` of a node with several inputs, turned into the
+/// advances of the node's combined watermark (marks that do not move it are dropped): what
+/// an operator that takes marks itself sees, as [`process_in_time`] would hand it them.
+/// The node's own tracker is left alone, as there.
+fn combine_marks(inputs: &WatermarkTracker, port: usize, marks: &mut Vec<(usize, i64)>) {
+    let mut inputs = inputs.clone();
+    marks.retain_mut(|(_, wm)| match inputs.update(port, *wm, false) {
+        Some(combined) => {
+            *wm = combined;
+            true
+        }
+        None => false,
+    });
 }
 
 /// Process a chunk whose watermark advanced between its rows, as Flink would: each run of

@@ -491,7 +491,9 @@ fn typed_from_text(t: &DataType, style: TsStyle, text: &str, quoted: bool) -> st
 
 impl Decoder for JsonDecoder {
     fn decode(&mut self, record: &[u8]) -> std::result::Result<Row, String> {
-        let mut row: Row = vec![Value::Null; self.types.len()];
+        // Filled by writing NULLs (`vec![Value::Null; n]` clones the value n times).
+        let mut row: Row = Vec::with_capacity(self.types.len());
+        row.resize_with(self.types.len(), || Value::Null);
         self.seen.iter_mut().for_each(|s| *s = false);
         let mut c = Cursor { b: record, i: 0 };
         c.expect(b'{')?;

@@ -23,6 +23,10 @@
 pub mod analyze;
 pub mod calc;
 pub mod interval_join;
+#[cfg(test)]
+mod interval_join_equivalence;
+#[cfg(test)]
+mod interval_join_reference;
 pub mod sink;
 pub mod source;
 #[cfg(test)]
@@ -73,11 +77,11 @@ pub trait Operator {
     fn take_rejected(&mut self) -> Vec<Rejected> {
         Vec::new()
     }
-    /// Whether the operator (one input) takes a chunk with its watermark marks
-    /// ([`Chunk::watermarks`]) and advances at each itself — a loop over the rows it makes
-    /// anyway — instead of the executor splitting the chunk at the marks and calling
-    /// `process` and `on_watermark` for each piece. It must then record its output
-    /// watermark advances as marks in `out`.
+    /// Whether the operator takes a chunk with its watermark marks ([`Chunk::watermarks`])
+    /// and advances at each itself — a loop over the rows it makes anyway — instead of the
+    /// executor splitting the chunk at the marks and calling `process` and `on_watermark`
+    /// for each piece. It must then record its output watermark advances as marks in
+    /// `out`. With several inputs, the marks it gets are its combined watermark's advances.
     fn takes_watermark_marks(&self) -> bool {
         false
     }

@@ -32,6 +32,8 @@ use crate::watermark::{WatermarkTracker, MAX_WATERMARK, MIN_WATERMARK};
 struct Shape {
     width: usize,
     physical: Vec<usize>,
+    /// `physical` is `0, 1, …` (the table's physical columns come first, in order).
+    physical_first: bool,
     computed: Vec<Computed>,
     unread: Vec<usize>,
     rowtime: Option<usize>,
@@ -96,9 +98,16 @@ impl Shape {
         let mut row = if self.computed.is_empty() && self.physical.len() == self.width {
             phys
         } else {
-            let mut row = vec![Value::Null; self.width];
-            for (v, i) in phys.into_iter().zip(&self.physical) {
-                row[*i] = v;
+            let mut row = Vec::with_capacity(self.width);
+            if self.physical_first && phys.len() == self.physical.len() {
+                // The physical columns in order, then the computed ones: moved as a block.
+                row.extend(phys);
+                row.resize_with(self.width, || Value::Null);
+            } else {
+                row.resize_with(self.width, || Value::Null);
+                for (v, i) in phys.into_iter().zip(&self.physical) {
+                    row[*i] = v;
+                }
             }
             for c in &mut self.computed {
                 row[c.col] = match c.try_eval(&row) {
@@ -197,9 +206,11 @@ impl SourceExec {
                 }
             });
         }
+        let physical = def.physical_indexes();
         let shape = Shape {
             width: def.columns.len(),
-            physical: def.physical_indexes(),
+            physical_first: physical.iter().enumerate().all(|(i, c)| i == *c),
+            physical,
             computed,
             unread: (0..keep.len()).filter(|i| !keep[*i]).collect(),
             rowtime: def.watermark.as_ref().map(|w| w.column),
