@@ -262,15 +262,20 @@ pub fn run(rt: &Runtime, ctx: &SessionContext, mut format: OutputFormat) -> Resu
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(e).context("reading the prompt"),
         };
-        if buffer.is_empty() {
-            let trimmed = line.trim();
-            if trimmed.is_empty() {
-                continue;
-            }
+        let trimmed = line.trim();
+        if buffer.is_empty() && trimmed.is_empty() {
+            continue;
+        }
+        // A backslash command runs even in the middle of a statement (which stays as
+        // typed so far, as in psql); `.tables`-style ones and `exit` only on their own.
+        if buffer.is_empty() || trimmed.starts_with('\\') {
             if let Some(command) = meta_command(trimmed) {
                 let _ = editor.add_history_entry(trimmed);
                 match command {
-                    Meta::Quit => break,
+                    Meta::Quit => {
+                        buffer.clear();
+                        break;
+                    }
                     Meta::Help => println!("{HELP}"),
                     Meta::Tables => print_result(rt.block_on(describe_tables(ctx))),
                     Meta::Describe(name) => print_result(rt.block_on(describe_table(ctx, &name))),
