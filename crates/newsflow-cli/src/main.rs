@@ -7,6 +7,7 @@
 //!   newsflow demo              the flagship pipeline on generated data, live in the terminal
 //!   newsflow produce           a generator's rows or a file's lines into a Kafka topic
 //!   newsflow consume           print a Kafka topic's messages
+//!   newsflow query             SQL over archived Parquet/JSON/CSV (local or S3), DataFusion
 //! ```
 //!
 //! The CLI only parses arguments and prints; the engine lives in `newsflow-runtime`.
@@ -41,6 +42,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// SQL over Hive-partitioned Parquet, JSON-lines and CSV archives, local or on S3
+    /// (what Athena is to a Firehose archive), with DataFusion. Without SQL: a prompt.
+    ///
+    /// Example:
+    ///   newsflow query --table analysis=s3://bucket/analysis \
+    ///       "SELECT day, count(*) FROM analysis WHERE month = 11 GROUP BY day"
+    #[cfg(feature = "query")]
+    Query(newsflow_query::QueryArgs),
     /// Run a Flink SQL script (CREATE TABLE / VIEW, SET, INSERT INTO, SELECT) as one job.
     ///
     /// Example:
@@ -229,6 +238,8 @@ fn main() -> ExitCode {
         }
         .with_context(|| format!("signalling process {pid}"))
         .map(|_| eprintln!("asked process {pid} for a savepoint; it prints the path and stops")),
+        #[cfg(feature = "query")]
+        Command::Query(a) => newsflow_query::run(a),
         Command::Produce(a) => kafka_cmd::produce(a),
         Command::Consume(a) => kafka_cmd::consume(a),
         Command::Explain { file } => read_sql(&file).and_then(|sql| {
