@@ -55,6 +55,13 @@ impl FromStr for TableSpec {
         if name.is_empty() {
             return Err(format!("'{s}': the table has no name (NAME=PATH)"));
         }
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !identifier {
+            return Err(format!(
+                "'{s}': a table name is letters, digits and '_', not starting with a digit"
+            ));
+        }
         let (location, format) = match rest.rsplit_once(':') {
             Some((loc, f)) if !loc.is_empty() && !f.contains('/') && !loc.ends_with(':') => {
                 (loc, Some(f.parse::<TableFormat>()?))
@@ -273,6 +280,8 @@ mod tests {
         assert!(s("nodir").is_err());
         assert!(s("=x").is_err());
         assert!(s("t=").is_err());
+        assert!(s("my-trades=x").is_err() && s("1t=x").is_err());
+        assert_eq!(s("_T1=x").unwrap().name, "_T1");
         assert_eq!(s("t=s3://b").unwrap().location, "s3://b");
     }
 }
