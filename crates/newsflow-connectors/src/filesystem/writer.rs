@@ -50,7 +50,7 @@ impl FileFormat {
             } => {
                 let encoder = format::encoder(table, schema, options)?;
                 let out = if *gzip {
-                    LineOut::Gzip(GzEncoder::new(out, flate2::Compression::default()))
+                    LineOut::Gzip(Box::new(GzEncoder::new(out, flate2::Compression::default())))
                 } else {
                     LineOut::Plain(out)
                 };
@@ -69,7 +69,7 @@ impl FileFormat {
 
 pub enum LineOut {
     Plain(Box<dyn PartOutput>),
-    Gzip(GzEncoder<Box<dyn PartOutput>>),
+    Gzip(Box<GzEncoder<Box<dyn PartOutput>>>),
 }
 
 pub enum FileWriter {
