@@ -241,7 +241,7 @@ pub fn create_sink(t: &TableSpec, ctx: &ConnectorContext) -> Result<Box<dyn Sink
         store,
         format,
         schema: t.schema.clone(),
-        partition_keys: t.partition_keys.to_vec(),
+        partitions: partitions.iter().map(|(name, i, _)| (*i, name.clone())).collect(),
         default_name,
         rolling,
         committer,

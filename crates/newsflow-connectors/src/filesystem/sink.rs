@@ -110,7 +110,8 @@ pub struct SinkConfig {
     pub store: Store,
     pub format: FileFormat,
     pub schema: Schema,
-    pub partition_keys: Vec<String>,
+    /// `PARTITIONED BY` columns: (index in the row, name).
+    pub partitions: Vec<(usize, String)>,
     pub default_name: String,
     pub rolling: RollingPolicy,
     pub committer: PartitionCommitter,
@@ -125,16 +126,7 @@ fn now_ms() -> i64 {
 
 impl FileSink {
     pub fn new(c: SinkConfig) -> Result<FileSink> {
-        let mut part_cols = Vec::new();
-        for k in &c.partition_keys {
-            let i = c.schema.fields.iter().position(|f| &f.name == k).ok_or_else(|| {
-                Error::config(format!(
-                    "table `{}`: PARTITIONED BY names unknown column `{k}`",
-                    c.table
-                ))
-            })?;
-            part_cols.push((i, k.clone()));
-        }
+        let part_cols = c.partitions;
         let data_cols = (!part_cols.is_empty()).then(|| {
             (0..c.schema.len())
                 .filter(|i| !part_cols.iter().any(|(p, _)| p == i))
@@ -285,8 +277,7 @@ impl Sink for FileSink {
                 }
             };
             let Some(f) = self.open.get_mut(&dir) else { continue };
-            let what = f.name.clone();
-            match f.writer.write(data, &what)? {
+            match f.writer.write(data, &f.name)? {
                 Ok(()) => {
                     f.last_write = now;
                     let full = f.writer.size() >= self.rolling.file_size;
