@@ -42,6 +42,7 @@ mod rng;
 mod sensor;
 mod stock;
 pub mod text;
+mod truth;
 
 #[cfg(test)]
 mod tests;
@@ -49,8 +50,8 @@ mod tests;
 use newsflow_common::{DataType, Value};
 
 pub use market::{
-    default_start_ms, news_schedule, start_price, weekday, MarketConfig, ScheduledNews, Sentiment, Session,
-    DEFAULT_NEWS_PER_DAY, DEFAULT_SEED, DEFAULT_SYMBOLS, FIRST_NEWS_ID, VOLUME_SPIKE_MS,
+    default_start_ms, market_beta, news_schedule, start_price, weekday, MarketConfig, ScheduledNews, Sentiment,
+    Session, DEFAULT_NEWS_PER_DAY, DEFAULT_SEED, DEFAULT_SYMBOLS, FIRST_NEWS_ID, VOLUME_SPIKE_MS,
 };
 pub use news::{news, render_news, NewsConfig, NewsGenerator, NewsItem, DEFAULT_KOREAN_RATIO, NEWS_COLUMNS};
 pub use options::{canonical as canonical_option, options_used_by, GenOptions};
@@ -59,6 +60,7 @@ pub use sensor::{
     MIN_TEMPERATURE, SENSOR_COLUMNS,
 };
 pub use stock::{stock, StockConfig, StockGenerator, DEFAULT_STOCK_RATE, STOCK_COLUMNS};
+pub use truth::{truth, TruthGenerator, TRUTH_COLUMNS};
 
 /// One generated row.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +87,7 @@ pub trait Generator: Iterator<Item = GenRow> + Send {
 }
 
 /// The generator names [`by_name`] accepts.
-pub const GENERATOR_NAMES: [&str; 3] = ["news", "stock", "sensor"];
+pub const GENERATOR_NAMES: [&str; 4] = ["news", "news-truth", "stock", "sensor"];
 
 fn unknown(name: &str) -> String {
     format!(
@@ -98,6 +100,7 @@ fn unknown(name: &str) -> String {
 pub fn columns_by_name(name: &str) -> Result<&'static [(&'static str, DataType)], String> {
     match name.trim().to_ascii_lowercase().as_str() {
         "news" => Ok(NEWS_COLUMNS),
+        "news-truth" => Ok(TRUTH_COLUMNS),
         "stock" => Ok(STOCK_COLUMNS),
         "sensor" => Ok(SENSOR_COLUMNS),
         _ => Err(unknown(name)),
@@ -112,6 +115,11 @@ pub fn by_name(name: &str, opts: &GenOptions) -> Result<Box<dyn Generator>, Stri
             let cfg = opts.news_config()?;
             cfg.validate()?;
             Ok(Box::new(news(cfg)))
+        }
+        "news-truth" => {
+            let cfg = opts.news_config()?;
+            cfg.validate()?;
+            Ok(Box::new(truth(cfg.market, cfg.rows, cfg.days)))
         }
         "stock" => {
             let cfg = opts.stock_config()?;

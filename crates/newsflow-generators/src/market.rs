@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use newsflow_common::time::{self, MILLIS_PER_DAY};
 
-use crate::rng::{hash_str, Rng, STREAM_NEWS_SCHEDULE, STREAM_START_PRICE};
+use crate::rng::{hash_str, Rng, STREAM_MARKET_BETA, STREAM_NEWS_SCHEDULE, STREAM_START_PRICE};
 
 /// The default 20 US tickers.
 pub const DEFAULT_SYMBOLS: [&str; 20] = [
@@ -256,4 +256,10 @@ pub fn start_price(seed: u64, symbol: &str) -> f64 {
     let mut rng = Rng::new(seed, STREAM_START_PRICE, hash_str(symbol));
     let p = rng.range_f64(30f64.ln(), 500f64.ln()).exp();
     (p * 100.0).round() / 100.0
+}
+
+/// How strongly `symbol` moves with the market factor of the `stock` generator's
+/// `market-volatility` option: uniform in 0.5..1.5. Deterministic in `(seed, symbol)`.
+pub fn market_beta(seed: u64, symbol: &str) -> f64 {
+    Rng::new(seed, STREAM_MARKET_BETA, hash_str(symbol)).range_f64(0.5, 1.5)
 }

@@ -39,6 +39,8 @@ pub struct GenOptions {
     pub weekends: Option<bool>,
     /// Number of sensors for `sensor` (default 10).
     pub sensors: Option<u32>,
+    /// Daily volatility of a market factor every `stock` symbol moves with (default 0: none).
+    pub market_volatility: Option<f64>,
 }
 
 fn parse<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, String> {
@@ -76,6 +78,7 @@ pub fn canonical(key: &str) -> Option<&'static str> {
         "market-close" => "market-close",
         "weekends" => "weekends",
         "sensors" => "sensors",
+        "market-volatility" => "market-volatility",
         _ => return None,
     })
 }
@@ -105,6 +108,17 @@ pub fn options_used_by(generator: &str) -> Option<&'static [&'static str]> {
         "news-per-day",
         "korean-ratio",
     ];
+    const TRUTH: &[&str] = &[
+        MARKET[0],
+        MARKET[1],
+        MARKET[2],
+        MARKET[3],
+        MARKET[4],
+        MARKET[5],
+        MARKET[6],
+        MARKET[7],
+        "news-per-day",
+    ];
     // Trades follow the news schedule (prices jump after news), so `news-per-day` counts.
     const STOCK: &[&str] = &[
         MARKET[0],
@@ -118,6 +132,7 @@ pub fn options_used_by(generator: &str) -> Option<&'static [&'static str]> {
         "news-per-day",
         "rate",
         "max-out-of-order-ms",
+        "market-volatility",
     ];
     const SENSOR: &[&str] = &[
         "seed",
@@ -130,6 +145,7 @@ pub fn options_used_by(generator: &str) -> Option<&'static [&'static str]> {
     ];
     match generator.trim().to_ascii_lowercase().as_str() {
         "news" => Some(NEWS),
+        "news-truth" => Some(TRUTH),
         "stock" => Some(STOCK),
         "sensor" => Some(SENSOR),
         _ => None,
@@ -180,6 +196,7 @@ impl GenOptions {
     /// | `market-open`, `market-close` | `HH:mm[:ss]` |
     /// | `weekends` | `true` / `false` |
     /// | `sensors` | positive integer |
+    /// | `market-volatility` | number in 0..=1 (a daily standard deviation: 0.02 = 2 %) |
     ///
     /// Returns `Ok(false)` for a key that is not a generator option (so callers can pass
     /// every table option through), `Err` for a bad value.
@@ -238,6 +255,13 @@ impl GenOptions {
             "market-close" => self.market_close = Some(parse_time_of_day(key, value)?),
             "weekends" => self.weekends = Some(parse(key, &value.trim().to_ascii_lowercase())?),
             "sensors" => self.sensors = Some(parse(key, value)?),
+            "market-volatility" => {
+                let v: f64 = parse(key, value)?;
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(format!("option '{key}' must be between 0 and 1 (got '{value}')"));
+                }
+                self.market_volatility = Some(v);
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -275,6 +299,7 @@ impl GenOptions {
             market: self.market_config()?,
             rate: self.rate.unwrap_or(d.rate),
             max_out_of_order_ms: self.max_out_of_order_ms.unwrap_or(d.max_out_of_order_ms),
+            market_volatility: self.market_volatility.unwrap_or(d.market_volatility),
             rows: self.rows,
             days: self.days,
         })

@@ -12,6 +12,8 @@ pub(crate) const STREAM_NEWS_SCHEDULE: u64 = 0x4E45_5753_5343_4844; // "NEWSSCHD
 pub(crate) const STREAM_NEWS_TEXT: u64 = 0x4E45_5753_5445_5854; // "NEWSTEXT"
 pub(crate) const STREAM_STOCK: u64 = 0x5354_4F43_4B54_5244; // "STOCKTRD"
 pub(crate) const STREAM_START_PRICE: u64 = 0x5354_5250_5249_4345; // "STRPRICE"
+pub(crate) const STREAM_MARKET: u64 = 0x4D41_524B_4554_4654; // "MARKETFT"
+pub(crate) const STREAM_MARKET_BETA: u64 = 0x4D41_524B_4254_4153; // "MARKBTAS"
 pub(crate) const STREAM_SENSOR: u64 = 0x5345_4E53_4F52_5244; // "SENSORRD"
 
 fn splitmix64(mut z: u64) -> u64 {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use newsflow_common::time;
 use newsflow_common::{DataType, Value};
 
-use crate::market::{schedule_for, start_price, MarketConfig, ScheduledNews, Session, VOLUME_SPIKE_MS};
-use crate::rng::{Rng, STREAM_STOCK};
+use crate::market::{market_beta, schedule_for, start_price, MarketConfig, ScheduledNews, Session, VOLUME_SPIKE_MS};
+use crate::rng::{Rng, STREAM_MARKET, STREAM_STOCK};
 use crate::{GenRow, Generator};
 
 /// Default trades per second of event time, across all symbols.
@@ -39,6 +39,12 @@ pub struct StockConfig {
     /// `max_out_of_order_ms - 1` ms older than one emitted before it; the bound also holds
     /// for the second-precision `stock_time` text.
     pub max_out_of_order_ms: i64,
+    /// Daily volatility of a market factor (default 0: none). Each symbol's price is its own
+    /// walk times `exp(beta × m(t))`, `m` a random walk with this standard deviation per
+    /// session, restarting flat at each open, and `beta` the symbol's
+    /// [`crate::market_beta`]. Its draws come from their own random stream, so the other
+    /// draws (and the output with 0) do not change.
+    pub market_volatility: f64,
     /// Stop after this many trades.
     pub rows: Option<u64>,
     /// Stop after this many trading sessions.
@@ -51,6 +57,7 @@ impl Default for StockConfig {
             market: MarketConfig::default(),
             rate: DEFAULT_STOCK_RATE,
             max_out_of_order_ms: 0,
+            market_volatility: 0.0,
             rows: None,
             days: None,
         }
@@ -65,6 +72,12 @@ impl StockConfig {
         }
         if self.max_out_of_order_ms < 0 {
             return Err("max_out_of_order_ms must not be negative".into());
+        }
+        if !(0.0..=1.0).contains(&self.market_volatility) {
+            return Err(format!(
+                "market_volatility must be between 0 and 1 (got {})",
+                self.market_volatility
+            ));
         }
         Ok(())
     }
@@ -87,6 +100,28 @@ struct SymbolState {
     walk: f64,
     effects: Vec<PriceEffect>,
     spikes: Vec<VolumeSpike>,
+    /// How strongly the symbol follows the market factor.
+    beta: f64,
+}
+
+/// The market factor: a random walk of the log level, advanced to each trade's time.
+struct MarketFactor {
+    rng: Rng,
+    /// Variance of the log level per ms of elapsed time.
+    variance_per_ms: f64,
+    log_level: f64,
+    at_ms: i64,
+}
+
+impl MarketFactor {
+    fn advance(&mut self, t: i64) -> f64 {
+        let dt = t - self.at_ms;
+        if dt > 0 {
+            self.log_level += (self.variance_per_ms * dt as f64).sqrt() * self.rng.approx_normal();
+            self.at_ms = t;
+        }
+        self.log_level
+    }
 }
 
 impl SymbolState {
@@ -144,6 +179,8 @@ pub struct StockGenerator {
     /// Whole seconds of backward jitter allowed past the trade's own second.
     jitter_secs: i64,
     ts_cache: Vec<(i64, Arc<str>)>,
+    /// `None` without `market_volatility`.
+    market: Option<MarketFactor>,
     emitted: u64,
     done: bool,
 }
@@ -166,8 +203,15 @@ pub fn stock(cfg: StockConfig) -> StockGenerator {
             walk: start_price(cfg.market.seed, s),
             effects: Vec::new(),
             spikes: Vec::new(),
+            beta: market_beta(cfg.market.seed, s),
         })
         .collect();
+    let market = (cfg.market_volatility > 0.0).then(|| MarketFactor {
+        rng: Rng::new(cfg.market.seed, STREAM_MARKET, 0),
+        variance_per_ms: cfg.market_volatility * cfg.market_volatility / cfg.market.full_session_ms() as f64,
+        log_level: 0.0,
+        at_ms: 0,
+    });
     let jitter_secs = (cfg.max_out_of_order_ms - 1).max(0) / 1000;
     let cache_len = (jitter_secs + 2).min(64) as usize;
     let mut g = StockGenerator {
@@ -180,6 +224,7 @@ pub fn stock(cfg: StockConfig) -> StockGenerator {
         news_pos: 0,
         jitter_secs,
         ts_cache: vec![(i64::MIN, Arc::from("")); cache_len],
+        market,
         emitted: 0,
         done: !valid,
         rng,
@@ -205,6 +250,10 @@ impl StockGenerator {
             for st in &mut self.states {
                 st.walk *= (1.0 + OVERNIGHT_VOLATILITY * self.rng.approx_normal()).max(0.5);
             }
+        }
+        if let Some(m) = &mut self.market {
+            m.log_level = 0.0;
+            m.at_ms = s.open_ms;
         }
         self.news = schedule_for(&self.cfg.market, &s);
         self.news_pos = 0;
@@ -272,9 +321,10 @@ impl Iterator for StockGenerator {
             0
         };
 
+        let market = self.market.as_mut().map_or(0.0, |m| m.advance(base));
         let st = &mut self.states[idx];
         st.walk = (st.walk * (1.0 + noise)).max(0.01);
-        let price = ((st.price_at(base) * 100.0).round() / 100.0).max(0.01);
+        let price = ((st.price_at(base) * (st.beta * market).exp() * 100.0).round() / 100.0).max(0.01);
         let base_volume = if round_lot {
             ((base_volume / 100.0).round() * 100.0).max(100.0)
         } else {
