@@ -4,6 +4,8 @@
 //! order, the held watermark, end of input, the demo's `--llm` switch, and the benchmark
 //! of the asynchronous operator (ignored; run with `--release -- --ignored`).
 
+#[path = "pipelines/impact.rs"]
+mod impact;
 #[path = "common/rng.rs"]
 mod rng;
 mod support;
@@ -121,6 +123,11 @@ type EditSql<'a> = &'a dyn Fn(&Path, String) -> String;
 type CheckOut<'a> = &'a dyn Fn(&str, &Path, &str);
 
 fn golden_through_crashes_with(case: &str, tag: &str, location: &str, edit: EditSql, check: CheckOut) {
+    through_crashes_from(&golden_dir().join(case), case, tag, location, edit, check);
+}
+
+/// [`golden_through_crashes_with`] for a case directory `src` anywhere (one a test made).
+fn through_crashes_from(src: &Path, case: &str, tag: &str, location: &str, edit: EditSql, check: CheckOut) {
     let sql = |dir: &Path| {
         let case_sql = edit(dir, std::fs::read_to_string(dir.join("case.sql")).unwrap());
         format!(
@@ -129,7 +136,7 @@ fn golden_through_crashes_with(case: &str, tag: &str, location: &str, edit: Edit
         )
     };
     let dir = temp_dir(&format!("{case}-{tag}-checkpointed"));
-    copy_dir(&golden_dir().join(case), &dir);
+    copy_dir(src, &dir);
     let opts = |dir: &Path| JobOptions {
         base_dir: dir.to_path_buf(),
         batch_size: 7,
@@ -143,7 +150,7 @@ fn golden_through_crashes_with(case: &str, tag: &str, location: &str, edit: Edit
     let _ = std::fs::remove_dir_all(&dir);
 
     let dir = temp_dir(&format!("{case}-{tag}-crash"));
-    copy_dir(&golden_dir().join(case), &dir);
+    copy_dir(src, &dir);
     let sql = sql(&dir);
     for crash in [(n / 3, 0), (2 * n / 3, 4)] {
         let opts = JobOptions {

@@ -21,6 +21,7 @@ use crate::executor::{Executor, JobReport, LlmStats, OperatorStats, Pipeline, So
 use crate::operators::analyze::AnalyzeExec;
 use crate::operators::calc::CalcExec;
 use crate::operators::interval_join::IntervalJoinExec;
+use crate::operators::news_impact::NewsImpactExec;
 use crate::operators::sink::SinkExec;
 use crate::operators::source::SourceExec;
 use crate::operators::union::UnionExec;
@@ -687,6 +688,22 @@ fn build(
                 build(exec, catalog, ctx, input, at.child(node, i), p, idle_ms, span)?;
             }
             Ok(())
+        }
+        Plan::NewsImpact {
+            news,
+            trades,
+            columns,
+            config,
+            ..
+        } => {
+            let late_to_dead_letters = catalog
+                .settings
+                .get(LATE_ROWS)
+                .is_some_and(|v| v.trim() == "dead-letter");
+            let op = NewsImpactExec::new(*columns, config).with_late_rows_to_dead_letters(late_to_dead_letters);
+            let node = exec.add_node(id, fp, Box::new(op), Some(parent), 2, p);
+            build(exec, catalog, ctx, news, at.child(node, 0), p, idle_ms, span)?;
+            build(exec, catalog, ctx, trades, at.child(node, 1), p, idle_ms, span)
         }
         Plan::WindowAggregate {
             input,

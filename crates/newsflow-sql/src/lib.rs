@@ -40,5 +40,5 @@ pub mod planner;
 pub use catalog::{Catalog, ColumnDef, TableDef, WatermarkDef};
 pub use models::{ModelDef, LLM_SETTING_PREFIX};
 pub use parser::{parse_statements, Statement};
-pub use plan::{AnalyzeColumn, JoinBounds, Plan, WindowSpec};
+pub use plan::{AnalyzeColumn, Benchmark, ImpactColumns, ImpactConfig, JoinBounds, Plan, WindowSpec};
 pub use planner::{plan_insert, plan_query, PlannedQuery};

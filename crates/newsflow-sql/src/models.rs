@@ -21,7 +21,10 @@ pub const LLM_SETTING_PREFIX: &str = "newsflow.llm.";
 /// The one built-in function whose implementation a script can bind to a provider.
 pub const ANALYZE_NEWS: &str = "analyze_news";
 
-/// Register the functions this layer brings to expressions: `analyze_news` as the offline
+/// The keyword topic of a news item (`newsflow_llm::news_topic`), for impact breakdowns.
+pub const NEWS_TOPIC: &str = "news_topic";
+
+/// Register the functions this layer brings to expressions: `news_topic`, and `analyze_news` as the offline
 /// analyser (a network provider bound to it is planned as an `Analyze` operator instead).
 /// Idempotent; every entry point that compiles SQL calls it first.
 pub fn register_functions() {
@@ -34,6 +37,16 @@ pub fn register_functions() {
             return_type: newsflow_common::DataType::STRING,
             body: std::sync::Arc::new(|args| match args.first().and_then(newsflow_common::Value::as_str) {
                 Some(text) => newsflow_common::Value::str(&newsflow_llm::analyze(text).to_json()),
+                None => newsflow_common::Value::Null,
+            }),
+        });
+        newsflow_expr::registry::register(newsflow_expr::registry::ScalarUdf {
+            name: NEWS_TOPIC.to_string(),
+            min_args: 1,
+            max_args: 1,
+            return_type: newsflow_common::DataType::STRING,
+            body: std::sync::Arc::new(|args| match args.first().and_then(newsflow_common::Value::as_str) {
+                Some(text) => newsflow_common::Value::str(newsflow_llm::news_topic(text)),
                 None => newsflow_common::Value::Null,
             }),
         });

@@ -595,7 +595,15 @@ fn parse_create_function(p: &mut Parser) -> Result<CreateFunction> {
 /// keeps its line and column and errors still point at the text as written.
 /// The window table-valued functions (`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), …))`) are read
 /// the same way: `TUMBLE(t, DESCRIPTOR(ts), …)`.
-const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &["ML_PREDICT", "ML_EVALUATE", "TUMBLE", "HOP", "CUMULATE", "SESSION"];
+const TABLE_FUNCTIONS_WITH_TABLE_ARGS: &[&str] = &[
+    "ML_PREDICT",
+    "ML_EVALUATE",
+    "TUMBLE",
+    "HOP",
+    "CUMULATE",
+    "SESSION",
+    "NEWS_IMPACT",
+];
 
 /// The call `TABLE t PARTITION BY k` is read as: `t, PARTITION_BY(k)`.
 pub const PARTITION_BY: &str = "PARTITION_BY";

@@ -57,6 +57,51 @@ pub struct WindowSpec {
     pub time_col: usize,
 }
 
+/// The market benchmark abnormal returns are measured against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Benchmark {
+    /// The equal-weighted average of every other symbol in the trade stream.
+    EqualWeighted,
+    /// One symbol of the trade stream (an index such as `KOSPI` or `SPY`).
+    Symbol(String),
+}
+
+/// The settings of `NEWS_IMPACT` (see `newsflow_runtime::operators::news_impact` for
+/// what each figure means).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpactConfig {
+    pub benchmark: Benchmark,
+    /// The market model's estimation window before the news, ms (a whole number of minutes).
+    pub beta_window_ms: i64,
+    /// Fewest one-minute return pairs the market model is fitted on; fewer give a NULL beta.
+    pub min_beta_pairs: usize,
+    /// An abnormal 10-minute return within ±this is a `neutral` move.
+    pub neutral_band: f64,
+}
+
+impl Default for ImpactConfig {
+    fn default() -> Self {
+        ImpactConfig {
+            benchmark: Benchmark::EqualWeighted,
+            beta_window_ms: 60 * 60_000,
+            min_beta_pairs: 10,
+            neutral_band: 0.005,
+        }
+    }
+}
+
+/// Where `NEWS_IMPACT` finds what it needs in its two inputs (column indexes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImpactColumns {
+    pub news_symbol: usize,
+    pub news_time: usize,
+    pub news_label: usize,
+    pub trade_symbol: usize,
+    pub trade_time: usize,
+    pub trade_price: usize,
+    pub trade_volume: usize,
+}
+
 #[derive(Debug, Clone)]
 pub enum Plan {
     /// Read a catalog table; rows carry every column (physical and computed). Columns
@@ -103,6 +148,16 @@ pub enum Plan {
     /// UNION ALL: the rows of every input, as they come; the watermark is the minimum over
     /// the inputs. Every input has the output's column count and types.
     Union { inputs: Vec<Plan>, schema: Schema },
+    /// `NEWS_IMPACT`: per news row, once the watermark passes its time + 10 minutes, the
+    /// row followed by what its stock did around it; output = news columns ++ the impact
+    /// columns (`newsflow_runtime::operators::news_impact::IMPACT_COLUMNS`).
+    NewsImpact {
+        news: Box<Plan>,
+        trades: Box<Plan>,
+        columns: ImpactColumns,
+        config: ImpactConfig,
+        schema: Schema,
+    },
     /// Group window aggregate; output = keys ++ aggregates ++ [window_start, window_end].
     WindowAggregate {
         input: Box<Plan>,
@@ -121,6 +176,7 @@ impl Plan {
             | Plan::IntervalJoin { schema, .. }
             | Plan::Analyze { schema, .. }
             | Plan::WindowAggregate { schema, .. }
+            | Plan::NewsImpact { schema, .. }
             | Plan::Union { schema, .. } => schema,
         }
     }
@@ -193,6 +249,27 @@ impl Plan {
                 for input in inputs {
                     input.require(needed);
                 }
+            }
+            Plan::NewsImpact {
+                news, trades, columns, ..
+            } => {
+                let width = news.schema().len();
+                let mut n: Vec<bool> = needed.iter().copied().take(width).collect();
+                n.resize(width, false);
+                for c in [columns.news_symbol, columns.news_time, columns.news_label] {
+                    n[c] = true;
+                }
+                let mut t = vec![false; trades.schema().len()];
+                for c in [
+                    columns.trade_symbol,
+                    columns.trade_time,
+                    columns.trade_price,
+                    columns.trade_volume,
+                ] {
+                    t[c] = true;
+                }
+                news.require(&n);
+                trades.require(&t);
             }
             Plan::WindowAggregate {
                 input,
@@ -269,6 +346,22 @@ impl Plan {
                     config.provider, config.model, config.max_in_flight
                 )?;
                 input.fmt_indent(f, depth + 1)
+            }
+            Plan::NewsImpact {
+                news, trades, config, ..
+            } => {
+                let benchmark = match &config.benchmark {
+                    Benchmark::EqualWeighted => "equal-weighted".to_string(),
+                    Benchmark::Symbol(s) => format!("symbol {s}"),
+                };
+                writeln!(
+                    f,
+                    "{pad}NewsImpact: benchmark {benchmark}, beta window {} min, neutral band {}",
+                    config.beta_window_ms / 60_000,
+                    config.neutral_band
+                )?;
+                news.fmt_indent(f, depth + 1)?;
+                trades.fmt_indent(f, depth + 1)
             }
             Plan::Union { inputs, .. } => {
                 writeln!(f, "{pad}Union: all rows of {} inputs", inputs.len())?;

@@ -144,7 +144,12 @@ fn explain(plan: &Plan, depth: usize, out: &mut String) {
         Plan::Calc { input, .. } | Plan::Analyze { input, .. } | Plan::WindowAggregate { input, .. } => {
             explain(input, depth + 1, out)
         }
-        Plan::IntervalJoin { left, right, .. } => {
+        Plan::IntervalJoin { left, right, .. }
+        | Plan::NewsImpact {
+            news: left,
+            trades: right,
+            ..
+        } => {
             explain(left, depth + 1, out);
             explain(right, depth + 1, out);
         }

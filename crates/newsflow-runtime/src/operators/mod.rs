@@ -22,11 +22,13 @@
 
 pub mod analyze;
 pub mod calc;
+pub mod impact_metrics;
 pub mod interval_join;
 #[cfg(test)]
 mod interval_join_equivalence;
 #[cfg(test)]
 mod interval_join_reference;
+pub mod news_impact;
 pub mod sink;
 pub mod source;
 #[cfg(test)]

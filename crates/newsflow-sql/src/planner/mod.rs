@@ -11,6 +11,7 @@
 //! * [`projection`]: the SELECT list as a Calc;
 //! * [`window`]: group windows and the aggregate calls they compute.
 
+mod impact;
 mod join;
 mod llm;
 mod projection;
@@ -27,6 +28,7 @@ use sqlparser::ast::{self, Spanned, Visit, Visitor};
 
 use crate::catalog::Catalog;
 use crate::plan::Plan;
+pub use impact::impact_columns;
 use join::{and_all, conjuncts, plan_comma_join, plan_join};
 use llm::{analyze_binding, analyze_calls, analyze_news_span, project_analyzed};
 use projection::project;

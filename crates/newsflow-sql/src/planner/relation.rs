@@ -83,6 +83,9 @@ pub(super) fn plan_relation(catalog: &Catalog, rel: &ast::TableFactor) -> Result
             })
         }
         other => {
+            if let Some((f, alias)) = super::impact::impact_call(other) {
+                return super::impact::plan_news_impact(catalog, f, alias);
+            }
             let s = other.span().start;
             Err(Error::plan(
                 format!("unsupported FROM item: {other}"),
