@@ -50,6 +50,14 @@ enum Command {
     ///       "SELECT day, count(*) FROM analysis WHERE month = 11 GROUP BY day"
     #[cfg(feature = "query")]
     Query(newsflow_query::QueryArgs),
+    /// Aggregate NEWS_IMPACT rows (a run's output or an archive): the labels' hit rate,
+    /// mean abnormal returns with 95 % confidence, reaction curves by label, and per-symbol
+    /// and per-topic breakdowns; `--svg` draws the curves.
+    ///
+    /// Example:
+    ///   newsflow impact-report --impact out/impact --svg reaction.svg
+    #[cfg(feature = "query")]
+    ImpactReport(newsflow_query::ImpactReportArgs),
     /// Run a Flink SQL script (CREATE TABLE / VIEW, SET, INSERT INTO, SELECT) as one job.
     ///
     /// Example:
@@ -240,6 +248,8 @@ fn main() -> ExitCode {
         .map(|_| eprintln!("asked process {pid} for a savepoint; it prints the path and stops")),
         #[cfg(feature = "query")]
         Command::Query(a) => newsflow_query::run(a),
+        #[cfg(feature = "query")]
+        Command::ImpactReport(a) => newsflow_query::report::run(a),
         Command::Produce(a) => kafka_cmd::produce(a),
         Command::Consume(a) => kafka_cmd::consume(a),
         Command::Explain { file } => read_sql(&file).and_then(|sql| {

@@ -116,6 +116,7 @@ pub mod prompt;
 pub mod providers;
 mod retry;
 mod secret;
+mod topic;
 
 pub use analyzer::{Analyzer, WORKER_THREADS};
 pub use cache::{cache_key, Cache};
@@ -125,3 +126,4 @@ pub use offline::{analyze, Analysis, Label};
 pub use outcome::{AnalysisError, ErrorKind, Outcome};
 pub use providers::{ChatRequest, Completion, Message, Provider, ProviderError, Role, Usage};
 pub use secret::Secret;
+pub use topic::{news_topic, TOPICS};

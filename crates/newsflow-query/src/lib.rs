@@ -24,13 +24,18 @@
 //! * [`statements`]: splitting SQL text at `;`.
 //! * [`output`]: results as a text table, CSV or JSON lines.
 //! * [`repl`]: the interactive prompt (history, tab completion, `\d`).
+//! * [`report`] and [`chart`]: `newsflow impact-report`, the aggregates of `NEWS_IMPACT`
+//!   rows (hit rate, abnormal returns with 95 % bands, reaction curves, breakdowns) and
+//!   the reaction-curve SVG.
 
 pub mod args;
+pub mod chart;
 pub mod discover;
 pub mod format;
 pub mod output;
 pub mod register;
 pub mod repl;
+pub mod report;
 pub mod s3;
 pub mod session;
 pub mod statements;
@@ -40,6 +45,7 @@ pub use args::{run, QueryArgs};
 pub use format::{Compression, FileKind, TableFormat};
 pub use output::{format_batches, run_sql, write_batches, OutputFormat};
 pub use register::{register_table, Registered, TableSpec};
+pub use report::ImpactReportArgs;
 pub use session::{new_context, query};
 pub use table::ArchiveTable;
 

@@ -5,7 +5,7 @@
 //!
 //! Types: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s) (Parquet DECIMAL), STRING
 //! (UTF-8), DATE, TIMESTAMP(p) (INT64 milliseconds, not adjusted to UTC) and
-//! TIMESTAMP_LTZ(p) (INT64 milliseconds, UTC). Flink writes timestamps as INT96 unless told
+//! TIMESTAMP_LTZ(p) (INT64 milliseconds, UTC), ARRAY<DOUBLE> (a Parquet LIST of DOUBLE). Flink writes timestamps as INT96 unless told
 //! otherwise; INT64 is what current readers (DuckDB, Spark, Athena, DataFusion) prefer, and
 //! the README lists the difference. A column of another type is refused when the table is
 //! created.
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder, Int32Builder,
-    Int64Builder, StringBuilder, TimestampMillisecondBuilder,
+    Int64Builder, ListBuilder, StringBuilder, TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType as ArrowType, Field, Schema as ArrowSchema, TimeUnit};
@@ -51,6 +51,9 @@ fn arrow_type(table: &str, name: &str, t: &DataType) -> Result<ArrowType> {
         DataType::Date => ArrowType::Date32,
         DataType::Timestamp(_) => ArrowType::Timestamp(TimeUnit::Millisecond, None),
         DataType::TimestampLtz(_) => ArrowType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+        DataType::Array(e) if **e == DataType::Double => {
+            ArrowType::List(Arc::new(Field::new("item", ArrowType::Float64, true)))
+        }
         other => {
             return Err(Error::config(format!(
                 "table `{table}`: column `{name}` has type {other}, which the parquet format cannot hold yet"
@@ -135,6 +138,7 @@ enum Column {
     Str(StringBuilder),
     Date(Date32Builder),
     Ts(TimestampMillisecondBuilder, bool),
+    F64List(ListBuilder<Float64Builder>),
 }
 
 impl Column {
@@ -149,6 +153,7 @@ impl Column {
             DataType::Date => Column::Date(Date32Builder::new()),
             DataType::Timestamp(_) => Column::Ts(TimestampMillisecondBuilder::new(), false),
             DataType::TimestampLtz(_) => Column::Ts(TimestampMillisecondBuilder::new(), true),
+            DataType::Array(_) => Column::F64List(ListBuilder::new(Float64Builder::new())),
             // Refused in `arrow_type`; strings are the fallback.
             _ => Column::Str(StringBuilder::new()),
         }
@@ -167,6 +172,9 @@ impl Column {
             (Column::Str(_), Value::Str(_)) => true,
             (Column::Date(_), Value::Date(_)) => true,
             (Column::Ts(..), Value::Timestamp(_)) => true,
+            (Column::F64List(_), Value::Array(items)) => {
+                items.iter().all(|v| matches!(v, Value::Null | Value::Double(_)))
+            }
             _ => false,
         };
         if ok {
@@ -192,6 +200,15 @@ impl Column {
             (Column::Str(b), Value::Str(x)) => b.append_value(x),
             (Column::Date(b), Value::Date(x)) => b.append_value(*x),
             (Column::Ts(b, _), Value::Timestamp(x)) => b.append_value(*x),
+            (Column::F64List(b), Value::Array(items)) => {
+                for v in items.iter() {
+                    match v {
+                        Value::Double(x) => b.values().append_value(*x),
+                        _ => b.values().append_null(),
+                    }
+                }
+                b.append(true);
+            }
             (c, _) => c.push_null(),
         }
     }
@@ -207,6 +224,7 @@ impl Column {
             Column::Str(b) => b.append_null(),
             Column::Date(b) => b.append_null(),
             Column::Ts(b, _) => b.append_null(),
+            Column::F64List(b) => b.append(false),
         }
     }
 
@@ -232,6 +250,7 @@ impl Column {
                     Arc::new(a)
                 }
             }
+            Column::F64List(b) => Arc::new(b.finish()),
         })
     }
 
@@ -246,6 +265,7 @@ impl Column {
             Column::Str(b) => b.len(),
             Column::Date(b) => b.len(),
             Column::Ts(b, _) => b.len(),
+            Column::F64List(b) => b.len(),
         }
     }
 }
