@@ -5,6 +5,14 @@
 //! * `data/headlines_extra.jsonl` (140 items) was written in two later batches, each
 //!   measured once as held-out data (first pass: 0.787 and 0.883 accuracy) before
 //!   the gaps it exposed were fixed; it is kept as a regression set.
+//! * `data/headlines_hard_dev.jsonl` (268 items: 133 English, 135 Korean) is a development
+//!   set for the hard cases: 166 `"kind": "hard"` items (negation, actual-vs-expected
+//!   numbers, good news in bad words and bad news in good words, index inclusion and
+//!   removal, takeover premiums) and 102 plain ones, each with a `"category"`. It was
+//!   written before the rules for those cases and measured once first:
+//!   accuracy 0.616 overall (en 0.564, ko 0.667), 0.990 on plain items and 0.386 on
+//!   hard ones (en 0.313, ko 0.458). The rules were then developed against it, so its
+//!   score is in-sample; held-out data is needed to judge the rules.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +24,12 @@ struct Item {
     text: String,
     lang: String,
     label: String,
+    /// `"plain"` or `"hard"` (dev set only).
+    #[serde(default)]
+    kind: Option<String>,
+    /// What makes the item hard, or its topic (dev set only).
+    #[serde(default)]
+    category: Option<String>,
 }
 
 fn parse_label(s: &str) -> Label {
@@ -78,52 +92,98 @@ fn load(file: &str) -> Vec<Item> {
         .collect()
 }
 
-fn evaluate(name: &str, items: &[Item]) -> Stats {
+/// Per-group results of one run over a labelled file.
+struct Report {
+    all: Stats,
+    by_lang: BTreeMap<String, Stats>,
+    /// Keyed by `(lang, kind)`; only items with a `kind` are counted.
+    by_lang_kind: BTreeMap<(String, String), Stats>,
+}
+
+fn print_stats(indent: &str, name: &str, s: &Stats) {
+    println!(
+        "{indent}{name}: n={} accuracy={:.3} macro-F1={:.3}",
+        s.n,
+        s.accuracy(),
+        s.macro_f1()
+    );
+}
+
+fn evaluate(name: &str, items: &[Item]) -> Report {
     let mut all = Stats::default();
-    let mut by_lang: BTreeMap<&str, Stats> = BTreeMap::new();
+    let mut by_lang: BTreeMap<String, Stats> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Stats> = BTreeMap::new();
+    let mut by_lang_kind: BTreeMap<(String, String), Stats> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, Stats> = BTreeMap::new();
     for item in items {
         let gold = parse_label(&item.label);
         let got = analyze(&item.text);
         all.add(gold, got.label);
-        by_lang.entry(&item.lang).or_default().add(gold, got.label);
+        by_lang.entry(item.lang.clone()).or_default().add(gold, got.label);
+        if let Some(kind) = &item.kind {
+            by_kind.entry(kind.clone()).or_default().add(gold, got.label);
+            by_lang_kind
+                .entry((item.lang.clone(), kind.clone()))
+                .or_default()
+                .add(gold, got.label);
+        }
+        if let Some(category) = &item.category {
+            by_category.entry(category.clone()).or_default().add(gold, got.label);
+        }
         if gold != got.label {
             println!(
-                "MISS [{}] gold={} got={} score={:+.3} | {}",
-                item.lang, item.label, got.label, got.score, item.text
+                "MISS [{}{}] gold={} got={} score={:+.3} | {}",
+                item.lang,
+                item.category.as_deref().map(|c| format!("/{c}")).unwrap_or_default(),
+                item.label,
+                got.label,
+                got.score,
+                item.text
             );
         }
     }
-    println!(
-        "{name}: n={} accuracy={:.3} macro-F1={:.3}",
-        all.n,
-        all.accuracy(),
-        all.macro_f1()
-    );
+    print_stats("", name, &all);
     for (lang, s) in &by_lang {
-        println!(
-            "  {lang}: n={} accuracy={:.3} macro-F1={:.3}",
-            s.n,
-            s.accuracy(),
-            s.macro_f1()
-        );
+        print_stats("  ", lang, s);
+    }
+    for (kind, s) in &by_kind {
+        print_stats("  ", kind, s);
+    }
+    for ((lang, kind), s) in &by_lang_kind {
+        print_stats("  ", &format!("{lang}/{kind}"), s);
+    }
+    for (category, s) in &by_category {
+        print_stats("    ", category, s);
     }
     println!("  confusion (gold, predicted): {:?}", all.confusion);
-    all
+    Report {
+        all,
+        by_lang,
+        by_lang_kind,
+    }
 }
 
 #[test]
 fn labelled_set_accuracy() {
     let items = load("headlines.jsonl");
     assert!(items.len() >= 200, "need at least 200 items, have {}", items.len());
-    let stats = evaluate("headlines.jsonl", &items);
+    let stats = evaluate("headlines.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
 }
 
 #[test]
 fn extra_set_accuracy() {
     let items = load("headlines_extra.jsonl");
-    let stats = evaluate("headlines_extra.jsonl", &items);
+    let stats = evaluate("headlines_extra.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
+}
+
+#[test]
+fn hard_dev_set_accuracy() {
+    let items = load("headlines_hard_dev.jsonl");
+    assert!(items.len() >= 200, "need at least 200 items, have {}", items.len());
+    let report = evaluate("headlines_hard_dev.jsonl", &items);
+    let _ = (&report.by_lang, &report.by_lang_kind);
 }
 
 /// The crate's directory, read when the test runs: a test binary reused from a build in
