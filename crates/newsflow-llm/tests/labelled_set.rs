@@ -5,6 +5,23 @@
 //! * `data/headlines_extra.jsonl` (140 items) was written in two later batches, each
 //!   measured once as held-out data (first pass: 0.787 and 0.883 accuracy) before
 //!   the gaps it exposed were fixed; it is kept as a regression set.
+//! * `data/headlines_hard_dev.jsonl` (268 items: 133 English, 135 Korean) is a development
+//!   set for the hard cases: 166 `"kind": "hard"` items (negation, actual-vs-expected
+//!   numbers, good news in bad words and bad news in good words, index inclusion and
+//!   removal, takeover premiums) and 102 plain ones, each with a `"category"`. It was
+//!   written before the rules for those cases and measured once first:
+//!   accuracy 0.616 overall (en 0.564, ko 0.667), 0.990 on plain items and 0.386 on
+//!   hard ones (en 0.313, ko 0.458). The rules were then developed against it, so its
+//!   score is in-sample.
+//! * `data/headlines_hard_check.jsonl` (289 items: 150 English, 139 Korean; 205 hard, 84
+//!   plain) was written in two batches after the rules, each measured once as held-out
+//!   data before the gaps it exposed were fixed. First batch (153 items), after the
+//!   rules were developed on the dev set: 0.863 (en 0.863, ko 0.863; hard 0.822, plain
+//!   0.957). Second batch (136 items), after the first batch's fixes: 0.846 (en 0.829,
+//!   ko 0.864; hard 0.857 — en 0.840, ko 0.875 — plain 0.816). These first-pass numbers are
+//!   the best estimate of accuracy on unseen headlines of this kind; the set is now a
+//!   regression set. (The analyser before these rules scores 0.509 on it, 0.351 on the
+//!   hard items.)
 
 use std::collections::BTreeMap;
 
@@ -16,6 +33,12 @@ struct Item {
     text: String,
     lang: String,
     label: String,
+    /// `"plain"` or `"hard"` (hard-case sets only).
+    #[serde(default)]
+    kind: Option<String>,
+    /// What makes the item hard, or its topic (hard-case sets only).
+    #[serde(default)]
+    category: Option<String>,
 }
 
 fn parse_label(s: &str) -> Label {
@@ -78,52 +101,152 @@ fn load(file: &str) -> Vec<Item> {
         .collect()
 }
 
-fn evaluate(name: &str, items: &[Item]) -> Stats {
+/// Per-group results of one run over a labelled file.
+struct Report {
+    all: Stats,
+    by_lang: BTreeMap<String, Stats>,
+    /// Keyed by `(lang, kind)`; only items with a `kind` are counted.
+    by_lang_kind: BTreeMap<(String, String), Stats>,
+}
+
+fn print_stats(indent: &str, name: &str, s: &Stats) {
+    println!(
+        "{indent}{name}: n={} accuracy={:.3} macro-F1={:.3}",
+        s.n,
+        s.accuracy(),
+        s.macro_f1()
+    );
+}
+
+fn evaluate(name: &str, items: &[Item]) -> Report {
     let mut all = Stats::default();
-    let mut by_lang: BTreeMap<&str, Stats> = BTreeMap::new();
+    let mut by_lang: BTreeMap<String, Stats> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Stats> = BTreeMap::new();
+    let mut by_lang_kind: BTreeMap<(String, String), Stats> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, Stats> = BTreeMap::new();
     for item in items {
         let gold = parse_label(&item.label);
         let got = analyze(&item.text);
         all.add(gold, got.label);
-        by_lang.entry(&item.lang).or_default().add(gold, got.label);
+        by_lang.entry(item.lang.clone()).or_default().add(gold, got.label);
+        if let Some(kind) = &item.kind {
+            by_kind.entry(kind.clone()).or_default().add(gold, got.label);
+            by_lang_kind
+                .entry((item.lang.clone(), kind.clone()))
+                .or_default()
+                .add(gold, got.label);
+        }
+        if let Some(category) = &item.category {
+            by_category.entry(category.clone()).or_default().add(gold, got.label);
+        }
         if gold != got.label {
             println!(
-                "MISS [{}] gold={} got={} score={:+.3} | {}",
-                item.lang, item.label, got.label, got.score, item.text
+                "MISS [{}{}] gold={} got={} score={:+.3} | {}",
+                item.lang,
+                item.category.as_deref().map(|c| format!("/{c}")).unwrap_or_default(),
+                item.label,
+                got.label,
+                got.score,
+                item.text
             );
         }
     }
-    println!(
-        "{name}: n={} accuracy={:.3} macro-F1={:.3}",
-        all.n,
-        all.accuracy(),
-        all.macro_f1()
-    );
+    print_stats("", name, &all);
     for (lang, s) in &by_lang {
-        println!(
-            "  {lang}: n={} accuracy={:.3} macro-F1={:.3}",
-            s.n,
-            s.accuracy(),
-            s.macro_f1()
-        );
+        print_stats("  ", lang, s);
+    }
+    for (kind, s) in &by_kind {
+        print_stats("  ", kind, s);
+    }
+    for ((lang, kind), s) in &by_lang_kind {
+        print_stats("  ", &format!("{lang}/{kind}"), s);
+    }
+    for (category, s) in &by_category {
+        print_stats("    ", category, s);
     }
     println!("  confusion (gold, predicted): {:?}", all.confusion);
-    all
+    Report {
+        all,
+        by_lang,
+        by_lang_kind,
+    }
+}
+
+/// Accuracy of the existing sets before the hard-case rules (branch point); they must not
+/// drop below it.
+const HEADLINES_BEFORE: f64 = 1.000;
+const EXTRA_BEFORE: f64 = 138.0 / 140.0;
+
+/// Targets on the hard-case sets.
+const HARD_SET_MIN_ACCURACY: f64 = 0.90;
+const HARD_SET_MIN_HARD_PER_LANGUAGE: f64 = 0.85;
+
+fn assert_not_below(name: &str, stats: &Stats, before: f64) {
+    println!(
+        "{name}: accuracy before the hard-case rules {before:.3}, now {:.3}",
+        stats.accuracy()
+    );
+    // compare counts, not floats: a set at 1.000 must stay at 1.000
+    let needed = (before * stats.n as f64 - 1e-9).ceil() as usize;
+    assert!(
+        stats.correct >= needed,
+        "{name}: {} of {} correct, below the {needed} before the hard-case rules",
+        stats.correct,
+        stats.n
+    );
+}
+
+fn assert_hard_set(name: &str, report: &Report) {
+    let acc = report.all.accuracy();
+    assert!(
+        acc >= HARD_SET_MIN_ACCURACY,
+        "{name}: accuracy {acc:.3} below {HARD_SET_MIN_ACCURACY}"
+    );
+    for lang in report.by_lang.keys() {
+        let hard = report
+            .by_lang_kind
+            .get(&(lang.clone(), "hard".to_string()))
+            .unwrap_or_else(|| panic!("{name}: no hard {lang} items"));
+        assert!(
+            hard.accuracy() >= HARD_SET_MIN_HARD_PER_LANGUAGE,
+            "{name}: {lang} hard accuracy {:.3} below {HARD_SET_MIN_HARD_PER_LANGUAGE}",
+            hard.accuracy()
+        );
+    }
 }
 
 #[test]
 fn labelled_set_accuracy() {
     let items = load("headlines.jsonl");
     assert!(items.len() >= 200, "need at least 200 items, have {}", items.len());
-    let stats = evaluate("headlines.jsonl", &items);
+    let stats = evaluate("headlines.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
+    assert_not_below("headlines.jsonl", &stats, HEADLINES_BEFORE);
 }
 
 #[test]
 fn extra_set_accuracy() {
     let items = load("headlines_extra.jsonl");
-    let stats = evaluate("headlines_extra.jsonl", &items);
+    let stats = evaluate("headlines_extra.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
+    assert_not_below("headlines_extra.jsonl", &stats, EXTRA_BEFORE);
+}
+
+#[test]
+fn hard_dev_set_accuracy() {
+    let items = load("headlines_hard_dev.jsonl");
+    assert!(items.len() >= 200, "need at least 200 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev.jsonl", &items);
+    assert_hard_set("headlines_hard_dev.jsonl", &report);
+}
+
+#[test]
+fn hard_check_set_accuracy() {
+    let items = load("headlines_hard_check.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_check.jsonl", &items);
+    assert_hard_set("headlines_hard_check.jsonl", &report);
 }
 
 /// The crate's directory, read when the test runs: a test binary reused from a build in

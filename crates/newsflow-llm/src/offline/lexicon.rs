@@ -10,8 +10,14 @@
 //!   `적자 축소` are good.
 //! * [`Cue::Quantity`] terms are the things that move (`revenue`, `price target`,
 //!   `영업이익`, `손실`): `pol` says whether more of it is good (+1) or bad (-1).
-//! * Modifiers: negators, intensifiers/diminishers and concessive/contrastive
-//!   markers, which reshape the values of nearby terms (see `rules.rs`).
+//! * [`Cue::Verdict`] terms judge a result against expectations (`beats`, `misses`,
+//!   `상회`, `하회`); a verdict outweighs the raw change it judges (`expectation.rs`).
+//! * [`Cue::Reverse`] terms cancel what they attach to (`dismisses`, `withdrawn`, `철회`,
+//!   `기각`, `실패`), so a cancelled lawsuit is good and a cancelled contract bad
+//!   (`reversal.rs`).
+//! * Modifiers: negators, harm predicates, par terms, intensifiers/diminishers and
+//!   concessive/contrastive markers, which reshape the values of nearby terms (see
+//!   `rules.rs`, `negation.rs`).
 //!
 //! English entries are matched as whole lower-case word sequences (so `beat` does not
 //! fire inside `heartbeat`); alternatives are separated by `|` and are normalised with
@@ -37,9 +43,36 @@ pub(crate) enum Cue {
     Move { dir: f64, anchored: f64, alone: f64 },
     /// A measurable thing. `pol` is +1 when an increase is good, -1 when bad.
     /// `alone` is the (signed) value used when no move refers to it.
-    Quantity { pol: f64, alone: f64 },
-    /// Flips nearby sentiment (not, never, fails to, 않, 못, 없).
-    Negator,
+    Quantity { pol: f64, alone: f64, kind: QtyKind },
+    /// An evaluation of a quantity (`improve`, `개선`, `악화`): attaches to the nearest
+    /// quantity like a move, but its sign is its own — `적자폭 개선` is good news.
+    Eval(f64),
+    /// A result judged against expectations (`beats`, `misses estimates`, `상회`, `하회`):
+    /// fixed value, and it outweighs opposite raw changes in the same sentence.
+    Verdict(f64),
+    /// A comparison with expectations (`loss smaller than forecast`, `$1.4B vs $1.5B
+    /// estimate`, `예상보다 적어`, `exceeded estimates`, `컨센서스 하회`): worth `dir` (signed
+    /// weight) times the sign of its subject. See `expectation.rs`.
+    Compare { dir: f64, subject: Subject },
+    /// Cancels or undoes what it attaches to (`dismisses lawsuit`, `offer withdrawn`,
+    /// `파업 철회`, `흑자전환 실패`): the attached terms are flipped. `alone` is its value
+    /// when there is nothing to cancel; `cancels` says what it may cancel. `participle` is
+    /// set by the English scan for past participles (`offer withdrawn`), which may also
+    /// cancel the phrase before them. See `reversal.rs`.
+    Reverse {
+        alone: f64,
+        cancels: Cancels,
+        participle: bool,
+    },
+    /// A predicate of damage (`hurt`, `weigh on`, `impact`): when negated, its cause
+    /// (`tariffs have not hurt margins`) is cancelled too.
+    Harm(f64),
+    /// Neutral unless negated (`meet expectations`, `부합`, `달성`); `negated` is the value
+    /// under a negator or a reversal (`did not meet expectations`, `달성 실패`).
+    Par { negated: f64 },
+    /// Flips nearby sentiment (not, never, fails to, 않, 못, 없). `alone` is its value when
+    /// there is nothing to flip (`fails to find a buyer`).
+    Negator { alone: f64 },
     /// Multiplies the next sentiment-bearing term; contributes `alone` if there is none.
     Intensifier { factor: f64, alone: f64 },
     /// Multiplies the values of the following terms in the same clause (despite, although).
@@ -49,6 +82,50 @@ pub(crate) enum Cue {
     DiscountPreceding { factor: f64, window: usize },
     /// Matches only to stop a shorter, wrong match (오늘 vs 늘, 연기금 vs 연기).
     Inert,
+}
+
+/// What a [`Cue::Quantity`] measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QtyKind {
+    /// Results and operations (`revenue`, `loss`, `영업이익`).
+    Plain,
+    /// The market's own verdict (`shares`, `주가`): a change in it is never outweighed
+    /// by an expectation verdict.
+    Market,
+    /// An expectation itself (`guidance`, `forecast`, `전망치`): never the subject judged
+    /// against expectations.
+    Outlook,
+}
+
+/// What a [`Cue::Reverse`] may cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cancels {
+    /// Good or bad (`dismisses lawsuit`, `terminates contract`).
+    Anything,
+    /// Only bad things; a good object is left alone (`cleared of wrongdoing` vs `deal
+    /// cleared by regulator`, `wins lawsuit` vs `wins contract`).
+    BadThings,
+    /// Only a bad thing right after it (`ends probe`, `avoids a strike`, but `closes at a
+    /// record low` is no reversal); at the end of a clause, the phrase before it (`merger
+    /// talks end`).
+    BadThingRightAfter,
+}
+
+/// Where a [`Cue::Compare`] finds the thing compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subject {
+    /// Nothing: the comparison is itself a verdict (`better than feared`, `우려보다 양호`).
+    Verdict,
+    /// The nearest term before (`losses were smaller than expected`, `rise 10%, less than
+    /// expected`).
+    Before,
+    /// The term right after (`narrower loss than expected`), else the one before.
+    After,
+    /// The nearest quantity before (`revenue of $1.4B vs $1.5B estimate`).
+    QuantityBefore,
+    /// The nearest non-outlook quantity before, else good news by default (`loss exceeded
+    /// estimates` is bad, `revenue exceeded estimates` good, `영업손실 예상치 하회` good).
+    Measure,
 }
 
 const fn p(w: f64) -> Cue {
@@ -70,37 +147,101 @@ const fn down(anchored: f64, alone: f64) -> Cue {
 }
 /// A quantity where more is better (revenue, target price).
 const fn gq(alone: f64) -> Cue {
-    Cue::Quantity { pol: 1.0, alone }
+    Cue::Quantity {
+        pol: 1.0,
+        alone,
+        kind: QtyKind::Plain,
+    }
+}
+/// The market's own quantity (share price, market value): more is better.
+const fn mq() -> Cue {
+    Cue::Quantity {
+        pol: 1.0,
+        alone: 0.0,
+        kind: QtyKind::Market,
+    }
+}
+/// An expectation (guidance, forecast): more is better.
+const fn oq() -> Cue {
+    Cue::Quantity {
+        pol: 1.0,
+        alone: 0.0,
+        kind: QtyKind::Outlook,
+    }
 }
 /// A quantity where more is worse (losses, costs, risk); `alone` is given as a magnitude.
 const fn bq(alone: f64) -> Cue {
     Cue::Quantity {
         pol: -1.0,
         alone: -alone,
+        kind: QtyKind::Plain,
     }
+}
+const fn v(w: f64) -> Cue {
+    Cue::Verdict(w)
+}
+/// A verdict of size, signed by what it measures (`exceeds`, `상회`, `하회`).
+const fn measured(w: f64) -> Cue {
+    Cue::Compare {
+        dir: w,
+        subject: Subject::Measure,
+    }
+}
+/// A reversal; `alone` is its value with nothing to cancel.
+const fn rev(alone: f64) -> Cue {
+    Cue::Reverse {
+        alone,
+        cancels: Cancels::Anything,
+        participle: false,
+    }
+}
+/// A reversal of bad things only (`cleared of`, `wins lawsuit`); otherwise `alone`.
+const fn rev_of_bad(alone: f64) -> Cue {
+    Cue::Reverse {
+        alone,
+        cancels: Cancels::BadThings,
+        participle: false,
+    }
+}
+/// A reversal of the bad thing right after it (`ends probe`, `avoids strike`).
+const fn rev_bad() -> Cue {
+    Cue::Reverse {
+        alone: 0.0,
+        cancels: Cancels::BadThingRightAfter,
+        participle: false,
+    }
+}
+const fn neg(alone: f64) -> Cue {
+    Cue::Negator { alone }
+}
+const fn par(negated: f64) -> Cue {
+    Cue::Par { negated }
 }
 const fn int(factor: f64, alone: f64) -> Cue {
     Cue::Intensifier { factor, alone }
 }
-const NEG: Cue = Cue::Negator;
+const NEG: Cue = Cue::Negator { alone: 0.0 };
 const INERT: Cue = Cue::Inert;
 
 /// English terms. Alternatives separated by `|`.
 pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     // ---- beats / misses, surprises -------------------------------------------------
-    ("beat|beats|beating|beaten", p(0.8)),
-    ("tops|topped|topping", p(0.6)),
-    ("exceed|exceeds|exceeded|exceeding|surpass|surpasses|surpassed|surpassing", p(0.6)),
+    ("beat|beats|beating|beaten", v(0.8)),
+    ("tops|topped|topping", measured(0.6)),
+    ("exceed|exceeds|exceeded|exceeding|surpass|surpasses|surpassed|surpassing", measured(0.6)),
     ("outperform|outperforms|outperformed|outperforming", p(0.5)),
     (
-        "better than expected|stronger than expected|higher than expected|above expectations|above estimates|above consensus|above guidance|ahead of expectations|ahead of estimates|positive surprise|blowout|better than anticipated|stronger than anticipated|higher than anticipated|blow past|blows past|blew past|sails past|sailed past|crushes expectations|crushed expectations|crushes estimates|crushed estimates|ahead of analyst estimates|ahead of analysts estimates|above analyst estimates|above analysts estimates|ahead of wall street estimates|above wall street estimates",
-        p(0.8),
+        "positive surprise|blowout|blow past|blows past|blew past|sails past|sailed past|crushes expectations|crushed expectations|crushes estimates|crushed estimates",
+        v(0.8),
     ),
-    ("miss|misses|missed", p(-0.8)),
-    ("fall short|falls short|fell short|falling short", p(-0.7)),
+    ("miss|misses|missed|missing", v(-0.8)),
+    ("fall short|falls short|fell short|falling short", v(-0.7)),
+    // `above`/`below`/`short of` + an expectation word are read by expectation.rs
+    ("comes up short|came up short|coming up short", v(-0.8)),
+    ("as bad as feared|as bad as expected|as weak as feared|as weak as expected", v(-0.6)),
     (
-        "worse than expected|weaker than expected|lower than expected|below expectations|below estimates|below consensus|short of expectations|short of estimates|wider than expected|below guidance|under guidance|short of guidance|worse than anticipated|weaker than anticipated|lower than anticipated|comes up short|came up short|coming up short|below analyst estimates|below analysts estimates|below wall street estimates",
-        p(-0.8),
+        "meet expectations|meets expectations|met expectations|meet estimates|meets estimates|met estimates|meet forecasts|meets forecasts|met forecasts|primary endpoint|primary endpoints|primary goal|main goal|its goal|its goals|on track",
+        par(-0.6),
     ),
     ("disappoint|disappoints|disappointed|disappointing|disappointment", p(-0.7)),
     // ---- analyst actions -----------------------------------------------------------
@@ -118,6 +259,12 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("weak|weaker|weakest|weakness|weakening|weakens|weakened", p(-0.5)),
     ("soft|softer|softness|sluggish|tepid|lackluster|lacklustre", p(-0.4)),
     ("bleak|gloomy|grim|dismal", p(-0.5)),
+    ("positive", p(0.4)),
+    ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
+    ("share offering|stock offering|secondary offering|dilution|dilutive", p(-0.4)),
+    ("resume|resumes|resumed|resuming|reinstate|reinstates|reinstated|restore|restores|restored", p(0.3)),
+    ("negative", p(-0.4)),
+    ("positive impact|favorable impact|favourable impact", p(0.5)),
     ("record high|record highs|all time high|all time highs|all time peak|record peak|new high|new highs|fresh high|fresh highs|fresh record|52 week high", p(0.9)),
     ("record low|record lows|all time low|multi year low|new low|new lows|fresh low|fresh lows|52 week low", p(-0.8)),
     ("worst|worst day|worst week", p(-0.6)),
@@ -134,10 +281,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("profit warning|guidance cut", p(-0.9)),
     // ---- deals, approvals, capital return ------------------------------------------
-    ("win|wins|won|winning", p(0.5)),
+    // `wins lawsuit` cancels the lawsuit, `wins contract` is simply good
+    ("win|wins|won|winning", rev_of_bad(0.5)),
     ("secure|secures|secured|award|awards|awarded|land|lands|landed|clinch|clinches|clinched", p(0.4)),
     ("contract|contracts|deal|deals|agreement", p(0.2)),
-    ("approval|approvals|approve|approves|approved|clearance|cleared", p(0.5)),
+    ("approval|approvals|approve|approves|approved", p(0.5)),
     ("partnership|partners with|teams up|collaboration", p(0.3)),
     ("breakthrough", p(0.6)),
     (
@@ -150,10 +298,19 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("dividend cut", p(-0.7)),
     ("investment|investments|invest|invests|investing|funding", p(0.3)),
+    ("find a buyer|finds a buyer|found a buyer|finding a buyer", p(0.4)),
+    (
+        "begins shipping|starts shipping|begins supplying|starts supplying|begins production|starts production|begins mass production|starts mass production",
+        p(0.4),
+    ),
     ("recovery|recover|recovers|recovered|rebound|rebounds|rebounded|rebounding", p(0.5)),
     ("upside|tailwind|tailwinds|momentum", p(0.4)),
     ("boom|booming", p(0.5)),
-    ("improve|improves|improved|improving|improvement", p(0.5)),
+    ("improve|improves|improved|improving|improvement", Cue::Eval(0.5)),
+    (
+        "worsen|worsens|worsened|worsening|deteriorate|deteriorates|deteriorated|deteriorating|deterioration",
+        Cue::Eval(-0.5),
+    ),
     ("accelerate|accelerates|accelerated|accelerating|acceleration", p(0.4)),
     ("cost cuts|cost cutting|cost savings|efficiency gains", p(0.4)),
     ("lifts ban|lifted ban|lifts restrictions|lifted restrictions|eases restrictions", p(0.5)),
@@ -170,12 +327,20 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("settle|settles|settled|settlement", p(-0.2)),
     ("verdict|verdicts|infringement|complaint|complaints|ordered to pay", p(-0.4)),
     ("fraud|embezzlement|misconduct|indicted|indictment|charged with", p(-0.9)),
+    ("wrongdoing|allegation|allegations|alleged|accused|accuses|accusing", p(-0.5)),
+    ("charges|dispute|disputes", p(-0.4)),
+    (
+        "case against|cases against|lawsuit against|claims against|complaint against|allegations against",
+        p(-0.5),
+    ),
     ("scandal", p(-0.7)),
-    ("ban|bans|banned|banning|blocked|blocks", p(-0.5)),
+    ("ban|bans|banned|banning", p(-0.5)),
     ("restriction|restrictions|curbs|export controls|sanction|sanctions", bq(0.5)),
     ("tariff|tariffs", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("recall|recalls|recalled|recalling", p(-0.7)),
+    ("side effect|side effects|adverse event|adverse events|safety signal", p(-0.5)),
+    ("closure|closures|shutter|shutters|shuttered|shuttering", p(-0.5)),
     (
         "layoff|layoffs|lays off|lay off|laid off|laying off|job cuts|job losses|redundancies",
         p(-0.8),
@@ -204,8 +369,50 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("worrying|worrisome|alarming|backlash|criticism|boycott|balk|balks|balked|spooked|spooks|rattled", p(-0.4)),
     ("shock|shocks", p(-0.5)),
     ("crisis", p(-0.6)),
-    ("hurt|hurts|hurting|hit by|hit with|weigh on|weighs on|weighed on|drag on", p(-0.4)),
-    ("cancel|cancels|canceled|cancelled|cancellation", p(-0.4)),
+    (
+        "hurt|hurts|hurting|hit by|hit with|weigh on|weighs on|weighed on|weighing on|drag on|dent|dents|dented|derail|derails|derailed|harm|harms|harmed",
+        Cue::Harm(-0.4),
+    ),
+    ("impact|impacts|impacted|affect|affects|affected", Cue::Harm(-0.4)),
+    ("material impact|significant impact|material effect|adverse effect|adverse impact", Cue::Harm(-0.5)),
+    // ---- takeovers: good news for the company being bought ------------------------------
+    (
+        "to be acquired|to be bought|to be taken private|to be purchased|agrees to be acquired|agrees to be bought|agreed to be acquired|agreed to be bought|acquired by|bought by|takeover by|buyout by|acquisition by|taken private|take private|go private|going private",
+        p(0.6),
+    ),
+    (
+        "takeover|takeovers|buyout|buyouts|takeover offer|takeover bid|buyout offer|buyout bid|acquisition offer|tender offer|takeover proposal|buyout proposal|takeover approach",
+        p(0.4),
+    ),
+    ("bid for|bids for|bidding for", p(0.3)),
+    // ---- reversals: cancel what they attach to (see reversal.rs) -------------------------
+    ("dismiss|dismisses|dismissed|dismissing|dismissal", rev(0.0)),
+    // `denies report of layoffs`, `rules out job cuts`: the event is cancelled outright
+    ("deny|denies|denied|denying|rule out|rules out|ruled out|ruling out", rev(0.0)),
+    (
+        "call off|calls off|called off|calling off|shelve|shelves|shelved|put on hold|puts on hold",
+        rev(-0.3),
+    ),
+    (
+        "throw out|throws out|threw out|thrown out|toss out|tosses out|tossed out|quash|quashes|quashed|vacate|vacates|vacated|strike down|strikes down|struck down",
+        rev(0.0),
+    ),
+    ("overturn|overturns|overturned|overturning|reverse|reverses|reversed|reversing|reversal", rev(0.0)),
+    ("withdraw|withdraws|withdrew|withdrawn|withdrawing|withdrawal", rev(-0.4)),
+    ("terminate|terminates|terminated|terminating|termination", rev(-0.4)),
+    ("reject|rejects|rejected|rejecting|rejection|rebuff|rebuffs|rebuffed", rev(-0.5)),
+    ("refuse|refuses|refused|refusal", rev(-0.4)),
+    ("revoke|revokes|revoked|revocation|rescind|rescinds|rescinded", rev(-0.5)),
+    ("block|blocks|blocked|blocking", rev(-0.5)),
+    ("abandon|abandons|abandoned|abandoning", rev(-0.4)),
+    ("cancel|cancels|canceled|cancelled|cancellation|canceling|cancelling", rev(-0.4)),
+    ("scrap|scraps|scrapped|scrapping", rev(-0.4)),
+    ("clear|clears|cleared|clearance", rev_of_bad(0.5)),
+    ("acquit|acquits|acquitted|acquittal|exonerate|exonerates|exonerated", rev_of_bad(0.6)),
+    (
+        "end|ends|ended|ending|close|closes|closed|closing|avoid|avoids|avoided|avoiding|avert|averts|averted|escape|escapes|escaped|resolve|resolves|resolved|waive|waives|waived",
+        rev_bad(),
+    ),
     ("shortage|shortages", p(-0.4)),
     ("price cut|price cuts|price war", p(-0.3)),
     // ---- moves up -------------------------------------------------------------------
@@ -251,16 +458,23 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("slump|slumps|slumped|slumping|sag|sags|sagged", down(0.7, 0.6)),
     ("shrink|shrinks|shrank|shrunk|shrinking", down(0.5, 0.3)),
     ("halve|halves|halved", down(0.7, 0.4)),
-    ("narrows|narrowed|narrowing", down(0.5, 0.0)),
-    ("suspend|suspends|suspended|suspending|suspension|scrap|scraps|scrapped", down(0.6, 0.4)),
+    ("narrow|narrows|narrowed|narrowing", down(0.5, 0.0)),
+    ("suspend|suspends|suspended|suspending|suspension", down(0.6, 0.4)),
     ("slow|slows|slowed|slowing|slower", down(0.5, 0.3)),
     ("ease|eases|eased|easing", down(0.3, 0.0)),
     ("down", down(0.5, 0.0)),
     // ---- quantities: more is better -------------------------------------------------
     (
-        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|guidance|outlook|forecast|forecasts|target|price target|target price|price objective|rating|credit rating|market value|payout|shares|stock|stocks|valuation|market cap|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales",
+        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|target|price target|target price|price objective|rating|credit rating|payout|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales",
         gq(0.0),
     ),
+    // facilities: `to close 100 stores` is a cut
+    (
+        "store|stores|plant|plants|factory|factories|office|offices|branch|branches|location|locations|outlet|outlets|restaurant|restaurants|refinery|refineries|mine|mines|mill|mills",
+        gq(0.0),
+    ),
+    ("guidance|outlook|forecast|forecasts", oq()),
+    ("shares|stock|stocks|market value|valuation|market cap", mq()),
     ("profit|profits|operating profit|net profit", gq(0.3)),
     ("dividend|dividends", gq(0.1)),
     ("growth", gq(0.1)),
@@ -268,6 +482,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("loss|losses|net loss|operating loss", bq(0.5)),
     ("deficit", bq(0.4)),
     ("cost|costs|expense|expenses|inventory|inventories", bq(0.0)),
+    ("cash burn|burn rate", bq(0.2)),
     ("debt", bq(0.1)),
     ("churn", bq(0.2)),
     ("concern|concerns|worry|worries|fear|fears|jitters|uncertainty|pressure|pressures", bq(0.3)),
@@ -284,9 +499,12 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         int(0.5, 0.0),
     ),
     (
-        "not|no|never|without|cannot|nor|neither|hardly|barely|no longer|fail to|fails to|failed to|failing to|unable to|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|wouldn't|can't|couldn't|hasn't|haven't|hadn't|shouldn't|didnt|doesnt|dont|isnt|wasnt|wont|cant|couldnt|hasnt|havent|deny|denies|denied|denying|rules out|ruled out",
+        "not|no|never|without|cannot|nor|neither|hardly|barely|no longer|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|wouldn't|can't|couldn't|hasn't|haven't|hadn't|shouldn't|didnt|doesnt|dont|isnt|wasnt|wont|cant|couldnt|hasnt|havent",
         NEG,
     ),
+    ("fail to|fails to|failed to|failing to|unable to", neg(-0.5)),
+    ("declines to|declined to|decline to|declining to|refuses to|refused to|refuse to", neg(-0.4)),
+    ("yet to|has yet to|have yet to", neg(-0.3)),
     ("despite|although|though|even as|even though|notwithstanding", Cue::DiscountFollowing(0.3)),
     (
         "but|however|nevertheless|nonetheless",
@@ -297,7 +515,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     // ---- inert: common phrases that would otherwise trigger a wrong cue ---------------
     (
-        "up to|set up|sets up|setting up|line up|lined up|follow up|up front|sign up|signs up|shake up|fine tune|not only|no matter|top executive|top executives",
+        "up to|set up|sets up|setting up|line up|lined up|follow up|up front|sign up|signs up|shake up|fine tune|not only|no matter|top executive|top executives|weight loss|in narrow|a narrow|narrow range|narrow ranges|declined to comment|declines to comment|decline to comment|refused to comment|no comment|investment bank|investment banks|investment banking|investment banker|investment bankers",
         INERT,
     ),
 ];
@@ -305,20 +523,28 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
 /// Korean terms. Alternatives separated by `|`; a space matches zero or more spaces.
 pub(crate) static KOREAN: &[(&str, Cue)] = &[
     // ---- results vs expectations ----------------------------------------------------
-    ("호조|호실적|선방|호황", p(0.7)),
-    ("어닝 서프라이즈|깜짝 실적", p(0.9)),
-    ("서프라이즈", p(0.5)),
-    ("상회|웃돌|웃도", p(0.7)),
-    ("기대 이상|예상 이상|기대치 이상", p(0.6)),
-    ("기대 이하|예상 이하|기대치 이하|실망", p(-0.6)),
+    ("호조|호실적|호황", p(0.7)),
+    ("선방", v(0.7)),
+    ("어닝 서프라이즈|깜짝 실적", v(0.9)),
+    ("서프라이즈", v(0.5)),
+    ("상회|웃돌|웃도", measured(0.7)),
+    ("기대 이상|예상 이상|기대치 이상", v(0.6)),
+    ("기대 이하|예상 이하|기대치 이하", v(-0.6)),
+    ("실망", p(-0.6)),
     ("부진", p(-0.7)),
-    ("어닝 쇼크", p(-0.9)),
+    ("어닝 쇼크", v(-0.9)),
     ("쇼크", p(-0.5)),
-    ("하회|밑돌|밑도|미달|못 미치|못 미쳐|못 미친", p(-0.7)),
+    ("하회|밑돌|밑도|미달", measured(-0.7)),
+    ("못 미치|못 미쳐|못 미친", v(-0.7)),
+    // `…에 그쳐`: only reached (a figure short of hopes)
+    ("그쳐|그쳤|그친|그치", v(-0.5)),
+    ("부합", par(-0.6)),
+    ("달성", par(-0.5)),
+    ("양호", p(0.5)),
     ("흑자 전환|흑전", p(1.0)),
     ("적자 전환|적자 지속", p(-1.0)),
-    ("개선|호전|회복", p(0.5)),
-    ("악화", p(-0.6)),
+    ("개선|호전|회복", Cue::Eval(0.5)),
+    ("악화", Cue::Eval(-0.6)),
     ("고성장|급성장", p(0.6)),
     ("역성장", p(-0.6)),
     ("흥행|신기록|완판|최고치", p(0.6)),
@@ -349,16 +575,30 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("주주환원|주주 환원", p(0.5)),
     ("성공", p(0.4)),
     ("견조|탄탄", p(0.5)),
-    ("기대감|낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
+    ("낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
+    // expectations are a quantity: `수주 기대감 꺾여` is bad news
+    ("기대감", gq(0.4)),
+    // ---- index inclusion and takeovers (see events.rs for `지수에서 제외`, `20% 프리미엄`) --
+    ("편입", p(0.6)),
+    ("편출", p(-0.7)),
+    ("공개매수", p(0.6)),
+    ("경영권 프리미엄", p(0.7)),
+    ("피인수", p(0.4)),
     ("효율화", p(0.3)),
     ("독점", p(0.2)),
     ("인상적", p(0.3)),
     ("승소", p(0.6)),
+    // acquittal cancels the charge before it (`분식회계 혐의 무죄`)
+    ("무혐의|무죄|혐의 없음", rev(0.8)),
+    ("타결", p(0.5)),
+    ("유상증자", p(-0.5)),
     // ---- legal, regulatory ----------------------------------------------------------
     ("소송|제소|고소|고발", p(-0.6)),
     ("피소", p(-0.7)),
     ("패소", p(-0.8)),
     ("혐의|수사|압수수색", p(-0.6)),
+    ("의혹", p(-0.5)),
+    ("분쟁|침해|피해", p(-0.4)),
     ("구속|기소|재판에 넘겨", p(-0.7)),
     ("재판|위반|금지", p(-0.5)),
     ("강등", p(-0.7)),
@@ -372,12 +612,24 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("감원|해고|정리해고|구조조정", p(-0.7)),
     ("희망퇴직", p(-0.5)),
     ("파업", p(-0.6)),
-    ("중단|철수|무산|취소|철회|불발", p(-0.5)),
+    ("철수", p(-0.5)),
     ("지연|차질|탈락|연기", p(-0.5)),
-    ("실패", p(-0.6)),
+    ("늪", p(-0.3)),
+    // ---- reversals: cancel the noun phrase before them (see reversal.rs) ---------------
+    ("실패", rev(-0.6)),
+    ("무산|불발|중단|백지화|좌초|결렬", rev(-0.5)),
+    ("철회|취소|해지|반려|거부|반환", rev(-0.4)),
+    ("기각|각하|보류|유보", rev(-0.3)),
+    ("해제|종결|마침표|일단락|종지부|마무리", rev(0.0)),
+    (
+        "해소|불식|면제|해결|모면|면해|면했|면한|면하|씻어|씻었|씻고|털어|털었|털고|덜어|덜었|덜고",
+        rev(0.3),
+    ),
+    ("탈출|극복|만회|벗어나|벗어났|벗어난", rev(0.4)),
     ("유출|해킹|장애|화재|사고", p(-0.5)),
     ("논란|악재|타격|악영향|위기|적신호|먹구름|빨간불|경고등", p(-0.5)),
-    ("부담|압박", p(-0.4)),
+    // burden and pressure are what eases or grows: `관세 부담 완화` is good news
+    ("부담|압박", bq(0.4)),
     ("감산", p(-0.3)),
     ("부도|파산|상장폐지", p(-1.0)),
     ("불확실성|경고|부정적|비관", p(-0.4)),
@@ -388,6 +640,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("둔화", down(0.5, 0.5)),
     // ---- moves up -------------------------------------------------------------------
     ("증가|늘어|늘었|늘려|늘린|늘며|늘고|증대|신장", up(0.5, 0.3)),
+    ("증편|증설|출점", p(0.4)),
+    ("폐점|폐쇄|감편", p(-0.5)),
+    ("공급 시작|공급 개시|납품 시작|양산 시작|양산 돌입|출하 시작", p(0.5)),
     ("확대", up(0.5, 0.2)),
     ("상승|상승세", up(0.5, 0.5)),
     ("올라|올랐|오른|오르|올려|올렸|올린|높아져|높아졌|높여|높였|높인|넘어|넘었|넘어서|넘어섰|넘는|뛰어|뛰었|껑충", up(0.5, 0.4)),
@@ -407,6 +662,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("급감", down(0.8, 0.7)),
     ("하향", down(0.6, 0.4)),
     ("인하", down(0.5, 0.0)),
+    ("삭감|감액", down(0.6, 0.4)),
     ("감축", down(0.5, 0.2)),
     ("약화", down(0.4, 0.3)),
     // 절감/완화 on their own are good news (cost savings, easing): alone is positive.
@@ -420,9 +676,11 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ),
     // ---- quantities: more is better -------------------------------------------------
     (
-        "매출|매출액|실적|이익|수익|수익성|주가|목표주가|목표가|투자의견|판매|판매량|인도량|출하|출하량|수요|점유율|가입자|이용자|수출|주문|성장률|마진|이익률|가이던스|전망|전망치|등급|신용등급|일자리|고용|인력|생산|생산량|시가총액|시총|현금흐름|업황|경쟁력",
+        "매출|매출액|실적|이익|수익|수익성|목표주가|목표가|투자의견|판매|판매량|인도량|출하|출하량|수요|점유율|가입자|이용자|수출|주문|성장률|마진|이익률|등급|신용등급|일자리|고용|인력|생산|생산량|현금흐름|업황|경쟁력",
         gq(0.0),
     ),
+    ("가이던스|전망|전망치", oq()),
+    ("주가|시가총액|시총", mq()),
     ("영업이익|순이익", gq(0.1)),
     ("배당|배당금", gq(0.1)),
     ("투자", gq(0.1)),
@@ -464,14 +722,14 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
         },
     ),
     (
-        "하지만|그러나|반면|다만",
+        "하지만|그러나|반면|다만|지만|으나",
         Cue::DiscountPreceding {
             factor: 0.6,
             window: 60,
         },
     ),
     // ---- inert ----------------------------------------------------------------------
-    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보", INERT),
+    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약", INERT),
 ];
 
 /// A normalised English entry: a sequence of lower-case words.
@@ -561,7 +819,7 @@ mod tests {
         let all = &en.by_first["all"];
         assert!(all.iter().any(|e| e.words == ["all", "time", "high"]));
         let didnt = &en.by_first["didn't"];
-        assert_eq!(didnt[0].cue, Cue::Negator);
+        assert_eq!(didnt[0].cue, Cue::Negator { alone: 0.0 });
     }
 
     #[test]

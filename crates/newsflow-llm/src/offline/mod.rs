@@ -1,13 +1,28 @@
 //! The offline analyser: lexicon + rules sentiment for Korean and English financial news.
 //!
 //! * `lexicon.rs` — term lists with their cues and weights.
-//! * `rules.rs` — how matches combine into a sentence score (quantities, negation,
-//!   intensifiers, percentages, target changes, concession).
+//! * `rules.rs` — the two scans (English tokens, Korean chars) and how matches combine
+//!   into a sentence score (quantities, intensifiers, percentages, concession).
+//! * `scope.rs` — how far negators, reversals and comparisons reach.
+//! * `negation.rs` — negators (`no longer expects a loss`, `우려 없다`).
+//! * `reversal.rs` — terms that cancel what they attach to (`dismisses lawsuit`,
+//!   `offer withdrawn`, `흑자전환 실패`, `소송 기각`).
+//! * `expectation.rs` — results against expectations (`loss smaller than forecast`,
+//!   `up 2% vs 8% expected`, `예상보다 적어`).
+//! * `change.rs` — changes written as two values (`cut to $0.70 from $1.51`,
+//!   `1만원에서 3천원으로`, `to equal weight from overweight`).
+//! * `events.rs` — index inclusion/removal and takeover premiums.
 //! * [`summary`] — the extractive one-line summary.
 //! * `text.rs` — clipping, sentence splitting and tokenizing.
 
+mod change;
+mod events;
+mod expectation;
 mod lexicon;
+mod negation;
+mod reversal;
 mod rules;
+mod scope;
 pub mod summary;
 mod text;
 
@@ -282,6 +297,34 @@ mod tests {
             "a".repeat(100_000),
             "up 7% ".repeat(20_000),
             "주가 7% 급등 ".repeat(20_000),
+            // shapes of the phrase-level passes, cut short
+            "than expected".into(),
+            "smaller than".into(),
+            "vs 5% expected".into(),
+            "5 vs expected".into(),
+            "not as as feared".into(),
+            "to buy from".into(),
+            "from hold to".into(),
+            "premium".into(),
+            "a % premium".into(),
+            "take private".into(),
+            "S&P".into(),
+            "added to the S&P".into(),
+            "보다".into(),
+            "예상보다".into(),
+            "보다 적어".into(),
+            "프리미엄%".into(),
+            "%프리미엄".into(),
+            "지수에서".into(),
+            "에서 로".into(),
+            "1조에서 2조로".into(),
+            "만원에서 천원으로".into(),
+            "조억만천".into(),
+            "9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조9조에서 1원으로".into(),
+            "매수에서".into(),
+            "매수→".into(),
+            "실패 실패 실패 철회 해소".into(),
+            "및 및 및".into(),
         ];
         // binary-ish: every byte value through lossy UTF-8
         let bytes: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();

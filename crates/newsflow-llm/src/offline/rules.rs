@@ -2,9 +2,18 @@
 //!
 //! A sentence is scanned twice: once as English (word tokens, positions are token
 //! indices) and once as Korean (substring matches on chars, positions are char
-//! indices). Each scan produces [`Hit`]s, percentages and `from X to Y` moves, which
-//! are then resolved by the same procedure with language-specific window sizes
-//! ([`Geometry`]):
+//! indices). Each scan first runs the phrase-level passes, which claim their tokens so
+//! the term lists do not see them again:
+//!
+//! * `events.rs` — index inclusion/removal (`added to the S&P 500`, `코스피200 편입`,
+//!   `지수에서 제외`) and takeover premiums (`a 31% premium`, `take Nordstrom private`);
+//! * `expectation.rs` — comparisons with expectations (`loss smaller than forecast`,
+//!   `up 2% vs 8% expected`, `영업손실 예상보다 적어`);
+//! * `change.rs` — rating moves (`to equal weight from overweight`, `매수에서 중립으로`).
+//!
+//! The remaining tokens are matched against the term lists; the scan also collects
+//! percentages and `from X to Y` moves (`change.rs`). Hits are then resolved by the same
+//! procedure for both languages, with language-specific windows ([`Geometry`]):
 //!
 //! 1. **Moves and quantities.** A move (`raises`, `falls`, `증가`, `하향`) takes the nearest
 //!    quantity in the same clause (`price target`, `losses`, `영업이익`, `비용`) and is worth
@@ -12,102 +21,192 @@
 //!    `losses widen` and `비용 증가` bad. A percentage next to a move (`up 7%`, `7% 급등`,
 //!    `3% 하락`) anchors it and scales it by the size of the move. An un-anchored move
 //!    falls back to its stand-alone value (`up`/`down` alone are worth nothing). In
-//!    Korean a `급` glued in front of a move (`급상승`, `급증가`) intensifies it.
-//! 2. **Targets.** `from $220 to $250`, `to $250 from $220` and `220달러에서 250달러로` are
+//!    Korean a `급` glued in front of a move (`급상승`, `급증가`) intensifies it. Terms
+//!    right before a quantity that moved are what the quantity is about and are absorbed
+//!    (`수주 기대감 꺾여`: the expectation fell; `recession fears ease`).
+//! 2. **Comparisons with expectations** take the sign of their subject (`expectation.rs`).
+//! 3. **Targets.** `from $220 to $250`, `to $250 from $220` and `220달러에서 250달러로` are
 //!    signed by the direction of the change times the polarity of the nearest quantity
-//!    (`목표주가`, `price target`, `loss`).
-//! 3. **Intensifiers / diminishers** (`sharply`, `record`, `크게`, `대폭`, `소폭`) multiply the
+//!    (`목표주가`, `price target`, `loss`; a bare amount counts as more-is-better).
+//! 4. **Intensifiers / diminishers** (`sharply`, `record`, `크게`, `대폭`, `소폭`) multiply the
 //!    next sentiment-bearing term (or the previous one: `fell sharply`); with nothing to
 //!    modify, `record`/`사상 최대` count as mildly good on their own.
-//! 4. **Negation.** English negators (`not`, `no`, `never`, `fails to`, `didn't`, …) flip and
-//!    damp every sentiment term in the next three tokens; Korean negators (`않`, `못`, `없`,
-//!    `아니`) follow the predicate and flip the nearest term before them.
-//! 5. **Concession / contrast.** Terms after `despite`/`although` (same clause) and before
+//! 5. **Reversal, then negation** (`reversal.rs`, `negation.rs`): reversals (`dismisses`,
+//!    `철회`, `실패`) cancel the phrase they attach to, then negators flip what they scope
+//!    over. Evaluations (`improve`, `개선`, `악화`) keep their own sign but take the
+//!    quantity they evaluate out of play (`적자폭 개선`); harm predicates do the same with
+//!    their victim (`dent its profit`).
+//! 6. **Verdicts outweigh raw changes**: a result judged against expectations damps the
+//!    opposite-signed changes of the same sentence (`revenue up 2% vs 8% expected`).
+//! 7. **Concession / contrast.** Terms after `despite`/`although` (same clause) and before
 //!    `but`/`however`/`불구하고`/`하지만` are damped; `우려와 달리` inverts what precedes it.
-//! 6. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
+//! 8. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
 
-use super::lexicon::{self, Cue};
+use super::change;
+use super::events;
+use super::expectation;
+use super::lexicon::{self, Cue, QtyKind};
+use super::negation;
+use super::reversal;
+use super::scope::Scope;
 use super::text::{self, is_clause_break, is_hangul, Tok, TokKind};
 
-/// Value of a negated term relative to the original (flip and damp).
-const NEGATION_FACTOR: f64 = -0.6;
-/// Weight of a `from X to Y` change.
-const FROM_TO_WEIGHT: f64 = 0.5;
 /// Weight of a signed percentage that anchors nothing.
 const LONE_PERCENT_WEIGHT: f64 = 0.35;
 /// Multiplier for a Korean move glued to `급` (`급상승`).
 const GEUP_BOOST: f64 = 1.5;
 
+/// One matched term (or phrase) of a sentence; positions are token indices (English)
+/// or char indices (Korean), `end` exclusive.
 #[derive(Debug, Clone)]
-struct Hit {
-    start: usize,
-    end: usize,
-    clause: usize,
-    cue: Cue,
-    boost: f64,
+pub(super) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub clause: usize,
+    pub cue: Cue,
+    pub boost: f64,
+}
+
+impl Hit {
+    pub(super) fn new(start: usize, end: usize, clause: usize, cue: Cue) -> Hit {
+        Hit {
+            start,
+            end,
+            clause,
+            cue,
+            boost: 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
-struct Percent {
-    pos: usize,
-    clause: usize,
-    value: f64,
-    sign: i8,
+pub(super) struct Percent {
+    pub pos: usize,
+    pub clause: usize,
+    pub value: f64,
+    pub sign: i8,
 }
 
+/// A `from X to Y` change at `pos`; `dir` is +1 (up) or -1 (down).
 #[derive(Debug, Clone)]
-struct FromTo {
-    pos: usize,
-    dir: f64,
+pub(super) struct FromTo {
+    pub pos: usize,
+    pub dir: f64,
+}
+
+/// The hits found by the phrase-level passes, and which positions they claimed (the
+/// term lists skip claimed positions).
+pub(super) struct Claims {
+    pub hits: Vec<Hit>,
+    taken: Vec<bool>,
+}
+
+impl Claims {
+    pub(super) fn new(len: usize) -> Claims {
+        Claims {
+            hits: Vec::new(),
+            taken: vec![false; len],
+        }
+    }
+
+    /// Whether every position in `start..end` is inside the sentence and unclaimed.
+    pub(super) fn is_free(&self, start: usize, end: usize) -> bool {
+        end <= self.taken.len() && self.taken[start.min(end)..end].iter().all(|t| !t)
+    }
+
+    pub(super) fn is_taken(&self, pos: usize) -> bool {
+        self.taken.get(pos).copied().unwrap_or(false)
+    }
+
+    pub(super) fn claim(&mut self, start: usize, end: usize) {
+        let end = end.min(self.taken.len());
+        for t in &mut self.taken[start.min(end)..end] {
+            *t = true;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lang {
+    En,
+    Ko,
 }
 
 /// Window sizes, in tokens (English) or chars (Korean). `*_before` is the gap allowed
 /// between the end of the other item and the start of the term; `*_after` the gap
 /// between the end of the term and the start of the other item.
-struct Geometry {
-    qty_before: usize,
-    qty_after: usize,
-    pct_before: usize,
-    pct_after: usize,
-    intens_after: usize,
-    intens_before: usize,
-    /// English: flip terms starting within this gap after the negator.
-    neg_forward: Option<usize>,
-    /// Korean: flip the nearest term ending within this gap before the negator.
-    neg_backward: Option<usize>,
+pub(super) struct Geometry {
+    pub lang: Lang,
+    pub qty_before: usize,
+    pub qty_after: usize,
+    pub pct_before: usize,
+    pub pct_after: usize,
+    pub intens_after: usize,
+    pub intens_before: usize,
+    /// English: a negator reaches the terms starting within this gap after it.
+    pub neg_forward: usize,
+    /// Korean: largest gap between two links of a noun-phrase chain that a negator or a
+    /// reversal reaches back over, and the largest span of the chain.
+    pub chain_gap: usize,
+    pub chain_span: usize,
+    /// English: gap from a reversal to its object after it (`dismisses the lawsuit`) or
+    /// before it (`lawsuit dismissed`).
+    pub rev_forward: usize,
+    pub rev_backward: usize,
+    /// How far back a comparison with expectations looks for its subject.
+    pub compare_window: usize,
+    /// How far back a verdict of size (`exceeded estimates`, `웃돌아`) looks for the
+    /// quantity it measures.
+    pub measure_window: usize,
+    /// Largest gap between a modifier and the moved quantity that absorbs it.
+    pub absorb_gap: usize,
     /// Korean is subject-object-verb: a move's quantity is normally written before it
     /// (`업황 둔화 우려` is a worry *about* a slowdown, not a slowing worry), so a quantity
     /// before the move wins over any quantity after it.
-    prefer_before: bool,
+    pub prefer_before: bool,
 }
 
-const EN_GEOMETRY: Geometry = Geometry {
-    qty_before: 2,
+pub(super) const EN_GEOMETRY: Geometry = Geometry {
+    lang: Lang::En,
+    qty_before: 4,
     qty_after: 3,
     pct_before: 2,
     pct_after: 3,
     intens_after: 2,
     intens_before: 1,
-    neg_forward: Some(2),
-    neg_backward: None,
+    neg_forward: 5,
+    chain_gap: 0,
+    chain_span: 0,
+    rev_forward: 4,
+    rev_backward: 3,
+    compare_window: 8,
+    measure_window: 6,
+    absorb_gap: 0,
     prefer_before: false,
 };
 
-const KO_GEOMETRY: Geometry = Geometry {
+pub(super) const KO_GEOMETRY: Geometry = Geometry {
+    lang: Lang::Ko,
     qty_before: 16,
     qty_after: 4,
     pct_before: 6,
     pct_after: 3,
     intens_after: 8,
     intens_before: 2,
-    neg_forward: None,
-    neg_backward: Some(8),
+    neg_forward: 0,
+    chain_gap: 8,
+    chain_span: 24,
+    rev_forward: 0,
+    rev_backward: 0,
+    compare_window: 16,
+    measure_window: 24,
+    absorb_gap: 1,
     prefer_before: true,
 };
 
 /// Scales a move by the size of an attached percentage: 3% → ×1.12, 7% → ×1.28,
 /// 25% or more → ×2.
-fn magnitude(pct: f64) -> f64 {
+pub(super) fn magnitude(pct: f64) -> f64 {
     1.0 + pct.abs().min(25.0) / 25.0
 }
 
@@ -133,14 +232,30 @@ pub(crate) fn score_sentence(sentence: &str) -> f64 {
 
 fn english_score(sentence: &str) -> f64 {
     let toks = text::tokenize_en(sentence);
+    let has_hangul = sentence.chars().any(is_hangul);
+    let mut claims = Claims::new(toks.len());
+    events::english_index(&toks, &mut claims);
+    events::english_takeover(&toks, &mut claims);
+    expectation::english_comparatives(&toks, &mut claims);
+    // In mixed Korean text the Korean scan owns the numbers.
+    if !has_hangul {
+        expectation::english_numbers(&toks, &mut claims);
+    }
+    expectation::english_verdict_phrases(&toks, &mut claims);
+    change::english_ratings(&toks, &mut claims);
+
     let index = lexicon::english();
-    let mut hits = Vec::new();
+    let mut hits = std::mem::take(&mut claims.hits);
     let mut i = 0;
     while i < toks.len() {
         let TokKind::Word(w) = &toks[i].kind else {
             i += 1;
             continue;
         };
+        if claims.is_taken(i) {
+            i += 1;
+            continue;
+        }
         // `71,000 won` is the Korean currency, not the past tense of `win`.
         if w == "won" && i > 0 && matches!(toks[i - 1].kind, TokKind::Num { .. }) {
             i += 1;
@@ -149,50 +264,52 @@ fn english_score(sentence: &str) -> f64 {
         let matched = index.by_first.get(w.as_str()).and_then(|cands| {
             cands
                 .iter()
-                .find(|e| phrase_matches(&toks, i, &e.words))
+                .find(|e| phrase_matches(&toks, i, &e.words, &claims) && !negator_before_number(&toks, i, e))
                 .map(|e| (e.words.len(), e.cue))
         });
         match matched {
             Some((len, cue)) => {
-                hits.push(Hit {
-                    start: i,
-                    end: i + len,
-                    clause: toks[i].clause,
-                    cue,
-                    boost: 1.0,
-                });
+                hits.push(Hit::new(i, i + len, toks[i].clause, cue));
                 i += len;
             }
             None => i += 1,
         }
     }
+    hits.sort_by_key(|h| h.start);
+    let scope = Scope::english(&toks);
+    reversal::english_participles(&toks, &mut hits);
+    reversal::english_dual_use(&toks, &mut hits, &scope);
 
-    let has_hangul = sentence.chars().any(is_hangul);
     let mut percents = Vec::new();
-    for (pos, t) in toks.iter().enumerate() {
-        if let TokKind::Num {
-            value,
-            percent: true,
-            sign,
-        } = t.kind
-        {
-            // In mixed Korean text the Korean scan owns the numbers.
-            if !has_hangul {
-                percents.push(Percent {
-                    pos,
-                    clause: t.clause,
-                    value,
-                    sign,
-                });
+    if !has_hangul {
+        for (pos, t) in toks.iter().enumerate() {
+            if let TokKind::Num {
+                value,
+                percent: true,
+                sign,
+            } = t.kind
+            {
+                if !claims.is_taken(pos) {
+                    percents.push(Percent {
+                        pos,
+                        clause: t.clause,
+                        value,
+                        sign,
+                    });
+                }
             }
         }
     }
-    let from_to = if has_hangul { Vec::new() } else { english_from_to(&toks) };
-    resolve(&hits, &percents, &from_to, &EN_GEOMETRY)
+    let from_to = if has_hangul {
+        Vec::new()
+    } else {
+        change::english_from_to(&toks, &claims)
+    };
+    resolve(&hits, &percents, &from_to, &EN_GEOMETRY, &scope)
 }
 
-fn phrase_matches(toks: &[Tok], at: usize, words: &[String]) -> bool {
-    if at + words.len() > toks.len() {
+fn phrase_matches(toks: &[Tok], at: usize, words: &[String], claims: &Claims) -> bool {
+    if at + words.len() > toks.len() || !claims.is_free(at, at + words.len()) {
         return false;
     }
     let clause = toks[at].clause;
@@ -202,46 +319,12 @@ fn phrase_matches(toks: &[Tok], at: usize, words: &[String]) -> bool {
     })
 }
 
-fn num_at(toks: &[Tok], i: usize) -> Option<f64> {
-    match toks.get(i)?.kind {
-        TokKind::Num { value, .. } => Some(value),
-        _ => None,
-    }
-}
-
-fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
-    match &toks.get(i)?.kind {
-        TokKind::Word(w) => Some(w.as_str()),
-        _ => None,
-    }
-}
-
-/// `from A to B` and `to B from A`.
-fn english_from_to(toks: &[Tok]) -> Vec<FromTo> {
-    let mut out = Vec::new();
-    for i in 0..toks.len() {
-        let (first, second) = match word_at(toks, i) {
-            Some("from") if word_at(toks, i + 2) == Some("to") => (i + 1, i + 3),
-            Some("to") if word_at(toks, i + 2) == Some("from") => (i + 3, i + 1),
-            _ => continue,
-        };
-        if let (Some(a), Some(b)) = (num_at(toks, first), num_at(toks, second)) {
-            if let Some(dir) = direction(a, b) {
-                out.push(FromTo { pos: i, dir });
-            }
-        }
-    }
-    out
-}
-
-fn direction(from: f64, to: f64) -> Option<f64> {
-    if to > from {
-        Some(1.0)
-    } else if to < from {
-        Some(-1.0)
-    } else {
-        None
-    }
+/// `declines to $5 billion` is a move, not `declines to approve`: a negator phrase ending
+/// in `to` does not match before a number.
+fn negator_before_number(toks: &[Tok], at: usize, e: &lexicon::EnEntry) -> bool {
+    matches!(e.cue, Cue::Negator { .. })
+        && e.words.last().is_some_and(|w| w == "to")
+        && matches!(toks.get(at + e.words.len()).map(|t| &t.kind), Some(TokKind::Num { .. }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -259,14 +342,27 @@ fn korean_score(sentence: &str) -> f64 {
         clauses.push(clause);
     }
 
+    let mut claims = Claims::new(chars.len());
+    events::korean_index(&chars, &clauses, &mut claims);
+    events::korean_premium(&chars, &clauses, &mut claims);
+    expectation::korean_comparatives(&chars, &clauses, &mut claims);
+    change::korean_ratings(&chars, &clauses, &mut claims);
+
     let index = lexicon::korean();
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut hits: Vec<Hit> = std::mem::take(&mut claims.hits);
+    let mut last_end = None;
     let mut i = 0;
     while i < chars.len() {
+        if claims.is_taken(i) {
+            i += 1;
+            continue;
+        }
         let matched = index.by_first.get(&chars[i]).and_then(|cands| {
-            cands
-                .iter()
-                .find_map(|e| ko_match_at(&chars, i, &e.pat).map(|end| (end, e.cue)))
+            cands.iter().find_map(|e| {
+                ko_match_at(&chars, i, &e.pat)
+                    .filter(|&end| claims.is_free(i, end))
+                    .map(|end| (end, e.cue))
+            })
         });
         match matched {
             Some((end, mut cue)) => {
@@ -278,31 +374,30 @@ fn korean_score(sentence: &str) -> f64 {
                         cue = Cue::Polar(alone);
                     }
                 }
-                let glued_geup = i > 0 && chars[i - 1] == '급' && hits.last().is_none_or(|h| h.end != i);
-                let boost = if glued_geup && matches!(cue, Cue::Move { .. }) {
-                    GEUP_BOOST
-                } else {
-                    1.0
-                };
-                hits.push(Hit {
-                    start: i,
-                    end,
-                    clause: clauses[i],
-                    cue,
-                    boost,
-                });
+                let glued_geup = i > 0 && chars[i - 1] == '급' && last_end != Some(i);
+                let mut hit = Hit::new(i, end, clauses[i], cue);
+                if glued_geup && matches!(cue, Cue::Move { .. }) {
+                    hit.boost = GEUP_BOOST;
+                }
+                hits.push(hit);
+                last_end = Some(end);
                 i = end;
             }
             None => i += 1,
         }
     }
+    hits.sort_by_key(|h| h.start);
+    size_heads(&chars, &mut hits);
 
     let mut percents = Vec::new();
     for (pos, &c) in chars.iter().enumerate() {
         if c != '%' && c != '％' {
             continue;
         }
-        if let Some((value, num_start)) = number_before(&chars, pos) {
+        if claims.is_taken(pos) {
+            continue;
+        }
+        if let Some((value, num_start)) = change::number_before(&chars, pos) {
             percents.push(Percent {
                 pos,
                 clause: clauses[pos],
@@ -311,8 +406,36 @@ fn korean_score(sentence: &str) -> f64 {
             });
         }
     }
-    let from_to = korean_from_to(&chars);
-    resolve(&hits, &percents, &from_to, &KO_GEOMETRY)
+    let from_to = change::korean_from_to(&chars, &claims);
+    let scope = Scope::korean(&chars);
+    resolve(&hits, &percents, &from_to, &KO_GEOMETRY, &scope)
+}
+
+/// Korean nouns of size that take the polarity of the term before them: `적자 규모`,
+/// `적자폭`, `공급 계약 규모`, `수주 물량`.
+const KO_SIZE_WORDS: &[&str] = &["규모", "폭", "물량", "금액"];
+
+/// A term followed by a size noun becomes a quantity that moves can attach to, with its
+/// own value as polarity: `공급 계약 규모 축소` is bad, `수주 규모 확대` good. `hits` must be
+/// sorted by start.
+fn size_heads(chars: &[char], hits: &mut [Hit]) {
+    for i in 0..hits.len() {
+        let Cue::Polar(w) = hits[i].cue else {
+            continue;
+        };
+        let mut j = hits[i].end;
+        if chars.get(j) == Some(&' ') {
+            j += 1;
+        }
+        let starts_other = hits.binary_search_by_key(&j, |h| h.start).is_ok();
+        if w != 0.0 && !starts_other && KO_SIZE_WORDS.iter().any(|sz| ko_match_str(chars, j, sz).is_some()) {
+            hits[i].cue = Cue::Quantity {
+                pol: w.signum(),
+                alone: w,
+                kind: QtyKind::Plain,
+            };
+        }
+    }
 }
 
 /// `에`, `에도`, `로`, `으로` right after a noun (but not `에서`, which marks a place or a
@@ -326,8 +449,25 @@ fn is_cause_particle(chars: &[char], at: usize) -> bool {
     }
 }
 
+/// [`ko_match_at`] for a pattern given as a string (no allocation).
+pub(super) fn ko_match_str(chars: &[char], at: usize, pat: &str) -> Option<usize> {
+    let mut j = at;
+    for pc in pat.chars() {
+        if pc == ' ' {
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+        } else if chars.get(j) == Some(&pc) {
+            j += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(j)
+}
+
 /// Matches `pat` at `at`; a space in the pattern matches zero or more whitespace chars.
-fn ko_match_at(chars: &[char], at: usize, pat: &[char]) -> Option<usize> {
+pub(super) fn ko_match_at(chars: &[char], at: usize, pat: &[char]) -> Option<usize> {
     let mut j = at;
     for &pc in pat {
         if pc == ' ' {
@@ -343,145 +483,57 @@ fn ko_match_at(chars: &[char], at: usize, pat: &[char]) -> Option<usize> {
     Some(j)
 }
 
-/// The number ending right before `end` (optionally separated by spaces), and the index
-/// where it starts.
-fn number_before(chars: &[char], end: usize) -> Option<(f64, usize)> {
-    let mut j = end;
-    while j > 0 && chars[j - 1] == ' ' {
-        j -= 1;
-    }
-    let stop = j;
-    while j > 0 && (chars[j - 1].is_ascii_digit() || chars[j - 1] == '.' || chars[j - 1] == ',') {
-        j -= 1;
-    }
-    let digits: String = chars[j..stop]
-        .iter()
-        .filter(|c| **c != ',')
-        .collect::<String>()
-        .trim_matches('.')
-        .to_string();
-    let value = digits.parse::<f64>().ok()?;
-    Some((value, j))
-}
-
-/// The number starting at `start` (after optional spaces) and the index after it.
-fn number_after(chars: &[char], start: usize) -> Option<(f64, usize)> {
-    let mut j = start;
-    while j < chars.len() && chars[j] == ' ' {
-        j += 1;
-    }
-    let begin = j;
-    while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.' || chars[j] == ',') {
-        j += 1;
-    }
-    let digits: String = chars[begin..j]
-        .iter()
-        .filter(|c| **c != ',')
-        .collect::<String>()
-        .trim_matches('.')
-        .to_string();
-    let value = digits.parse::<f64>().ok()?;
-    Some((value, j))
-}
-
-/// Skips a short unit after a number (달러, 원, 만원, 억원, $ …); at most 3 chars.
-fn skip_unit(chars: &[char], mut j: usize) -> usize {
-    let mut k = 0;
-    while j < chars.len() && k < 3 && (is_hangul(chars[j]) || chars[j] == '$') {
-        if chars[j] == '로' || chars[j] == '에' || chars[j] == '으' {
-            break;
-        }
-        j += 1;
-        k += 1;
-    }
-    j
-}
-
-/// `220달러에서 250달러로`, `5만원에서 6만원으로`, `18만→22만원`.
-fn korean_from_to(chars: &[char]) -> Vec<FromTo> {
-    let mut out = Vec::new();
-    for (k, &c) in chars.iter().enumerate() {
-        if c != '→' {
-            continue;
-        }
-        let mut j = k;
-        while j > 0 && chars[j - 1] == ' ' {
-            j -= 1;
-        }
-        let mut unit = 0;
-        while j > 0 && unit < 3 && (is_hangul(chars[j - 1]) || chars[j - 1] == '$') {
-            j -= 1;
-            unit += 1;
-        }
-        let mut after = k + 1;
-        while after < chars.len() && (chars[after] == ' ' || chars[after] == '$') {
-            after += 1;
-        }
-        let a = number_before(chars, j).map(|(v, _)| v);
-        let b = number_after(chars, after).map(|(v, _)| v);
-        if let (Some(a), Some(b)) = (a, b) {
-            if let Some(dir) = direction(a, b) {
-                out.push(FromTo { pos: k, dir });
-            }
-        }
-    }
-    let mut k = 0;
-    while k + 1 < chars.len() {
-        if chars[k] == '에' && chars[k + 1] == '서' {
-            // number + unit before 에서
-            let mut j = k;
-            let mut unit = 0;
-            while j > 0 && unit < 3 && (is_hangul(chars[j - 1]) || chars[j - 1] == '$') {
-                j -= 1;
-                unit += 1;
-            }
-            let a = number_before(chars, j).map(|(v, _)| v);
-            let b = number_after(chars, k + 2).and_then(|(v, end)| {
-                let e = skip_unit(chars, end);
-                let ends_ro =
-                    chars.get(e) == Some(&'로') || (chars.get(e) == Some(&'으') && chars.get(e + 1) == Some(&'로'));
-                ends_ro.then_some(v)
-            });
-            if let (Some(a), Some(b)) = (a, b) {
-                if let Some(dir) = direction(a, b) {
-                    out.push(FromTo { pos: k, dir });
-                }
-            }
-        }
-        k += 1;
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------
 // Resolution
 // ---------------------------------------------------------------------------------------
 
-fn gap_before(other_end: usize, start: usize) -> Option<usize> {
+/// `start - other_end` when the other item ends before `start`.
+pub(super) fn gap_before(other_end: usize, start: usize) -> Option<usize> {
     start.checked_sub(other_end)
 }
 
-fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry) -> f64 {
+/// The per-hit state built up by [`resolve`].
+pub(super) struct Values {
+    /// Current value of each hit.
+    pub val: Vec<f64>,
+    /// The quantity a move attached to.
+    pub anchor: Vec<Option<usize>>,
+    /// Quantities some move attached to.
+    pub qty_used: Vec<bool>,
+}
+
+fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry, scope: &Scope) -> f64 {
     let n = hits.len();
-    let mut val = vec![0.0f64; n];
-    let mut qty_used = vec![false; n];
+    let mut v = Values {
+        val: vec![0.0; n],
+        anchor: vec![None; n],
+        qty_used: vec![false; n],
+    };
     let mut pct_used = vec![false; percents.len()];
 
-    // 1. moves, anchored by quantities and percentages
+    // 1. moves, anchored by quantities and percentages; evaluations attach to quantities
+    let find_quantity = |i: usize| nearest(hits, i, g, scope, |c| matches!(c, Cue::Quantity { .. }));
     for i in 0..n {
+        if let Cue::Eval(w) = hits[i].cue {
+            if let Some(j) = find_quantity(i) {
+                v.qty_used[j] = true;
+                v.anchor[i] = Some(j);
+            }
+            v.val[i] = w;
+            continue;
+        }
         let Cue::Move { dir, anchored, alone } = hits[i].cue else {
             continue;
         };
-        let q = nearest(hits, i, g.qty_before, g.qty_after, g.prefer_before, |c| {
-            matches!(c, Cue::Quantity { .. })
-        });
+        let q = find_quantity(i);
         let p = nearest_percent(percents, &pct_used, &hits[i], g);
         if let Some(pi) = p {
             pct_used[pi] = true;
         }
         let base = match q {
             Some(j) => {
-                qty_used[j] = true;
+                v.qty_used[j] = true;
+                v.anchor[i] = Some(j);
                 let pol = match hits[j].cue {
                     Cue::Quantity { pol, .. } => pol,
                     _ => 1.0,
@@ -492,37 +544,30 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry)
             None => alone,
         };
         let scale = p.map_or(1.0, |pi| magnitude(percents[pi].value));
-        val[i] = base * scale * hits[i].boost;
+        v.val[i] = base * scale * hits[i].boost;
     }
-    for i in 0..n {
-        match hits[i].cue {
-            Cue::Polar(w) => val[i] = w,
-            Cue::Quantity { alone, .. } if !qty_used[i] => val[i] = alone,
+    for (i, h) in hits.iter().enumerate() {
+        match h.cue {
+            Cue::Polar(w) | Cue::Verdict(w) | Cue::Harm(w) => v.val[i] = w,
+            Cue::Quantity { alone, .. } if !v.qty_used[i] => v.val[i] = alone,
             _ => {}
         }
     }
+    absorb_modifiers(hits, &mut v, g);
+    negation::absorb_victims(hits, &mut v);
 
-    // 2. from X to Y, signed by the nearest quantity anywhere in the sentence
-    let mut extra = 0.0;
-    for ft in from_to {
-        let pol = hits
-            .iter()
-            .filter_map(|h| match h.cue {
-                Cue::Quantity { pol, .. } => Some((h.start.abs_diff(ft.pos), pol)),
-                _ => None,
-            })
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, pol)| pol);
-        if let Some(pol) = pol {
-            extra += ft.dir * pol * FROM_TO_WEIGHT;
-        }
-    }
+    // 2. comparisons with expectations
+    expectation::resolve_comparisons(hits, &mut v, g);
 
-    // 3. intensifiers
+    // 3. from X to Y
+    let mut extra = change::score_from_to(hits, from_to);
+
+    // 4. intensifiers
     for i in 0..n {
         let Cue::Intensifier { factor, alone } = hits[i].cue else {
             continue;
         };
+        let val = &v.val;
         let target = (i + 1..n)
             .take_while(|&j| {
                 hits[j].clause == hits[i].clause
@@ -539,40 +584,24 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry)
                     .find(|&j| val[j] != 0.0)
             });
         match target {
-            Some(j) => val[j] *= factor,
-            None => val[i] = alone,
+            Some(j) => v.val[j] *= factor,
+            None => v.val[i] = alone,
         }
     }
 
-    // 4. negation
+    // 5. reversals, then negators, each left to right: `적자 탈출 실패`, `did not dismiss
+    //    the lawsuit`, `fails to win approval`
     for i in 0..n {
-        if hits[i].cue != Cue::Negator {
-            continue;
-        }
-        if let Some(w) = g.neg_forward {
-            for j in i + 1..n {
-                let in_scope =
-                    hits[j].clause == hits[i].clause && gap_before(hits[i].end, hits[j].start).is_some_and(|d| d <= w);
-                if !in_scope {
-                    break;
-                }
-                val[j] *= NEGATION_FACTOR;
-            }
-        }
-        if let Some(w) = g.neg_backward {
-            let target = (0..i)
-                .rev()
-                .take_while(|&j| {
-                    hits[j].clause == hits[i].clause && gap_before(hits[j].end, hits[i].start).is_some_and(|d| d <= w)
-                })
-                .find(|&j| val[j] != 0.0);
-            if let Some(j) = target {
-                val[j] *= NEGATION_FACTOR;
-            }
-        }
+        reversal::apply(hits, i, &mut v, g, scope);
+    }
+    for i in 0..n {
+        negation::apply(hits, i, &mut v, g, scope);
     }
 
-    // 5. concession / contrast
+    // 6. verdicts outweigh the raw changes they judge
+    expectation::verdicts_outweigh_changes(hits, &mut v);
+
+    // 7. concession / contrast
     for i in 0..n {
         match hits[i].cue {
             Cue::DiscountFollowing(factor) => {
@@ -580,7 +609,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry)
                     if hits[j].clause != hits[i].clause {
                         break;
                     }
-                    val[j] *= factor;
+                    v.val[j] *= factor;
                 }
             }
             Cue::DiscountPreceding { factor, window } => {
@@ -588,46 +617,78 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry)
                     if gap_before(hits[j].end, hits[i].start).is_none_or(|d| d > window) {
                         break;
                     }
-                    val[j] *= factor;
+                    v.val[j] *= factor;
                 }
             }
             _ => {}
         }
     }
 
-    // 6. signed percentages that anchored nothing
+    // 8. signed percentages that anchored nothing
     for (k, pct) in percents.iter().enumerate() {
         if !pct_used[k] && pct.sign != 0 {
             extra += f64::from(pct.sign) * LONE_PERCENT_WEIGHT * magnitude(pct.value);
         }
     }
 
-    val.iter().sum::<f64>() + extra
+    v.val.iter().sum::<f64>() + extra
+}
+
+/// A quantity that moved carries the news; the terms written right before it say what
+/// the quantity is about (`원전 수주 기대감 꺾여`: the expectation of orders fell;
+/// `recession fears ease`) and are absorbed into it.
+fn absorb_modifiers(hits: &[Hit], v: &mut Values, g: &Geometry) {
+    for i in 0..hits.len() {
+        let Some(q) = v.anchor[i] else {
+            continue;
+        };
+        if q > i {
+            continue;
+        }
+        let mut left = hits[q].start;
+        for k in (0..q).rev() {
+            let adjacent =
+                hits[k].clause == hits[q].clause && gap_before(hits[k].end, left).is_some_and(|d| d <= g.absorb_gap);
+            let modifier = match hits[k].cue {
+                Cue::Polar(_) | Cue::Verdict(_) => true,
+                Cue::Quantity { .. } => !v.qty_used[k],
+                _ => false,
+            };
+            if !adjacent || !modifier {
+                break;
+            }
+            v.val[k] = 0.0;
+            left = hits[k].start;
+        }
+    }
 }
 
 /// Nearest hit (by gap) whose cue satisfies `want`, in the same clause, at most
-/// `before` units before or `after` units after hit `i`. Ties go to the later one,
-/// unless `prefer_before`, in which case any match before wins.
-fn nearest(
-    hits: &[Hit],
-    i: usize,
-    before: usize,
-    after: usize,
-    prefer_before: bool,
-    want: impl Fn(&Cue) -> bool,
-) -> Option<usize> {
+/// `qty_before` units before or `qty_after` units after hit `i`. Ties go to the later
+/// one, unless `prefer_before`, in which case any match before wins. English does not
+/// reach across a scope stop (`lower on China worries`: the worries did not fall).
+fn nearest(hits: &[Hit], i: usize, g: &Geometry, scope: &Scope, want: impl Fn(&Cue) -> bool) -> Option<usize> {
     let h = &hits[i];
+    let open = |start: usize, end: usize| g.lang == Lang::Ko || scope.open(start, end, false);
     let fwd = (i + 1..hits.len())
-        .take_while(|&j| hits[j].clause == h.clause && gap_before(h.end, hits[j].start).is_some_and(|d| d <= after))
+        .take_while(|&j| {
+            hits[j].clause == h.clause
+                && gap_before(h.end, hits[j].start).is_some_and(|d| d <= g.qty_after)
+                && open(h.end, hits[j].start)
+        })
         .find(|&j| want(&hits[j].cue))
         .map(|j| (hits[j].start - h.end, j));
     let back = (0..i)
         .rev()
-        .take_while(|&j| hits[j].clause == h.clause && gap_before(hits[j].end, h.start).is_some_and(|d| d <= before))
+        .take_while(|&j| {
+            hits[j].clause == h.clause
+                && gap_before(hits[j].end, h.start).is_some_and(|d| d <= g.qty_before)
+                && open(hits[j].end, h.start)
+        })
         .find(|&j| want(&hits[j].cue))
         .map(|j| (h.start - hits[j].end, j));
     match (back, fwd) {
-        (Some((db, jb)), Some((df, jf))) => Some(if prefer_before || db < df { jb } else { jf }),
+        (Some((db, jb)), Some((df, jf))) => Some(if g.prefer_before || db < df { jb } else { jf }),
         (b, f) => b.or(f).map(|(_, j)| j),
     }
 }
@@ -677,6 +738,21 @@ mod tests {
         // a noun marked as the cause (`우려에`) does not anchor the move
         assert!(s("합병 무산 우려에 급락") < -1.0);
         assert!(s("재고 증가로 감산") < 0.0);
+    }
+
+    #[test]
+    fn narrowing_losses_are_good_and_widening_bad() {
+        assert!(s("Carvana losses narrow sharply in the third quarter") > 0.3);
+        assert!(s("Affirm narrows its loss") > 0.3);
+        assert!(s("Intel's losses at its foundry unit narrowed in the quarter") > 0.3);
+        assert!(s("Opendoor losses shrink for a third straight quarter") > 0.3);
+        assert!(s("Losses widened sharply") < -0.3);
+        assert!(s("Stock trades in a narrow range") == 0.0);
+        assert!(s("쿠팡, 적자폭 축소") > 0.3);
+        assert!(s("영업손실 1년 만에 절반으로 줄어") > 0.3);
+        assert!(s("적자폭 전년 대비 크게 개선") > 0.3);
+        assert!(s("공급 계약 규모 축소") < -0.3);
+        assert!(s("영업손실 규모 확대") < -0.3);
     }
 
     #[test]

@@ -180,9 +180,11 @@ pub(crate) fn tokenize_en(s: &str) -> Vec<Tok> {
                 i += 1;
             }
             // unit suffix glued to the number: 20B, 3bn, 5x, 2nd
+            let suffix_start = i;
             while i < n && chars[i].is_ascii_alphabetic() {
                 i += 1;
             }
+            let scale = glued_scale(&chars[suffix_start..i]);
             let mut percent = false;
             let mut j = i;
             while j < n && chars[j] == ' ' {
@@ -192,7 +194,7 @@ pub(crate) fn tokenize_en(s: &str) -> Vec<Tok> {
                 percent = true;
                 i = j + 1;
             }
-            let value = num.parse::<f64>().unwrap_or(0.0);
+            let value = num.parse::<f64>().unwrap_or(0.0) * scale;
             out.push(Tok {
                 kind: TokKind::Num { value, percent, sign },
                 clause,
@@ -205,6 +207,19 @@ pub(crate) fn tokenize_en(s: &str) -> Vec<Tok> {
         }
     }
     out
+}
+
+/// The multiplier of a scale suffix glued to a number (`20B`, `3bn`, `500k`); 1 for
+/// anything else (`2nd`, `5x`).
+fn glued_scale(suffix: &[char]) -> f64 {
+    let lower: String = suffix.iter().map(|c| c.to_ascii_lowercase()).collect();
+    match lower.as_str() {
+        "k" => 1e3,
+        "m" | "mn" | "mln" => 1e6,
+        "b" | "bn" | "bln" => 1e9,
+        "t" | "tn" | "trn" => 1e12,
+        _ => 1.0,
+    }
 }
 
 /// A hyphen with spaces around it (`Apple - shares fall`) separates clauses.
@@ -259,7 +274,8 @@ mod tests {
         );
         assert_eq!(words("didn’t beat"), vec!["didn't", "beat"]);
         assert_eq!(words("better-than-expected"), vec!["better", "than", "expected"]);
-        assert_eq!(words("$20B 14,000 jobs"), vec!["#200", "#140000", "jobs"]);
+        assert_eq!(words("$20B 14,000 jobs"), vec!["#200000000000", "#140000", "jobs"]);
+        assert_eq!(words("2nd 5x"), vec!["#20", "#50"]);
     }
 
     #[test]
