@@ -1067,6 +1067,7 @@ mod tests {
                     "market-open",
                     "market-close",
                     "weekends",
+                    "market-volatility",
                 ][..],
             ),
             (
@@ -1083,7 +1084,7 @@ mod tests {
                     "market-close",
                     "weekends",
                 ][..],
-                &["rate", "max-out-of-order-ms", "sensors"][..],
+                &["rate", "max-out-of-order-ms", "sensors", "market-volatility"][..],
             ),
             (
                 "stock",
@@ -1099,8 +1100,30 @@ mod tests {
                     "market-open",
                     "market-close",
                     "weekends",
+                    "market-volatility",
                 ][..],
                 &["korean-ratio", "sensors"][..],
+            ),
+            (
+                "news-truth",
+                &[
+                    "seed",
+                    "number-of-rows",
+                    "days",
+                    "symbols",
+                    "start",
+                    "news-per-day",
+                    "market-open",
+                    "market-close",
+                    "weekends",
+                ][..],
+                &[
+                    "korean-ratio",
+                    "rate",
+                    "max-out-of-order-ms",
+                    "sensors",
+                    "market-volatility",
+                ][..],
             ),
         ] {
             let value = |k: &str| match k {
@@ -1110,6 +1133,7 @@ mod tests {
                 "market-close" => "15:00",
                 "weekends" => "true",
                 "korean-ratio" => "0.5",
+                "market-volatility" => "0.01",
                 _ => "3",
             };
             let mut cases: Vec<OwnedCase> = Vec::new();
