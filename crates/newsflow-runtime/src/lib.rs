@@ -12,7 +12,8 @@
 //!        SourceExec per scan                         fire timers, forward its own watermark
 //!        CalcExec / AnalyzeExec /              poll asynchronous operators (LLM calls) for
 //!        IntervalJoinExec /                      finished rows; pause a pipeline's sources
-//!        WindowAggregateExec                     while its AnalyzeExec is full
+//!        WindowAggregateExec /                   while its AnalyzeExec is full
+//!        NewsImpactExec
 //!        SinkExec at the root                  all sources of a pipeline ended ⇒ MAX watermark
 //!                                                ⇒ (AnalyzeExec drained) ⇒ every window fires
 //!                                                ⇒ sink.finish()
