@@ -249,6 +249,23 @@ fn hard_check_set_accuracy() {
     assert_hard_set("headlines_hard_check.jsonl", &report);
 }
 
+#[test]
+fn heldout_1_set_accuracy() {
+    let items = load("headlines_heldout_1.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_heldout_1.jsonl", &items);
+    assert_hard_set("headlines_heldout_1.jsonl", &report);
+}
+
+#[test]
+fn hard_dev2_set_accuracy() {
+    let items = load("headlines_hard_dev2.jsonl");
+    assert!(items.len() >= 150, "need at least 150 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev2.jsonl", &items);
+    assert_hard_set("headlines_hard_dev2.jsonl", &report);
+}
+
 /// The crate's directory, read when the test runs: a test binary reused from a build in
 /// another checkout (CI shares one target directory) must not look in that checkout.
 fn manifest_dir() -> String {
