@@ -745,7 +745,9 @@ fn subject_before(hits: &[Hit], i: usize, v: &Values, g: &Geometry, quantity_onl
         .take_while(|&j| gap_before(hits[j].end, hits[i].start).is_some_and(|d| d <= g.compare_window))
         .find(|&j| match hits[j].cue {
             Cue::Quantity { .. } => true,
-            Cue::Move { .. } | Cue::Polar(_) | Cue::Harm(_) => !quantity_only && v.val[j] != 0.0,
+            Cue::Move { .. } | Cue::Polar(_) | Cue::Harm(_) | Cue::Burden(_) | Cue::Assent(_) => {
+                !quantity_only && v.val[j] != 0.0
+            }
             _ => false,
         })
 }

@@ -73,6 +73,16 @@ pub(crate) enum Cue {
     /// Flips nearby sentiment (not, never, fails to, 않, 못, 없). `alone` is its value when
     /// there is nothing to flip (`fails to find a buyer`).
     Negator { alone: f64 },
+    /// Something taken on at a cost to shareholders (`new shares`, `stock offering`,
+    /// `유상증자`): bad news like a polar term, which an assent does not make good and a
+    /// Korean completion (`마무리`) does not cancel. See `burden.rs`.
+    Burden(f64),
+    /// Approval, success, completion (`approve`, `wins approval`, `승인`, `성공`, `완료`):
+    /// good news of its own, worth nothing next to a burden. See `burden.rs`.
+    Assent(f64),
+    /// A routine or flat-market marker (`scheduled maintenance`, `shares unchanged`,
+    /// `정기 보수`, `보합`): damps the sentence. See `routine.rs`.
+    Routine,
     /// Multiplies the next sentiment-bearing term; contributes `alone` if there is none.
     Intensifier { factor: f64, alone: f64 },
     /// Multiplies the values of the following terms in the same clause (despite, although).
@@ -220,6 +230,13 @@ const fn par(negated: f64) -> Cue {
 const fn int(factor: f64, alone: f64) -> Cue {
     Cue::Intensifier { factor, alone }
 }
+const fn burden(w: f64) -> Cue {
+    Cue::Burden(w)
+}
+const fn assent(w: f64) -> Cue {
+    Cue::Assent(w)
+}
+const ROUTINE: Cue = Cue::Routine;
 const NEG: Cue = Cue::Negator { alone: 0.0 };
 const INERT: Cue = Cue::Inert;
 
@@ -261,7 +278,18 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("bleak|gloomy|grim|dismal", p(-0.5)),
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
-    ("share offering|stock offering|secondary offering|dilution|dilutive", p(-0.4)),
+    (
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds",
+        burden(-0.5),
+    ),
+    (
+        "successfully|successful",
+        assent(0.2),
+    ),
+    (
+        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged",
+        ROUTINE,
+    ),
     ("resume|resumes|resumed|resuming|reinstate|reinstates|reinstated|restore|restores|restored", p(0.3)),
     ("negative", p(-0.4)),
     ("positive impact|favorable impact|favourable impact", p(0.5)),
@@ -285,7 +313,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("win|wins|won|winning", rev_of_bad(0.5)),
     ("secure|secures|secured|award|awards|awarded|land|lands|landed|clinch|clinches|clinched", p(0.4)),
     ("contract|contracts|deal|deals|agreement", p(0.2)),
-    ("approval|approvals|approve|approves|approved", p(0.5)),
+    ("approval|approvals|approve|approves|approved", assent(0.5)),
+    (
+        "wins approval|win approval|won approval|wins shareholder approval|won shareholder approval|receives approval|received approval|gets approval|secures approval|obtains approval",
+        assent(0.8),
+    ),
     ("partnership|partners with|teams up|collaboration", p(0.3)),
     ("breakthrough", p(0.6)),
     (
@@ -334,6 +366,23 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         p(-0.5),
     ),
     ("scandal", p(-0.7)),
+    (
+        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|asset cap|production cap|growth cap|output cap",
+        p(-0.7),
+    ),
+    ("remove|removes|removed|removing|removal|eliminate|eliminates|eliminated|eliminating", rev_of_bad(0.0)),
+    (
+        "waiver|waivers|exemption|exemptions|reprieve|waiver on|waivers on|exemption from|exemptions from|reprieve from|exemption on",
+        rev_of_bad(0.4),
+    ),
+    ("toss|tosses|tossed|tossing", rev(0.0)),
+    (
+        "criminal probe|criminal investigation|criminal case|criminal charges|criminal inquiry",
+        p(-0.6),
+    ),
+    ("burn|burns|burned|burning", bq(0.2)),
+    ("annul|annuls|annulled|annulment", rev(0.0)),
+    ("untrue|false|baseless|unfounded|inaccurate", rev(0.0)),
     ("ban|bans|banned|banning", p(-0.5)),
     ("restriction|restrictions|curbs|export controls|sanction|sanctions", bq(0.5)),
     ("tariff|tariffs", bq(0.3)),
@@ -482,6 +531,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("loss|losses|net loss|operating loss", bq(0.5)),
     ("deficit", bq(0.4)),
     ("cost|costs|expense|expenses|inventory|inventories", bq(0.0)),
+    (
+        "charge|expected charge|restructuring charge|restructuring charges|warranty charges|warranty charge|provision|provisions|loan loss provisions|credit provisions|medical costs|medical cost ratio|medical cost trend|cost ratio|depreciation costs|wage costs|leverage",
+        bq(0.3),
+    ),
+    ("estimate|estimates", oq()),
     ("cash burn|burn rate", bq(0.2)),
     ("debt", bq(0.1)),
     ("churn", bq(0.2)),
@@ -509,7 +563,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     (
         "but|however|nevertheless|nonetheless",
         Cue::DiscountPreceding {
-            factor: 0.6,
+            factor: 0.45,
             window: 64,
         },
     ),
@@ -535,7 +589,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("어닝 쇼크", v(-0.9)),
     ("쇼크", p(-0.5)),
     ("하회|밑돌|밑도|미달", measured(-0.7)),
-    ("못 미치|못 미쳐|못 미친", v(-0.7)),
+    ("못 미치|못 미쳐|못 미친|모자라|모자랐|모자란", v(-0.7)),
     // `…에 그쳐`: only reached (a figure short of hopes)
     ("그쳐|그쳤|그친|그치", v(-0.5)),
     ("부합", par(-0.6)),
@@ -569,11 +623,12 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("공급 계약", p(0.5)),
     ("계약", p(0.3)),
     ("체결", p(0.2)),
-    ("승인|허가", p(0.5)),
+    ("승인|허가", assent(0.5)),
+    ("완료", assent(0.2)),
     ("획득|확보|선정|유치", p(0.3)),
     ("자사주 매입|자사주 소각|자사주 취득", p(0.7)),
     ("주주환원|주주 환원", p(0.5)),
-    ("성공", p(0.4)),
+    ("성공", assent(0.4)),
     ("견조|탄탄", p(0.5)),
     ("낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
     // expectations are a quantity: `수주 기대감 꺾여` is bad news
@@ -591,7 +646,20 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     // acquittal cancels the charge before it (`분식회계 혐의 무죄`)
     ("무혐의|무죄|혐의 없음", rev(0.8)),
     ("타결", p(0.5)),
-    ("유상증자", p(-0.5)),
+    ("유상증자", burden(-0.6)),
+    ("신주 발행|신주 상장|신주|전환사채|교환사채|신주인수권부사채|증자", burden(-0.5)),
+    ("무상증자", p(0.4)),
+    ("정기 보수|정기 점검|예정된 일정|계획된|보합|제자리|엇갈린", ROUTINE),
+    ("충당금", bq(0.6)),
+    ("부채비율|차입금", bq(0.1)),
+    ("인건비|유류비|정비비|연료비|전력구입비|운영비|판관비|손실 추정액|손실추정액", bq(0.0)),
+    ("제한", bq(0.4)),
+    ("제한적", p(0.2)),
+    ("영업 정지|운항 정지|거래 정지|관리종목|감사의견 거절|의견 거절|가처분|워크아웃|법정관리", p(-0.7)),
+    ("저가 수주", p(-0.6)),
+    // the plaintiff lost: the suit against the company is over (`소송 원고 패소`)
+    ("원고 패소|처분 피해|처분을 피해|제재 피해", rev(0.6)),
+    ("재개", p(0.4)),
     // ---- legal, regulatory ----------------------------------------------------------
     ("소송|제소|고소|고발", p(-0.6)),
     ("피소", p(-0.7)),
@@ -620,6 +688,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("무산|불발|중단|백지화|좌초|결렬", rev(-0.5)),
     ("철회|취소|해지|반려|거부|반환", rev(-0.4)),
     ("기각|각하|보류|유보", rev(-0.3)),
+    ("유예", rev(0.0)),
+    ("철폐|일축|사실무근", rev(0.3)),
+    ("꼬리표 떼|꼬리표를 떼|딱지 떼|딱지를 떼", rev(0.3)),
     ("해제|종결|마침표|일단락|종지부|마무리", rev(0.0)),
     (
         "해소|불식|면제|해결|모면|면해|면했|면한|면하|씻어|씻었|씻고|털어|털었|털고|덜어|덜었|덜고",
@@ -699,7 +770,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("사상 최대|역대 최대|사상 최고|역대 최고|역대 최다|사상 최다|역대급", int(1.5, 0.7)),
     ("분기 최대|연간 최대|분기 최고", int(1.3, 0.6)),
     ("소폭|다소|약간|일부", int(0.5, 0.0)),
-    ("않|못|없|아니", NEG),
+    ("않|못|없|아니|아냐|아님|안 한|안 해|안 하|안 했|어렵|어려울|어려워", NEG),
     (
         "불구",
         Cue::DiscountPreceding {
@@ -724,12 +795,12 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     (
         "하지만|그러나|반면|다만|지만|으나",
         Cue::DiscountPreceding {
-            factor: 0.6,
+            factor: 0.45,
             window: 60,
         },
     ),
     // ---- inert ----------------------------------------------------------------------
-    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약", INERT),
+    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약|제안|방안|대안|안건|법안|현안", INERT),
 ];
 
 /// A normalised English entry: a sequence of lower-case words.

@@ -101,7 +101,7 @@ fn cancel_cause(hits: &[Hit], i: usize, v: &mut Values) {
         if !near {
             break;
         }
-        if v.val[k] < 0.0 && matches!(hits[k].cue, Cue::Polar(_) | Cue::Quantity { .. }) {
+        if v.val[k] < 0.0 && matches!(hits[k].cue, Cue::Polar(_) | Cue::Burden(_) | Cue::Quantity { .. }) {
             v.val[k] = 0.0;
         }
     }

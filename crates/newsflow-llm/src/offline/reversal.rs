@@ -98,7 +98,7 @@ fn facility_follows(toks: &[Tok], end: usize, n: &Hit) -> bool {
 
 /// A term that is good news by itself.
 fn is_good(cue: Cue) -> bool {
-    matches!(cue, Cue::Polar(w) | Cue::Verdict(w) if w > 0.0)
+    matches!(cue, Cue::Polar(w) | Cue::Verdict(w) | Cue::Assent(w) if w > 0.0)
 }
 
 /// Marks English reversals written as past participles (`withdrawn`, `terminated`,
@@ -113,7 +113,11 @@ pub(super) fn english_participles(toks: &[Tok], hits: &mut [Hit]) {
             Some(TokKind::Word(w)) => w.as_str(),
             _ => continue,
         };
-        let participle = head.ends_with("ed") || matches!(head, "withdrawn" | "thrown" | "struck" | "overturned");
+        let participle = head.ends_with("ed")
+            || matches!(
+                head,
+                "withdrawn" | "thrown" | "struck" | "overturned" | "untrue" | "false" | "baseless" | "inaccurate"
+            );
         h.cue = Cue::Reverse {
             alone,
             cancels,
@@ -125,7 +129,7 @@ pub(super) fn english_participles(toks: &[Tok], hits: &mut [Hit]) {
 /// A term that is bad news by itself.
 fn is_bad(cue: Cue) -> bool {
     match cue {
-        Cue::Polar(w) | Cue::Harm(w) | Cue::Verdict(w) => w < 0.0,
+        Cue::Polar(w) | Cue::Harm(w) | Cue::Verdict(w) | Cue::Burden(w) => w < 0.0,
         Cue::Quantity { pol, alone, .. } => pol < 0.0 && alone < 0.0,
         _ => false,
     }
@@ -165,9 +169,12 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
             }
         }
         (Lang::En, Cancels::Anything) => english_object(hits, i, participle, &v.val, g, scope),
+        // a completion (`마무리`, worth nothing alone) does not cancel a burden: the share
+        // sale it completes took place (see `burden.rs`)
         (Lang::Ko, _) => korean_chain(hits, i, g, scope)
             .into_iter()
             .filter(|&j| carries(j, &v.val))
+            .filter(|&j| !(alone == 0.0 && matches!(hits[j].cue, Cue::Burden(_) | Cue::Reverse { .. })))
             .collect(),
     };
     if objects.is_empty() {

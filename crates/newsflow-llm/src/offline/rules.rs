@@ -42,12 +42,16 @@
 //!    `but`/`however`/`불구하고`/`하지만` are damped; `우려와 달리` inverts what precedes it.
 //! 8. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
 
+use super::burden;
 use super::change;
+use super::costs;
 use super::events;
 use super::expectation;
+use super::figures;
 use super::lexicon::{self, Cue, QtyKind};
 use super::negation;
 use super::reversal;
+use super::routine;
 use super::scope::Scope;
 use super::text::{self, is_clause_break, is_hangul, Tok, TokKind};
 
@@ -242,6 +246,9 @@ fn english_score(sentence: &str) -> f64 {
         expectation::english_numbers(&toks, &mut claims);
     }
     expectation::english_verdict_phrases(&toks, &mut claims);
+    if !has_hangul {
+        figures::english(&toks, &mut claims);
+    }
     change::english_ratings(&toks, &mut claims);
 
     let index = lexicon::english();
@@ -346,6 +353,7 @@ fn korean_score(sentence: &str) -> f64 {
     events::korean_index(&chars, &clauses, &mut claims);
     events::korean_premium(&chars, &clauses, &mut claims);
     expectation::korean_comparatives(&chars, &clauses, &mut claims);
+    figures::korean(&chars, &clauses, &mut claims);
     change::korean_ratings(&chars, &clauses, &mut claims);
 
     let index = lexicon::korean();
@@ -525,7 +533,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
         let Cue::Move { dir, anchored, alone } = hits[i].cue else {
             continue;
         };
-        let q = find_quantity(i);
+        let q = find_quantity(i).map(|j| costs::measured_by_outlook(hits, j));
         let p = nearest_percent(percents, &pct_used, &hits[i], g);
         if let Some(pi) = p {
             pct_used[pi] = true;
@@ -548,7 +556,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     }
     for (i, h) in hits.iter().enumerate() {
         match h.cue {
-            Cue::Polar(w) | Cue::Verdict(w) | Cue::Harm(w) => v.val[i] = w,
+            Cue::Polar(w) | Cue::Verdict(w) | Cue::Harm(w) | Cue::Burden(w) | Cue::Assent(w) => v.val[i] = w,
             Cue::Quantity { alone, .. } if !v.qty_used[i] => v.val[i] = alone,
             _ => {}
         }
@@ -597,6 +605,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     for i in 0..n {
         negation::apply(hits, i, &mut v, g, scope);
     }
+    burden::apply(hits, &mut v, g);
 
     // 6. verdicts outweigh the raw changes they judge
     expectation::verdicts_outweigh_changes(hits, &mut v);
@@ -624,7 +633,10 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
         }
     }
 
-    // 8. signed percentages that anchored nothing
+    // 8. routine and flat-market markers, mixed verdicts
+    routine::apply(hits, &mut v);
+
+    // 9. signed percentages that anchored nothing
     for (k, pct) in percents.iter().enumerate() {
         if !pct_used[k] && pct.sign != 0 {
             extra += f64::from(pct.sign) * LONE_PERCENT_WEIGHT * magnitude(pct.value);
@@ -650,7 +662,7 @@ fn absorb_modifiers(hits: &[Hit], v: &mut Values, g: &Geometry) {
             let adjacent =
                 hits[k].clause == hits[q].clause && gap_before(hits[k].end, left).is_some_and(|d| d <= g.absorb_gap);
             let modifier = match hits[k].cue {
-                Cue::Polar(_) | Cue::Verdict(_) => true,
+                Cue::Polar(_) | Cue::Verdict(_) | Cue::Burden(_) | Cue::Assent(_) => true,
                 Cue::Quantity { .. } => !v.qty_used[k],
                 _ => false,
             };
