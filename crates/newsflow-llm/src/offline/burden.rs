@@ -68,6 +68,7 @@ mod tests {
         assert!(s("에코프로비엠, 3천억원 규모 유상증자 성공적 마무리") < -0.3);
         assert!(s("주총서 셀트리온제약 신주 발행 승인") < -0.3);
         assert!(s("한화솔루션, 전환사채 5천억원 발행 완료") < -0.3);
+        assert!(s("SK이노베이션 \"추가 자본 확충 필요 없어\"") > 0.2);
         // cancelling or denying a burden is good news
         assert!(s("유상증자 철회") > 0.3);
         assert!(s("추가 유상증자 계획 없다") > 0.2);

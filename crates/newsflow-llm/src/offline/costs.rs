@@ -63,6 +63,7 @@ mod tests {
         assert!(s("Hertz raises its estimate of vehicle depreciation costs for the year") < -0.2);
         assert!(s("대한항공, 인건비 가이던스 상향 조정") < -0.2);
         assert!(s("아시아나항공, 유류비·정비비 가이던스 상향") < -0.2);
+        assert!(s("한국가스공사, 미수금 추정치 상향") < -0.2);
         // an outlook of anything else is more-is-better
         assert!(s("Netflix raises revenue guidance") > 0.3);
         assert!(s("가이던스 상향") > 0.2);

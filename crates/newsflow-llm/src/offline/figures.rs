@@ -41,7 +41,7 @@ const FIGURE_VERDICT: f64 = 0.9;
 const PRIOR_CHANGE: f64 = 0.7;
 /// Two amounts further apart than this factor measure different things (`sales of $5B,
 /// profit of $300M expected`).
-const MAX_RATIO: f64 = 5.0;
+const MAX_RATIO: f64 = 8.0;
 /// How far (tokens) before the anchor the English reported figure is looked for.
 const EN_REPORTED_BEFORE: usize = 16;
 /// How far (tokens) after the anchor (`trails the $9.1B consensus at $8.2B`).
@@ -704,5 +704,6 @@ mod tests {
         assert!(s("S-Oil, 결산배당 주당 700원 결정…전년 1,700원") < -0.3);
         assert!(s("카카오뱅크 배당금 주당 150원으로 결정…전년 360원") < -0.3);
         assert!(s("배당금 주당 500원…전년 300원") > 0.3);
+        assert!(s("KT 배당금 주당 350원…전년 1,960원") < -0.3);
     }
 }

@@ -149,6 +149,25 @@ mod tests {
     }
 
     #[test]
+    fn korean_negators_written_as_verbs() {
+        assert!(s("엔씨소프트, 올해 배당 안 한다") < -0.2);
+        assert!(s("SK온 \"더 이상 적자 예상 안 해\"") > 0.2);
+        assert!(s("카카오, 연내 흑자 전환 어려울 듯") < -0.2);
+        assert!(s("포스코퓨처엠, 연내 흑자전환 기대 어렵다") < -0.2);
+        // `안` inside a word is no negator
+        assert!(s("새 배당 정책 제안한다") >= 0.0);
+    }
+
+    #[test]
+    fn negated_plans_for_bad_events_are_good() {
+        assert!(s("Lyft says it does not plan to raise equity capital in 2025") > 0.2);
+        assert!(s("Peloton says it will not need to raise additional capital this year") > 0.2);
+        assert!(s("Disney says it has no plans to cut its dividend") > 0.2);
+        assert!(s("삼성SDI \"증자 필요 없다\"") > 0.2);
+        assert!(s("현대차 \"추가 감산 계획 없어\"") > 0.2);
+    }
+
+    #[test]
     fn korean_negation_flips_the_noun_phrase() {
         assert!(s("추가 리콜 우려 없다") > 0.3);
         assert!(s("인력 구조조정 계획 없어") > 0.2);

@@ -339,6 +339,34 @@ mod tests {
     }
 
     #[test]
+    fn removal_of_a_bad_thing_is_good() {
+        assert!(s("Fed removes asset cap that had restricted Wells Fargo's growth") > 0.2);
+        assert!(s("Moody's removes negative outlook on Ford's credit rating") > 0.2);
+        assert!(s("Plug Power drops going-concern warning from annual filing") > 0.2);
+        assert!(s("Treasury extends waiver on chip export restrictions") > 0.2);
+        assert!(s("Court annuls EU's antitrust fine on Intel") > 0.2);
+        assert!(s("Court vacates FTC ruling against Illumina") > 0.2);
+        assert!(s("Judge tosses patent infringement suit against Apple") > 0.2);
+        // removing a good thing is not made good news
+        assert!(s("Retailer removes the dividend") < 0.15);
+        assert!(s("공정위, 삼성웰스토리 제재 철회") > 0.2);
+        assert!(s("금융당국, 한국투자증권 영업정지 처분 유예") > 0.2);
+        assert!(s("美, 한국산 철강 반덤핑 관세 철폐") > 0.2);
+        assert!(s("쌍용차 관리종목 지정 해제") > 0.2);
+        assert!(s("대법원, 삼성전자 특허 침해 손해배상 소송 원고 패소 확정") > 0.2);
+        assert!(s("S&P, 포스코 신용등급 전망 '부정적' 꼬리표 떼") > 0.2);
+    }
+
+    #[test]
+    fn denied_reports_are_cancelled() {
+        assert!(s("Tesla says reports of Cybertruck production halt are untrue") > 0.2);
+        assert!(s("Credit Suisse rumors of capital shortfall are false, bank says") > 0.2);
+        assert!(s("삼성바이오 \"공장 가동 중단설 사실 아냐\"") > 0.2);
+        assert!(s("롯데케미칼 \"유동성 위기설 사실무근\"") > 0.2);
+        assert!(s("티웨이항공 \"올해 유상증자 계획 없다\"…재무 우려 일축") > 0.2);
+    }
+
+    #[test]
     fn korean_reversal_cancels_the_phrase_before_it() {
         assert!(s("3분기 흑자전환 실패") < -0.5);
         assert!(s("적자 탈출 실패") < -0.3);
