@@ -59,6 +59,7 @@ mod tests {
         assert!(s("AMC wins shareholder approval to issue up to 150 million new shares") < -0.3);
         assert!(s("Rivian successfully completes $2 billion stock offering") < -0.3);
         assert!(s("Shareholders approve Lucid's plan to issue $1.5 billion of new stock") < -0.3);
+        assert!(s("Rivian has no plans to issue more equity, CFO says") > 0.2);
         // assent to anything else stays good
         assert!(s("Shareholders approve the merger") > 0.3);
     }

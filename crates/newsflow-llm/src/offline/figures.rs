@@ -172,6 +172,14 @@ const EN_BEFORE_FIGURE: &[&str] = &[
     "is",
     "pegged",
     "expected",
+    "looked",
+    "look",
+    "seen",
+    "in",
+    "penciled",
+    "pencilled",
+    "modeled",
+    "modelled",
 ];
 /// Words that name a loss or a fall; on either side of a figure they make it negative.
 const EN_NEGATIVE: &[&str] = &[
@@ -674,6 +682,7 @@ mod tests {
         assert!(s("Micron guides revenue to $7.6 billion; Street was looking for $8.9 billion") < -0.3);
         assert!(s("Target earns $1.85 a share; analysts were expecting $2.30") < -0.3);
         assert!(s("Delta forecasts EPS of $2.40; the Street was at $2.10") > 0.3);
+        assert!(s("Walgreens earns 39 cents a share, while analysts had looked for 51 cents") < -0.3);
         assert!(
             s("Chevron earns $5.2 billion, up 18% from a year ago but well below consensus of $6.4 billion") < -0.3
         );

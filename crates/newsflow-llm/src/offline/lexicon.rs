@@ -279,7 +279,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|more equity|new equity|issue equity|issue shares|issue stock",
         burden(-0.5),
     ),
     (
@@ -367,7 +367,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("scandal", p(-0.7)),
     (
-        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|asset cap|production cap|growth cap|output cap",
+        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|clinical hold|partial clinical hold|asset cap|production cap|growth cap|output cap",
         p(-0.7),
     ),
     ("remove|removes|removed|removing|removal|eliminate|eliminates|eliminated|eliminating", rev_of_bad(0.0)),
@@ -376,6 +376,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         rev_of_bad(0.4),
     ),
     ("toss|tosses|tossed|tossing", rev(0.0)),
+    ("hit to|hits to", Cue::Harm(-0.4)),
     ("ruling against|rulings against|judgment against|judgement against|order against|decision against", p(-0.5)),
     ("cash outflow|free cash outflow|outflow|outflows", bq(0.3)),
     (

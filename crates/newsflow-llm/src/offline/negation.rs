@@ -136,6 +136,7 @@ mod tests {
     #[test]
     fn negated_harm_cancels_its_cause() {
         assert!(s("Walmart says tariffs have not hurt its margins") > 0.15);
+        assert!(s("Delta says it sees no hit to demand from government shutdown") > 0.15);
         assert!(s("Export curbs will not have a material impact on revenue") > 0.15);
         assert!(s("Hasbro says tariffs will not dent its profit this year") > 0.15);
         assert!(s("Higher mortgage rates are not weighing on demand") > 0.15);

@@ -347,6 +347,7 @@ mod tests {
         assert!(s("Court annuls EU's antitrust fine on Intel") > 0.2);
         assert!(s("Court vacates FTC ruling against Illumina") > 0.2);
         assert!(s("Judge tosses patent infringement suit against Apple") > 0.2);
+        assert!(s("FDA lifts clinical hold on Intellia gene-editing trial") > 0.2);
         // removing a good thing is not made good news
         assert!(s("Retailer removes the dividend") < 0.15);
         assert!(s("공정위, 삼성웰스토리 제재 철회") > 0.2);
