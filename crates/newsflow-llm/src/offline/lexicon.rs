@@ -279,7 +279,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|more equity|new equity|issue equity|issue shares|issue stock",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
         burden(-0.5),
     ),
     (
@@ -367,7 +367,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("scandal", p(-0.7)),
     (
-        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|clinical hold|partial clinical hold|asset cap|production cap|growth cap|output cap",
+        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|consent order|consent decree|cease and desist|clinical hold|partial clinical hold|asset cap|production cap|growth cap|output cap",
         p(-0.7),
     ),
     ("remove|removes|removed|removing|removal|eliminate|eliminates|eliminated|eliminating", rev_of_bad(0.0)),
@@ -632,6 +632,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("자사주 매입|자사주 소각|자사주 취득", p(0.7)),
     ("주주환원|주주 환원", p(0.5)),
     ("성공", assent(0.4)),
+    ("청약 흥행|흥행 성공", assent(0.6)),
     ("견조|탄탄", p(0.5)),
     ("낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
     // expectations are a quantity: `수주 기대감 꺾여` is bad news
@@ -647,7 +648,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("인상적", p(0.3)),
     ("승소", p(0.6)),
     // acquittal cancels the charge before it (`분식회계 혐의 무죄`)
-    ("무혐의|무죄|혐의 없음", rev(0.8)),
+    ("무혐의|무죄|혐의 없음|불기소", rev(0.8)),
     ("타결", p(0.5)),
     ("유상증자", burden(-0.6)),
     (
@@ -679,7 +680,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("강등", p(-0.7)),
     ("제재|벌금|과징금|과태료", p(-0.6)),
     ("횡령|배임|분식", p(-0.8)),
-    ("규제", bq(0.4)),
+    ("규제|수출 통제|통제", bq(0.4)),
     ("관세", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("리콜", p(-0.7)),
@@ -807,7 +808,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
         },
     ),
     // ---- inert ----------------------------------------------------------------------
-    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약|제안|방안|대안|안건|법안|현안", INERT),
+    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약|제안|방안|대안|안건|법안|현안|금감원|금융감독원", INERT),
 ];
 
 /// A normalised English entry: a sequence of lower-case words.

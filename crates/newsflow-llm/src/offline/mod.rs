@@ -336,6 +336,16 @@ mod tests {
             "매수→".into(),
             "실패 실패 실패 철회 해소".into(),
             "및 및 및".into(),
+            // shapes of the figure comparisons, cut short
+            "추정치는 1원".into(),
+            "1원…전년".into(),
+            "전년 1원".into(),
+            "0원…추정치는 0원".into(),
+            "expected 5; analysts 6".into(),
+            "the Street was at".into(),
+            "loss of 0 cents, narrower than the 0-cent loss expected".into(),
+            "1 2 3 analysts expected 4 5 6".into(),
+            "시장은 %".into(),
         ];
         // binary-ish: every byte value through lossy UTF-8
         let bytes: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();

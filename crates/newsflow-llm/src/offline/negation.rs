@@ -175,5 +175,7 @@ mod tests {
         assert!(s("기대치에 부합하지 못해") < -0.2);
         assert!(s("실적 개선 못해") < 0.0);
         assert!(s("차질 없이 진행") > 0.0);
+        // the regulator's name is not a layoff (`금감원` holds `감원`)
+        assert!(s("금감원 검사 결과 KB금융 회계 위반 사항 없어") > 0.15);
     }
 }

@@ -170,10 +170,13 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
         }
         (Lang::En, Cancels::Anything) => english_object(hits, i, participle, &v.val, g, scope),
         // a completion (`마무리`, worth nothing alone) does not cancel a burden: the share
-        // sale it completes took place (see `burden.rs`)
+        // sale it completes took place (see `burden.rs`); nor does it reach past an earlier
+        // reversal, which has already settled its phrase (`의혹 무혐의 종결`; but a failure
+        // does: `적자 탈출 실패`)
         (Lang::Ko, _) => korean_chain(hits, i, g, scope)
             .into_iter()
             .filter(|&j| carries(j, &v.val))
+            .filter(|&j| !(alone == 0.0 && (j + 1..i).any(|k| matches!(hits[k].cue, Cue::Reverse { .. }))))
             .filter(|&j| !(alone == 0.0 && matches!(hits[j].cue, Cue::Burden(_) | Cue::Reverse { .. })))
             .collect(),
     };
@@ -394,5 +397,7 @@ mod tests {
         assert!(s("유상증자 철회") > 0.3);
         assert!(s("기술수출 계약 반환") < -0.3);
         assert!(s("매각 협상 결렬") < -0.3);
+        // a second reversal does not undo the first
+        assert!(s("공정위, 네이버 쇼핑 알고리즘 조작 의혹 '무혐의' 종결") > 0.3);
     }
 }
