@@ -637,7 +637,9 @@ pub(super) fn korean(chars: &[char], clauses: &[usize], claims: &mut Claims) {
             tail += 1;
         }
         let margin = ef.percent && ko_starts_with(chars, tail, KO_MARGIN_VERDICTS).is_some();
-        let (span_start, span_end) = (m.min(ef.start), m_end.max(ef.end));
+        // the expected figure's own noun is part of it (`전망치 400억원 손실보다`)
+        let noun_end = ko_starts_with(chars, tail, KO_NEGATIVE).filter(|_| tail > m_end);
+        let (span_start, span_end) = (m.min(ef.start), m_end.max(noun_end.unwrap_or(ef.end)));
         if used[e] || margin || !claims.is_free(span_start, span_end) {
             m = m_end;
             continue;
@@ -704,6 +706,7 @@ mod tests {
         assert!(s("네이버, 매출 10% 증가…시장은 18% 증가 예상했었다") < -0.3);
         assert!(s("한국전력, 1분기 영업손실 2천억원…증권가 전망 1조원 손실 대비 선방") > 0.3);
         assert!(s("SK이노베이션 영업손실 4천억원…시장 예상 1천억원 손실보다 커") < -0.3);
+        assert!(s("롯데쇼핑 영업손실 150억원…증권가 전망치 400억원 손실보다 개선") > 0.3);
         // a margin over the estimate is not the estimate
         assert!(s("이마트, 영업이익 전년比 10% 줄었지만 추정치는 25% 상회") > 0.3);
     }

@@ -279,7 +279,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
         burden(-0.5),
     ),
     (
@@ -377,7 +377,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("toss|tosses|tossed|tossing", rev(0.0)),
     ("hit to|hits to", Cue::Harm(-0.4)),
-    ("ruling against|rulings against|judgment against|judgement against|order against|decision against", p(-0.5)),
+    ("jury award|damages award|award against|ruling against|rulings against|judgment against|judgement against|order against|decision against", p(-0.5)),
     ("cash outflow|free cash outflow|outflow|outflows", bq(0.3)),
     (
         "criminal probe|criminal investigation|criminal case|criminal charges|criminal inquiry",
@@ -416,7 +416,10 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("selloff|sell off|rout", p(-0.6)),
     ("downturn|slowdown|recession|contraction", p(-0.5)),
     ("shortfall", p(-0.6)),
-    ("impairment|writedown|write down|write off|writeoff", p(-0.6)),
+    (
+        "impairment|impairments|writedown|writedowns|write down|write downs|write off|write offs|writeoff|writeoffs",
+        p(-0.6),
+    ),
     ("struggle|struggles|struggled|struggling|troubled|woes|turmoil|plagued", p(-0.5)),
     ("worrying|worrisome|alarming|backlash|criticism|boycott|balk|balks|balked|spooked|spooks|rattled", p(-0.4)),
     ("shock|shocks", p(-0.5)),
@@ -592,7 +595,10 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("어닝 쇼크", v(-0.9)),
     ("쇼크", p(-0.5)),
     ("하회|밑돌|밑도|미달", measured(-0.7)),
-    ("못 미치|못 미쳐|못 미친|모자라|모자랐|모자란", v(-0.7)),
+    (
+        "못 미치|못 미쳐|못 미친|모자라|모자랐|모자란|미치지 못|미치지 못해|미치지 못했|미치지 못한",
+        v(-0.7),
+    ),
     // `…에 그쳐`: only reached (a figure short of hopes)
     ("그쳐|그쳤|그친|그치", v(-0.5)),
     ("부합", par(-0.6)),
@@ -646,7 +652,8 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("효율화", p(0.3)),
     ("독점", p(0.2)),
     ("인상적", p(0.3)),
-    ("승소", p(0.6)),
+    // winning a suit cancels it (`과징금 취소 소송 승소`)
+    ("승소", rev(0.6)),
     // acquittal cancels the charge before it (`분식회계 혐의 무죄`)
     ("무혐의|무죄|혐의 없음|불기소", rev(0.8)),
     ("타결", p(0.5)),
@@ -662,7 +669,11 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("인건비|유류비|정비비|연료비|전력구입비|운영비|판관비|손실 추정액|손실추정액|미수금", bq(0.0)),
     ("추정치|추정액", oq()),
     ("제한", bq(0.4)),
-    ("제한적", p(0.2)),
+    // `리스크 제한적`, `영향 제한적`, `우려 과도`: the worry is overdone
+    ("제한적|과도|지나쳐|기우", rev(0.3)),
+    ("지분 매각|블록딜|오버행", p(-0.5)),
+    ("납품", p(0.4)),
+    ("징계|중징계", p(-0.6)),
     ("영업 정지|운항 정지|거래 정지|관리종목|감사의견 거절|의견 거절|가처분|워크아웃|법정관리|기업회생|회생절차", p(-0.7)),
     ("저가 수주", p(-0.6)),
     // the plaintiff lost: the suit against the company is over (`소송 원고 패소`)

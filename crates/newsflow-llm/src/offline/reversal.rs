@@ -177,6 +177,9 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
             .into_iter()
             .filter(|&j| carries(j, &v.val))
             .filter(|&j| !(alone == 0.0 && (j + 1..i).any(|k| matches!(hits[k].cue, Cue::Reverse { .. }))))
+            // a reversal that is good news alone (`승소`, `해소`, `탈출`) only cancels bad
+            // things: `과징금 취소 소송 승소` leaves the cancelled fine cancelled
+            .filter(|&j| alone <= 0.0 || v.val[j] < 0.0)
             .filter(|&j| !(alone == 0.0 && matches!(hits[j].cue, Cue::Burden(_) | Cue::Reverse { .. })))
             .collect(),
     };
@@ -399,5 +402,7 @@ mod tests {
         assert!(s("매각 협상 결렬") < -0.3);
         // a second reversal does not undo the first
         assert!(s("공정위, 네이버 쇼핑 알고리즘 조작 의혹 '무혐의' 종결") > 0.3);
+        assert!(s("쿠팡, 공정위 과징금 1,600억원 취소 소송 승소") > 0.3);
+        assert!(s("현대건설 \"PF 우발채무 우려 과도\"…리스크 제한적") > 0.2);
     }
 }
