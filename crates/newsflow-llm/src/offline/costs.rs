@@ -64,6 +64,8 @@ mod tests {
         assert!(s("대한항공, 인건비 가이던스 상향 조정") < -0.2);
         assert!(s("아시아나항공, 유류비·정비비 가이던스 상향") < -0.2);
         assert!(s("한국가스공사, 미수금 추정치 상향") < -0.2);
+        // a lowered outlook of a loss, written as two values, is good
+        assert!(s("쿠팡, 영업손실 전망 1,000억원서 300억원으로 하향") > 0.2);
         // an outlook of anything else is more-is-better
         assert!(s("Netflix raises revenue guidance") > 0.3);
         assert!(s("가이던스 상향") > 0.2);

@@ -641,7 +641,8 @@ fn longest_at(chars: &[char], at: usize, list: &[&str]) -> Option<usize> {
 /// Korean `<expectation>보다 <predicate>` comparisons.
 pub(super) fn korean_comparatives(chars: &[char], clauses: &[usize], claims: &mut Claims) {
     for k in 0..chars.len().saturating_sub(1) {
-        if chars[k] != '보' || chars[k + 1] != '다' {
+        // `보다`, and its contracted `보단` (`시장 우려보단 양호`)
+        if chars[k] != '보' || !matches!(chars[k + 1], '다' | '단') {
             continue;
         }
         let Some(std_start) = KO_STANDARDS.iter().find_map(|s| ends_with_at(chars, k, s)) else {
@@ -824,6 +825,7 @@ mod tests {
         assert!(s("적자 규모 예상보다 커") < -0.3);
         assert!(s("영업이익 예상보다 적어") < -0.3);
         assert!(s("영업이익 50% 감소했지만 시장 우려보다 양호") > 0.3);
+        assert!(s("영업이익 전년 대비 감소했지만 시장 우려보단 양호") > 0.3);
         // a comparison with last year is an ordinary change
         assert!(s("영업손실 작년보다 줄어") > 0.0);
     }

@@ -83,6 +83,7 @@ const EN_MARKERS: &[&str] = &[
     "pencilled",
     "penciled",
     "targeted",
+    "guided",
     "hoped",
     "street",
     "analysts",
@@ -279,7 +280,9 @@ fn en_expected(toks: &[Tok], m: usize, figures: &[Figure]) -> Option<(usize, usi
     } else {
         m
     };
-    while k > 0 && m - k < 6 {
+    // one word outside the list may stand between (`the 5% drop the airline had guided`)
+    let mut unknown = 0;
+    while k > 0 && m - k < 7 {
         k -= 1;
         if let Some(f) = figures.iter().position(|f| f.start <= k && k < f.end) {
             if toks[k].clause != toks[m].clause {
@@ -288,7 +291,15 @@ fn en_expected(toks: &[Tok], m: usize, figures: &[Figure]) -> Option<(usize, usi
             return Some((f, figures[f].start, m + 1));
         }
         if !word_at(toks, k).is_some_and(|w| EN_AFTER_FIGURE.contains(&w)) {
-            break;
+            // only a subject of `had`/`was` (`the airline had guided`), never a link word
+            let subject = matches!(
+                word_at(toks, k + 1),
+                Some("had" | "has" | "have" | "was" | "were" | "is")
+            );
+            unknown += 1;
+            if unknown > 1 || !subject {
+                break;
+            }
         }
     }
     // figure after the marker: `Street was looking for $8.9 billion`
@@ -697,6 +708,8 @@ mod tests {
         assert!(s("Nike's revenue falls 10%, worse than the 7% decline Wall Street expected") < -0.3);
         assert!(s("Verizon loses 120,000 subscribers, more than the 50,000 loss analysts expected") < -0.3);
         assert!(s("Boeing burns $1.1 billion in cash, less than the $2 billion analysts had estimated") > 0.3);
+        assert!(s("Delta's unit revenue fell 3%, smaller than the 5% drop the airline had guided") > 0.3);
+        assert!(s("Wayfair's loss per share of $0.45 beats the consensus loss of $0.70") > 0.3);
     }
 
     #[test]

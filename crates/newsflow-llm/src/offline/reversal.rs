@@ -354,6 +354,8 @@ mod tests {
         assert!(s("Court vacates FTC ruling against Illumina") > 0.2);
         assert!(s("Judge tosses patent infringement suit against Apple") > 0.2);
         assert!(s("FDA lifts clinical hold on Intellia gene-editing trial") > 0.2);
+        assert!(s("Rite Aid emerges from bankruptcy protection") > 0.2);
+        assert!(s("금호타이어, 채권단 공동관리 조기 졸업") > 0.2);
         // removing a good thing is not made good news
         assert!(s("Retailer removes the dividend") < 0.15);
         assert!(s("공정위, 삼성웰스토리 제재 철회") > 0.2);

@@ -74,6 +74,9 @@ mod tests {
             "현대제철, 정기 보수 위해 당진 고로 가동 일시 중단…예정된 일정"
         )));
         assert!(neutral(s("LG화학, 여수공장 계획된 정기 보수로 가동 중단")));
+        assert!(neutral(s(
+            "BP's Whiting refinery resumes operations after planned outage"
+        )));
         // an unscheduled halt is still bad news
         assert!(s("Tesla halts production in Berlin") < -0.2);
     }

@@ -9,7 +9,9 @@
 //!   `지수에서 제외`) and takeover premiums (`a 31% premium`, `take Nordstrom private`);
 //! * `expectation.rs` — comparisons with expectations (`loss smaller than forecast`,
 //!   `up 2% vs 8% expected`, `영업손실 예상보다 적어`);
-//! * `change.rs` — rating moves (`to equal weight from overweight`, `매수에서 중립으로`).
+//! * `change.rs` — rating moves (`to equal weight from overweight`, `매수에서 중립으로`);
+//! * `figures.rs` — a reported figure against an expected or prior figure (`$7.6B; Street
+//!   was looking for $8.9B`, `700원…전년 1,700원`).
 //!
 //! The remaining tokens are matched against the term lists; the scan also collects
 //! percentages and `from X to Y` moves (`change.rs`). Hits are then resolved by the same
@@ -40,7 +42,11 @@
 //!    opposite-signed changes of the same sentence (`revenue up 2% vs 8% expected`).
 //! 7. **Concession / contrast.** Terms after `despite`/`although` (same clause) and before
 //!    `but`/`however`/`불구하고`/`하지만` are damped; `우려와 달리` inverts what precedes it.
-//! 8. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
+//! 8. **Routine and mixed news** (`routine.rs`): routine and flat-market markers damp
+//!    the sentence, disagreeing verdicts damp each other. Before that, assent next to a
+//!    burden is worth nothing (`burden.rs`), and a move anchored to an outlook of a cost
+//!    measures the cost (`costs.rs`).
+//! 9. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
 
 use super::burden;
 use super::change;
@@ -342,8 +348,11 @@ fn korean_score(sentence: &str) -> f64 {
     let chars: Vec<char> = sentence.chars().collect();
     let mut clauses = Vec::with_capacity(chars.len());
     let mut clause = 0usize;
-    for &c in &chars {
-        if is_clause_break(c) {
+    for (k, &c) in chars.iter().enumerate() {
+        // a thousands separator (`1,000억원`) is no clause break
+        let separator =
+            c == ',' && k > 0 && chars[k - 1].is_ascii_digit() && chars.get(k + 1).is_some_and(|d| d.is_ascii_digit());
+        if is_clause_break(c) && !separator {
             clause += 1;
         }
         clauses.push(clause);
@@ -568,7 +577,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     expectation::resolve_comparisons(hits, &mut v, g);
 
     // 3. from X to Y
-    let mut extra = change::score_from_to(hits, from_to);
+    let mut extra = change::score_from_to(hits, from_to, &mut v);
 
     // 4. intensifiers
     for i in 0..n {
