@@ -696,18 +696,28 @@ pub(super) fn resolve_comparisons(hits: &[Hit], v: &mut Values, g: &Geometry) {
             Subject::After => subject_after(hits, i).or_else(|| subject_before(hits, i, v, g, false)),
             Subject::Measure => measured_quantity(hits, i, g),
         };
-        let sign = match found {
-            Some(j) => {
-                let sign = match hits[j].cue {
-                    Cue::Quantity { pol, .. } => pol,
-                    _ if v.val[j] < 0.0 => -1.0,
-                    _ => 1.0,
-                };
-                v.val[j] = 0.0;
-                sign
-            }
-            None => 1.0,
-        };
+        // `loses fewer subscribers than feared`: what is fewer is a loss
+        let lost = subject == Subject::After
+            && i > 0
+            && hits[i - 1].end == hits[i].start
+            && matches!(hits[i - 1].cue, Cue::Polar(w) if w < 0.0);
+        if lost {
+            v.val[i - 1] = 0.0;
+        }
+        let sign = if lost { -1.0 } else { 1.0 };
+        let sign = sign
+            * match found {
+                Some(j) => {
+                    let sign = match hits[j].cue {
+                        Cue::Quantity { pol, .. } => pol,
+                        _ if v.val[j] < 0.0 => -1.0,
+                        _ => 1.0,
+                    };
+                    v.val[j] = 0.0;
+                    sign
+                }
+                None => 1.0,
+            };
         v.val[i] = dir * sign;
     }
 }
@@ -796,6 +806,7 @@ mod tests {
         assert!(s("Moderna's loss was deeper than analysts had feared") < -0.3);
         assert!(s("Delta earnings rise 10%, less than expected") < -0.3);
         assert!(s("Roku loses less than expected") > 0.3);
+        assert!(s("Warner Bros. Discovery loses fewer subscribers than analysts had feared") > 0.3);
         assert!(s("Rivian's cash burn was lower than analysts projected") > 0.3);
         assert!(s("Costs were higher than expected") < -0.3);
         assert!(s("Tesla margins improve more than expected") > 0.3);

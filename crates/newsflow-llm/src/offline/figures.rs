@@ -506,7 +506,7 @@ const KO_EXPECTED: &[&str] = &[
 const KO_PRIOR: &[&str] = &["전년 동기", "전년", "작년", "지난해", "전분기", "직전 분기", "직전"];
 /// Particles and words between a marker and its figure (`추정치는 2,800억원`, `시장은 50%
 /// 증가 기대`, `시장 예상 손실 1조원`).
-const KO_LEAD: &[&str] = &["는", "은", "엔", "에는", "인", "치", "주당", "손실", "적자", " "];
+const KO_LEAD: &[&str] = &["는", "은", "엔", "에는", "인", "치", "주당", "손실", "적자", " ", "("];
 /// Words of loss or fall around a Korean figure.
 const KO_NEGATIVE: &[&str] = &["손실", "적자", "손해", "감소", "줄", "하락", "축소", "급감", "역성장"];
 /// Words of cost before a Korean figure.
@@ -672,6 +672,17 @@ pub(super) fn korean(chars: &[char], clauses: &[usize], claims: &mut Claims) {
         used[e] = true;
         used[r] = true;
         claims.claim(span_start, span_end);
+        // a verdict word right after the figures says what the figures say; the figures
+        // are read, the word is not counted again (`컨센서스(1,500억원 손실) 하회`)
+        if kind == Anchor::Expected {
+            let mut w = span_end;
+            while chars.get(w).is_some_and(|c| *c == ' ' || *c == ')') {
+                w += 1;
+            }
+            if let Some(end) = ko_starts_with(chars, w, KO_MARGIN_VERDICTS) {
+                claims.claim(w, end);
+            }
+        }
         let cue = match kind {
             Anchor::Expected => Cue::Verdict(dir * cost * FIGURE_VERDICT),
             Anchor::Prior => Cue::Compare {
@@ -720,6 +731,7 @@ mod tests {
         assert!(s("한국전력, 1분기 영업손실 2천억원…증권가 전망 1조원 손실 대비 선방") > 0.3);
         assert!(s("SK이노베이션 영업손실 4천억원…시장 예상 1천억원 손실보다 커") < -0.3);
         assert!(s("롯데쇼핑 영업손실 150억원…증권가 전망치 400억원 손실보다 개선") > 0.3);
+        assert!(s("LG디스플레이 영업손실 2,000억원…컨센서스(1,500억원 손실) 하회") < -0.3);
         // a margin over the estimate is not the estimate
         assert!(s("이마트, 영업이익 전년比 10% 줄었지만 추정치는 25% 상회") > 0.3);
     }

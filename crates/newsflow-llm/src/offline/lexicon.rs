@@ -392,6 +392,9 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("ban|bans|banned|banning", p(-0.5)),
     ("restriction|restrictions|curbs|export controls|sanction|sanctions", bq(0.5)),
     ("tariff|tariffs", bq(0.3)),
+    ("tax|taxes|levy|levies|digital services tax|windfall tax", bq(0.3)),
+    ("tax credit|tax credits|tax break|tax breaks|tax relief", p(0.4)),
+    ("reserves for|loss reserves|reserve charge|reserve strengthening|claims reserves", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("recall|recalls|recalled|recalling", p(-0.7)),
     ("side effect|side effects|adverse event|adverse events|safety signal", p(-0.5)),
@@ -565,7 +568,10 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         "not|no|never|without|cannot|nor|neither|hardly|barely|no longer|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|wouldn't|can't|couldn't|hasn't|haven't|hadn't|shouldn't|didnt|doesnt|dont|isnt|wasnt|wont|cant|couldnt|hasnt|havent",
         NEG,
     ),
-    ("fail to|fails to|failed to|failing to|unable to", neg(-0.5)),
+    (
+        "fail to|fails to|failed to|failing to|unable to|loses bid to|lost bid to|loses appeal to|lost appeal to|loses fight to|lost fight to",
+        neg(-0.5),
+    ),
     ("declines to|declined to|decline to|declining to|refuses to|refused to|refuse to", neg(-0.4)),
     ("yet to|has yet to|have yet to", neg(-0.3)),
     ("despite|although|though|even as|even though|notwithstanding", Cue::DiscountFollowing(0.3)),
@@ -679,6 +685,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("징계|중징계", p(-0.6)),
     ("공동관리|자율협약|채권단 관리", p(-0.6)),
     ("졸업", rev(0.5)),
+    ("감경|경감", rev(0.3)),
     ("영업 정지|운항 정지|거래 정지|관리종목|감사의견 거절|의견 거절|가처분|워크아웃|법정관리|기업회생|회생절차", p(-0.7)),
     ("저가 수주", p(-0.6)),
     // the plaintiff lost: the suit against the company is over (`소송 원고 패소`)

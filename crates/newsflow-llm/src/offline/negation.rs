@@ -128,6 +128,7 @@ mod tests {
         assert!(s("The trial fails to meet its primary goal") < -0.2);
         assert!(s("Intel unable to find a buyer for the unit") < -0.2);
         assert!(s("FDA declines to approve the drug") < -0.2);
+        assert!(s("Apple loses bid to overturn $14 billion EU tax ruling") < -0.2);
         // `declines to $5 billion` is a move, not a refusal
         assert!(s("Revenue declines to $5 billion") < 0.0);
         assert_eq!(s("Apple did not comment"), 0.0);
