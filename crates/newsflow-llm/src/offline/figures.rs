@@ -46,6 +46,8 @@ const MAX_RATIO: f64 = 8.0;
 const EN_REPORTED_BEFORE: usize = 16;
 /// How far (tokens) after the anchor (`trails the $9.1B consensus at $8.2B`).
 const EN_REPORTED_AFTER: usize = 4;
+/// How far (chars) after a Korean prior value the current one may come.
+const KO_PRIOR_AFTER: usize = 8;
 /// How far (chars) before the anchor the Korean reported figure is looked for.
 const KO_REPORTED_BEFORE: usize = 40;
 
@@ -217,6 +219,11 @@ const EN_NEGATIVE: &[&str] = &[
     "sink",
     "sinks",
 ];
+/// Words that name a rise right after a figure (`a 1% increase`): it is positive, and
+/// does not take the other figure's sign.
+const EN_POSITIVE: &[&str] = &["increase", "gain", "rise", "growth", "jump", "climb", "advance"];
+/// Korean words of rise right after a figure.
+const KO_POSITIVE: &[&str] = &["증가", "늘", "상승", "성장", "확대"];
 /// Words that name a cost: the larger the figure, the worse.
 const EN_COSTS: &[&str] = &[
     "cost",
@@ -319,8 +326,12 @@ fn en_sign(toks: &[Tok], f: &Figure) -> Option<f64> {
     if let TokKind::Num { sign: -1, .. } = toks[f.start].kind {
         return Some(-1.0);
     }
-    // only the word right after: `the 4% drop`, but not `22.7% weight loss`
+    // only the word right after: `the 4% drop`, but not `22.7% weight loss`; an explicit
+    // rise there keeps the figure positive (`versus a 1% increase expected`)
     let after = word_at(toks, f.end).is_some_and(|w| EN_NEGATIVE.contains(&w));
+    if word_at(toks, f.end).is_some_and(|w| EN_POSITIVE.contains(&w)) {
+        return Some(1.0);
+    }
     let mut k = f.start;
     let mut before = false;
     while k > 0 && f.start - k < 4 {
@@ -567,6 +578,9 @@ fn ko_sign(chars: &[char], f: &Figure) -> Option<f64> {
     if ko_starts_with(chars, j, KO_NEGATIVE).is_some() {
         return Some(-1.0);
     }
+    if ko_starts_with(chars, j, KO_POSITIVE).is_some() {
+        return Some(1.0);
+    }
     let mut k = f.start;
     while k > 0 && chars[k - 1] == ' ' {
         k -= 1;
@@ -655,10 +669,18 @@ pub(super) fn korean(chars: &[char], clauses: &[usize], claims: &mut Claims) {
             m = m_end;
             continue;
         }
-        let reported = (0..figures.len())
-            .filter(|&r| r != e && !used[r] && comparable(&figures[r], &ef))
+        // the reported figure comes before; a prior value may also come first (`전년
+        // 4조원서 올해 1조원으로`)
+        let candidates = || (0..figures.len()).filter(|&r| r != e && !used[r] && comparable(&figures[r], &ef));
+        let reported = candidates()
             .filter(|&r| figures[r].end <= span_start && span_start - figures[r].end <= KO_REPORTED_BEFORE)
-            .max_by_key(|&r| figures[r].end);
+            .max_by_key(|&r| figures[r].end)
+            .or_else(|| {
+                candidates()
+                    .filter(|_| kind == Anchor::Prior)
+                    .filter(|&r| figures[r].start >= span_end && figures[r].start - span_end <= KO_PRIOR_AFTER)
+                    .min_by_key(|&r| figures[r].start)
+            });
         let Some(r) = reported else {
             m = m_end;
             continue;
@@ -721,6 +743,8 @@ mod tests {
         assert!(s("Boeing burns $1.1 billion in cash, less than the $2 billion analysts had estimated") > 0.3);
         assert!(s("Delta's unit revenue fell 3%, smaller than the 5% drop the airline had guided") > 0.3);
         assert!(s("Wayfair's loss per share of $0.45 beats the consensus loss of $0.70") > 0.3);
+        assert!(s("Chipotle's traffic slips 0.5%, versus a 1% increase expected") < -0.3);
+        assert!(s("HSBC's bad-loan charges of $1.1 billion come in below the $1.4 billion expected") > 0.3);
     }
 
     #[test]
@@ -742,5 +766,6 @@ mod tests {
         assert!(s("카카오뱅크 배당금 주당 150원으로 결정…전년 360원") < -0.3);
         assert!(s("배당금 주당 500원…전년 300원") > 0.3);
         assert!(s("KT 배당금 주당 350원…전년 1,960원") < -0.3);
+        assert!(s("한국전력, 영업손실 전년 4조원서 올해 1조원으로 축소") > 0.3);
     }
 }

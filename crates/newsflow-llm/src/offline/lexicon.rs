@@ -394,6 +394,15 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("tariff|tariffs", bq(0.3)),
     ("tax|taxes|levy|levies|digital services tax|windfall tax", bq(0.3)),
     ("tax credit|tax credits|tax break|tax breaks|tax relief", p(0.4)),
+    (
+        "bad loan charges|loan charges|loan loss charges|impairment charges|credit charges|bad loans",
+        bq(0.3),
+    ),
+    ("surcharge|capital surcharge|surcharges", p(-0.4)),
+    (
+        "new warehouses|new stores|new plants|new factories|new locations|new restaurants|new branches",
+        p(0.4),
+    ),
     ("reserves for|loss reserves|reserve charge|reserve strengthening|claims reserves", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("recall|recalls|recalled|recalling", p(-0.7)),
@@ -682,6 +691,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("제한적|과도|지나쳐|기우", rev(0.3)),
     ("지분 매각|블록딜|오버행", p(-0.5)),
     ("납품", p(0.4)),
+    ("신규 라인", p(0.4)),
     ("징계|중징계", p(-0.6)),
     ("공동관리|자율협약|채권단 관리", p(-0.6)),
     ("졸업", rev(0.5)),
