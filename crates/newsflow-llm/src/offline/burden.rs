@@ -58,6 +58,7 @@ mod tests {
     fn english_assent_to_a_burden_is_bad() {
         assert!(s("AMC wins shareholder approval to issue up to 150 million new shares") < -0.3);
         assert!(s("Rivian successfully completes $2 billion stock offering") < -0.3);
+        assert!(s("Coinbase completes $1 billion convertible bond sale") < -0.3);
         assert!(s("Shareholders approve Lucid's plan to issue $1.5 billion of new stock") < -0.3);
         assert!(s("Rivian has no plans to issue more equity, CFO says") > 0.2);
         // assent to anything else stays good

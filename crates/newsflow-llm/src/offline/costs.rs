@@ -16,7 +16,7 @@ use super::rules::{gap_before, Hit};
 /// Largest gap between a cost and the outlook after it (`medical cost forecast`).
 const BEFORE_GAP: usize = 1;
 /// Largest gap between an outlook and the cost after it (`estimate of medical costs`).
-const AFTER_GAP: usize = 2;
+const AFTER_GAP: usize = 3;
 
 fn is_cost(cue: Cue) -> bool {
     matches!(
@@ -61,6 +61,7 @@ mod tests {
         assert!(s("Macy's lifts its expense guidance for the year") < -0.2);
         assert!(s("UnitedHealth raises forecast for medical cost ratio") < -0.2);
         assert!(s("Hertz raises its estimate of vehicle depreciation costs for the year") < -0.2);
+        assert!(s("Boeing raises its forecast for 777X certification costs") < -0.2);
         assert!(s("대한항공, 인건비 가이던스 상향 조정") < -0.2);
         assert!(s("아시아나항공, 유류비·정비비 가이던스 상향") < -0.2);
         assert!(s("한국가스공사, 미수금 추정치 상향") < -0.2);

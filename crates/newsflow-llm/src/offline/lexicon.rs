@@ -279,7 +279,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
         burden(-0.5),
     ),
     (
@@ -399,6 +399,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         bq(0.3),
     ),
     ("surcharge|capital surcharge|surcharges", p(-0.4)),
+    ("injunction|injunctions|import ban|sales ban", p(-0.8)),
     (
         "new warehouses|new stores|new plants|new factories|new locations|new restaurants|new branches",
         p(0.4),
@@ -535,7 +536,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("down", down(0.5, 0.0)),
     // ---- quantities: more is better -------------------------------------------------
     (
-        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|target|price target|target price|price objective|rating|credit rating|payout|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales",
+        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|target|price target|target price|price objective|rating|credit rating|payout|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales|flights|routes",
         gq(0.0),
     ),
     // facilities: `to close 100 stores` is a cut
@@ -583,6 +584,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("declines to|declined to|decline to|declining to|refuses to|refused to|refuse to", neg(-0.4)),
     ("yet to|has yet to|have yet to", neg(-0.3)),
+    // `denies report it is scrapping plans`: what the report says is denied
+    (
+        "denies report|denies reports|denied report|denied reports|denies media report|denies media reports|dismisses report|dismisses reports",
+        neg(0.3),
+    ),
     ("despite|although|though|even as|even though|notwithstanding", Cue::DiscountFollowing(0.3)),
     (
         "but|however|nevertheless|nonetheless",

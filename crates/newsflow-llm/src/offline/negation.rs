@@ -165,6 +165,10 @@ mod tests {
         assert!(s("Lyft says it does not plan to raise equity capital in 2025") > 0.2);
         assert!(s("Peloton says it will not need to raise additional capital this year") > 0.2);
         assert!(s("Disney says it has no plans to cut its dividend") > 0.2);
+        assert!(s("Southwest says there is no need to cut flights further") > 0.2);
+        // what a denied report says is negated
+        assert!(s("Tesla denies report it is scrapping plans for cheaper car") > 0.15);
+        assert!(s("Intel denies report that it plans to suspend its dividend") > 0.15);
         assert!(s("삼성SDI \"증자 필요 없다\"") > 0.2);
         assert!(s("현대차 \"추가 감산 계획 없어\"") > 0.2);
     }
