@@ -463,6 +463,7 @@ mod tests {
         assert!(s("KT&G cuts its dividend to 2,500 won from 10,000 won") < -0.3);
         assert!(s("Dividend reduced to 20 cents a share from $1.51") < -0.3);
         assert!(s("Net loss shrinks to $600 million from $800 million") > 0.3);
+        assert!(s("J&J talc verdict cut to $30 million from $260 million on appeal") > 0.3);
         assert!(s("Revenue guidance raised to $1.2 billion from $900 million") > 0.3);
         assert!(s("Analysts now see the stock reaching $280, up from $245") > 0.3);
         assert!(s("주당 배당금 1만원에서 3천원으로 줄여") < -0.5);

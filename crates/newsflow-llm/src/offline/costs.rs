@@ -60,6 +60,7 @@ mod tests {
         assert!(s("CVS raises its estimate of medical costs for the year") < -0.2);
         assert!(s("Macy's lifts its expense guidance for the year") < -0.2);
         assert!(s("UnitedHealth raises forecast for medical cost ratio") < -0.2);
+        assert!(s("Meta Q3: revenue +19% YoY to $40.6B; capex guide raised; stock -4% AH") < -0.2);
         assert!(s("Hertz raises its estimate of vehicle depreciation costs for the year") < -0.2);
         assert!(s("Boeing raises its forecast for 777X certification costs") < -0.2);
         assert!(s("대한항공, 인건비 가이던스 상향 조정") < -0.2);

@@ -251,7 +251,7 @@ const EN_SIGN_FILLER: &[&str] = &["of", "a", "an", "the", "to", "by", "at", "qua
 /// not count as moves (`narrower than`, `far less than`).
 const EN_BETWEEN: &[&str] = &[
     "less", "smaller", "narrower", "lower", "more", "wider", "bigger", "larger", "deeper", "higher", "greater",
-    "worse", "better", "than", "far", "well", "much", "the", "a",
+    "worse", "better", "than", "far", "well", "much", "the", "a", "not", "as", "bad", "nearly", "quite", "so",
 ];
 /// Markers of a prior-period figure right before it (`a year earlier`, `last year`
 /// are read after the figure).
@@ -299,10 +299,11 @@ fn en_expected(toks: &[Tok], m: usize, figures: &[Figure]) -> Option<(usize, usi
         }
         if !word_at(toks, k).is_some_and(|w| EN_AFTER_FIGURE.contains(&w)) {
             // only a subject of `had`/`was` (`the airline had guided`), never a link word
-            let subject = matches!(
-                word_at(toks, k + 1),
-                Some("had" | "has" | "have" | "was" | "were" | "is")
-            );
+            let subject = k + 1 == m
+                || matches!(
+                    word_at(toks, k + 1),
+                    Some("had" | "has" | "have" | "was" | "were" | "is")
+                );
             unknown += 1;
             if unknown > 1 || !subject {
                 break;
@@ -744,6 +745,7 @@ mod tests {
         assert!(s("Delta's unit revenue fell 3%, smaller than the 5% drop the airline had guided") > 0.3);
         assert!(s("Wayfair's loss per share of $0.45 beats the consensus loss of $0.70") > 0.3);
         assert!(s("Chipotle's traffic slips 0.5%, versus a 1% increase expected") < -0.3);
+        assert!(s("Starbucks: China same-store sales fell 14%, not as bad as the 20% drop some feared") > 0.3);
         assert!(s("HSBC's bad-loan charges of $1.1 billion come in below the $1.4 billion expected") > 0.3);
     }
 

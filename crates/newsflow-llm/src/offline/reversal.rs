@@ -356,6 +356,7 @@ mod tests {
         assert!(s("FDA lifts clinical hold on Intellia gene-editing trial") > 0.2);
         assert!(s("Rite Aid emerges from bankruptcy protection") > 0.2);
         assert!(s("Court lifts injunction that had halted Apple Watch sales") > 0.2);
+        assert!(s("Wells Fargo freed from Fed's $1.95 trillion asset cap") > 0.2);
         assert!(s("금호타이어, 채권단 공동관리 조기 졸업") > 0.2);
         // removing a good thing is not made good news
         assert!(s("Retailer removes the dividend") < 0.15);

@@ -571,6 +571,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
         }
     }
     absorb_modifiers(hits, &mut v, g);
+    drop_restated_levels(hits, &mut v);
     negation::absorb_victims(hits, &mut v);
 
     // 2. comparisons with expectations
@@ -653,6 +654,37 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     }
 
     v.val.iter().sum::<f64>() + extra
+}
+
+/// A level reported beside a change of the same kind of quantity only restates it: in
+/// `적자폭 축소…영업손실 50억원` or `loss narrows; net loss of $5 million` the news is the
+/// narrowing, not the loss that remains. An unmoved quantity loses its stand-alone value
+/// when a quantity of the same polarity moved the other way (a bad level beside a bad
+/// quantity that shrank); a level that agrees with the move (`수주 늘었지만 손실충당금`)
+/// keeps it.
+fn drop_restated_levels(hits: &[Hit], v: &mut Values) {
+    let moved_against = |pol: f64, level: f64| {
+        (0..hits.len()).any(|m| {
+            v.anchor[m].is_some_and(|j| {
+                matches!(hits[j].cue, Cue::Quantity { pol: p, kind: QtyKind::Plain, .. } if p == pol)
+                    && matches!(hits[m].cue, Cue::Move { .. })
+                    && v.val[m] * level < 0.0
+            })
+        })
+    };
+    let restated: Vec<usize> = (0..hits.len())
+        .filter(|&i| match hits[i].cue {
+            Cue::Quantity {
+                pol,
+                kind: QtyKind::Plain,
+                ..
+            } => !v.qty_used[i] && v.val[i] != 0.0 && moved_against(pol, v.val[i]),
+            _ => false,
+        })
+        .collect();
+    for i in restated {
+        v.val[i] = 0.0;
+    }
 }
 
 /// A quantity that moved carries the news; the terms written right before it say what
@@ -771,6 +803,8 @@ mod tests {
         assert!(s("Stock trades in a narrow range") == 0.0);
         assert!(s("쿠팡, 적자폭 축소") > 0.3);
         assert!(s("영업손실 1년 만에 절반으로 줄어") > 0.3);
+        // the loss that remains only restates the narrowing
+        assert!(s("카카오페이 적자폭 축소…영업손실 50억원") > 0.3);
         assert!(s("적자폭 전년 대비 크게 개선") > 0.3);
         assert!(s("공급 계약 규모 축소") < -0.3);
         assert!(s("영업손실 규모 확대") < -0.3);
