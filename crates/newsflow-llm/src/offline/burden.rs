@@ -70,6 +70,8 @@ mod tests {
         assert!(s("에코프로비엠, 3천억원 규모 유상증자 성공적 마무리") < -0.3);
         assert!(s("주총서 셀트리온제약 신주 발행 승인") < -0.3);
         assert!(s("한화솔루션, 전환사채 5천억원 발행 완료") < -0.3);
+        assert!(s("LG디스플레이, 1조 유상증자 흥행…청약률 120%") < -0.3);
+        assert!(s("AMC raises $250 million through at-the-market share sales") < -0.3);
         assert!(s("SK이노베이션 \"추가 자본 확충 필요 없어\"") > 0.2);
         // cancelling or denying a burden is good news
         assert!(s("유상증자 철회") > 0.3);

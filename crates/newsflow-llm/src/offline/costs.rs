@@ -63,6 +63,7 @@ mod tests {
         assert!(s("Meta Q3: revenue +19% YoY to $40.6B; capex guide raised; stock -4% AH") < -0.2);
         assert!(s("Hertz raises its estimate of vehicle depreciation costs for the year") < -0.2);
         assert!(s("Boeing raises its forecast for 777X certification costs") < -0.2);
+        assert!(s("Anthem ups estimate of cost trend for 2025 to 9%") < -0.2);
         assert!(s("대한항공, 인건비 가이던스 상향 조정") < -0.2);
         assert!(s("아시아나항공, 유류비·정비비 가이던스 상향") < -0.2);
         assert!(s("한국가스공사, 미수금 추정치 상향") < -0.2);

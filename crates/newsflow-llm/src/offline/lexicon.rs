@@ -279,7 +279,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market offering|at the market program|at the market stock sale",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market share sales|at the market offering|at the market offerings|at the market program|at the market stock sale|at the market stock sales",
         burden(-0.5),
     ),
     (
@@ -404,6 +404,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         bq(0.3),
     ),
     ("surcharge|capital surcharge|surcharges", p(-0.4)),
+    ("challenge to|challenges to|legal challenge|antitrust challenge", p(-0.5)),
     ("injunction|injunctions|import ban|sales ban", p(-0.8)),
     (
         "new warehouses|new stores|new plants|new factories|new locations|new restaurants|new branches",
@@ -496,6 +497,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("lift|lifts|lifted|lifting", up(0.6, 0.1)),
     ("boost|boosts|boosted|boosting", up(0.6, 0.3)),
     ("hike|hikes|hiked", up(0.5, 0.0)),
+    ("ups|upped|upping", up(0.6, 0.1)),
     ("increase|increases|increased|increasing", up(0.5, 0.2)),
     ("rise|rises|rose|risen|rising", up(0.5, 0.4)),
     ("gain|gains|gained|gaining", up(0.5, 0.4)),
@@ -640,7 +642,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("악화", Cue::Eval(-0.6)),
     ("고성장|급성장", p(0.6)),
     ("역성장", p(-0.6)),
-    ("흥행|신기록|완판|최고치", p(0.6)),
+    ("신기록|완판|최고치", p(0.6)),
+    // a hit is good news, but an oversubscribed share sale is still a share sale
+    ("흥행", assent(0.6)),
     ("최저치|충격", p(-0.6)),
     ("사과문|사과했|공식 사과", p(-0.3)),
     // ---- price action ---------------------------------------------------------------
@@ -747,7 +751,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("유예", rev(0.0)),
     ("철폐|일축|사실무근", rev(0.3)),
     ("꼬리표 떼|꼬리표를 떼|딱지 떼|딱지를 떼", rev(0.3)),
-    ("해제|종결|마침표|일단락|종지부|마무리", rev(0.0)),
+    ("해제|종결|마침표|일단락|종지부|마무리|종식", rev(0.0)),
+    // `판가 하락 멈췄다`: a stopped decline is good, a stopped rise bad
+    ("멈췄|멈춰|멈춘|멈추|멈출|제동", rev(0.0)),
     (
         "해소|불식|면제|해결|모면|면해|면했|면한|면하|씻어|씻었|씻고|털어|털었|털고|덜어|덜었|덜고",
         rev(0.3),
@@ -759,7 +765,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("부담|압박", bq(0.4)),
     ("감산", p(-0.5)),
     ("부도|파산|상장폐지", p(-1.0)),
-    ("불확실성|경고|부정적|비관", p(-0.4)),
+    ("불확실성|경고|부정적|비관|불투명", p(-0.4)),
     ("침체|불황|한파", p(-0.5)),
     ("불매", p(-0.5)),
     ("손해", p(-0.4)),
@@ -808,7 +814,10 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ),
     ("가이던스|전망|전망치", oq()),
     ("주가|시가총액|시총", mq()),
-    ("영업이익|순이익", gq(0.1)),
+    ("영업이익|순이익|영업익|순익", gq(0.1)),
+    ("판가|판매가|판매 가격", gq(0.0)),
+    ("↑|▲", up(0.5, 0.4)),
+    ("↓|▼", down(0.5, 0.4)),
     ("배당|배당금", gq(0.1)),
     ("투자", gq(0.1)),
     ("성장", gq(0.3)),

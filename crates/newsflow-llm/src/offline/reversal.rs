@@ -358,6 +358,9 @@ mod tests {
         assert!(s("Court lifts injunction that had halted Apple Watch sales") > 0.2);
         assert!(s("Wells Fargo freed from Fed's $1.95 trillion asset cap") > 0.2);
         assert!(s("금호타이어, 채권단 공동관리 조기 졸업") > 0.2);
+        assert!(s("에코프로비엠, 양극재 판가 하락 멈췄다") > 0.2);
+        assert!(s("한진칼, 경영권 분쟁 종식") > 0.2);
+        assert!(s("FTC drops its challenge to Tempur Sealy merger") > 0.2);
         // removing a good thing is not made good news
         assert!(s("Retailer removes the dividend") < 0.15);
         assert!(s("공정위, 삼성웰스토리 제재 철회") > 0.2);
