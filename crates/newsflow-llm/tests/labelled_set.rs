@@ -40,8 +40,8 @@
 //!   its own: 0.951 (en 0.902, ko 1.000; hard 0.923 — en 0.846, ko 1.000 — plain 1.000).
 //!   Both fresh batches were written by the same hand as the rules, so these first-pass
 //!   numbers are likely optimistic, Korean most of all; it is now a regression set.
-//! * `data/headlines_hard_probe.jsonl` (310 items: 222 hard, 88 plain) holds variants
-//!   written in eight batches to probe how far the second round's mechanisms reach, each
+//! * `data/headlines_hard_probe.jsonl` (345 items: 244 hard, 101 plain) holds variants
+//!   written in nine batches to probe how far the second round's mechanisms reach, each
 //!   scored once before its fixes: 0.825 (40 items, one then dropped as ambiguous), 0.675
 //!   and 0.625 (40 items each, in phrasings further from the development sets:
 //!   wire-style abbreviations, double reversals, rumours denied) and 0.850 (40 items,
@@ -49,8 +49,9 @@
 //!   0.800 (40 items each, half plain: hard 0.750 and 0.700, plain 0.900 and 0.900; two
 //!   product launches of that batch then relabelled neutral, as in the earlier sets) and
 //!   1.000 (40 items, half plain), then 0.688 (32 items in wire and broker styles:
-//!   `Q3 EPS $1.47 vs. $1.48 est.`, `+19% YoY`, `(QoQ 적자폭 축소)`, quotes; hard 0.625).
-//!   Development
+//!   `Q3 EPS $1.47 vs. $1.48 est.`, `+19% YoY`, `(QoQ 적자폭 축소)`, quotes; hard 0.625)
+//!   and 0.750 (36 items, Korean market-column styles `[특징주]`, `39%↓`; hard 0.652,
+//!   plain 0.923; one ambiguous item then dropped). Development
 //!   data; these numbers are a warning that hard headlines phrased unlike any set here
 //!   score well below the fresh batches.
 
