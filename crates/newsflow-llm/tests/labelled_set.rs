@@ -40,7 +40,7 @@
 //!   its own: 0.951 (en 0.902, ko 1.000; hard 0.923 — en 0.846, ko 1.000 — plain 1.000).
 //!   Both fresh batches were written by the same hand as the rules, so these first-pass
 //!   numbers are likely optimistic, Korean most of all; it is now a regression set.
-//! * `data/headlines_hard_probe.jsonl` (345 items: 244 hard, 101 plain) holds variants
+//! * `data/headlines_hard_probe.jsonl` (345 items: 245 hard, 100 plain) holds variants
 //!   written in nine batches to probe how far the second round's mechanisms reach, each
 //!   scored once before its fixes: 0.825 (40 items, one then dropped as ambiguous), 0.675
 //!   and 0.625 (40 items each, in phrasings further from the development sets:
