@@ -22,6 +22,38 @@
 //!   the best estimate of accuracy on unseen headlines of this kind; the set is now a
 //!   regression set. (The analyser before these rules scores 0.509 on it, 0.351 on the
 //!   hard items.)
+//! * `data/headlines_heldout_1.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written by someone who never saw the analyser and measured once: 0.827 (hard 0.65).
+//!   It then became development data for the second round of hard-case rules.
+//! * `data/headlines_hard_dev2.jsonl` (157 items: 82 English, 75 Korean; 145 hard, 12
+//!   plain) was written for the second round before any rule changed: first pass 0.618
+//!   (en 0.659, ko 0.573; hard 0.593, plain 0.917). The second-round rules were developed
+//!   against it and held-out set 1, so both scores are in-sample.
+//! * `data/headlines_hard_fresh.jsonl` (84 items: 42 English, 42 Korean, half hard) was
+//!   written after the second round's mechanisms were designed and scored once after
+//!   they were in, before any fix for its own misses: 0.905 (en 0.952, ko 0.857; hard
+//!   0.833 — en 0.905, ko 0.762 — plain 0.976). That first-pass number is the best
+//!   estimate of accuracy on unseen headlines of this kind; the set is now a regression
+//!   set.
+//! * `data/headlines_hard_fresh2.jsonl` (82 items: 41 English, 41 Korean; 52 hard, 30
+//!   plain) was written after the fresh batch's fixes and scored once before any fix of
+//!   its own: 0.951 (en 0.902, ko 1.000; hard 0.923 — en 0.846, ko 1.000 — plain 1.000).
+//!   Both fresh batches were written by the same hand as the rules, so these first-pass
+//!   numbers are likely optimistic, Korean most of all; it is now a regression set.
+//! * `data/headlines_hard_probe.jsonl` (345 items: 245 hard, 100 plain) holds variants
+//!   written in nine batches to probe how far the second round's mechanisms reach, each
+//!   scored once before its fixes: 0.825 (40 items, one then dropped as ambiguous), 0.675
+//!   and 0.625 (40 items each, in phrasings further from the development sets:
+//!   wire-style abbreviations, double reversals, rumours denied) and 0.850 (40 items,
+//!   half plain: hard 0.750, plain 0.950; one ambiguous item then dropped), 0.825 and
+//!   0.800 (40 items each, half plain: hard 0.750 and 0.700, plain 0.900 and 0.900; two
+//!   product launches of that batch then relabelled neutral, as in the earlier sets) and
+//!   1.000 (40 items, half plain), then 0.688 (32 items in wire and broker styles:
+//!   `Q3 EPS $1.47 vs. $1.48 est.`, `+19% YoY`, `(QoQ 적자폭 축소)`, quotes; hard 0.625)
+//!   and 0.750 (36 items, Korean market-column styles `[특징주]`, `39%↓`; hard 0.652,
+//!   plain 0.923; one ambiguous item then dropped). Development
+//!   data; these numbers are a warning that hard headlines phrased unlike any set here
+//!   score well below the fresh batches.
 
 use std::collections::BTreeMap;
 
@@ -177,6 +209,37 @@ fn evaluate(name: &str, items: &[Item]) -> Report {
 const HEADLINES_BEFORE: f64 = 1.000;
 const EXTRA_BEFORE: f64 = 138.0 / 140.0;
 
+/// Correct items of each set at the start of the second round of hard-case rules (branch
+/// point); no set may drop below them.
+const BRANCH_POINT: &[(&str, usize, usize)] = &[
+    ("headlines.jsonl", 226, 226),
+    ("headlines_extra.jsonl", 140, 140),
+    ("headlines_hard_dev.jsonl", 268, 268),
+    ("headlines_hard_check.jsonl", 286, 289),
+    ("headlines_heldout_1.jsonl", 124, 150),
+    ("headlines_hard_dev2.jsonl", 97, 157),
+];
+
+/// Asserts that `name` has not dropped below its branch-point count, printing both.
+fn assert_not_below_branch_point(name: &str, stats: &Stats) {
+    let Some(&(_, correct, n)) = BRANCH_POINT.iter().find(|(f, _, _)| *f == name) else {
+        return;
+    };
+    println!(
+        "{name}: at the branch point {correct}/{n} ({:.3}), now {}/{} ({:.3})",
+        correct as f64 / n as f64,
+        stats.correct,
+        stats.n,
+        stats.accuracy()
+    );
+    assert_eq!(stats.n, n, "{name}: item count changed");
+    assert!(
+        stats.correct >= correct,
+        "{name}: {} correct, below the {correct} at the branch point",
+        stats.correct
+    );
+}
+
 /// Targets on the hard-case sets.
 const HARD_SET_MIN_ACCURACY: f64 = 0.90;
 const HARD_SET_MIN_HARD_PER_LANGUAGE: f64 = 0.85;
@@ -197,6 +260,7 @@ fn assert_not_below(name: &str, stats: &Stats, before: f64) {
 }
 
 fn assert_hard_set(name: &str, report: &Report) {
+    assert_not_below_branch_point(name, &report.all);
     let acc = report.all.accuracy();
     assert!(
         acc >= HARD_SET_MIN_ACCURACY,
@@ -222,6 +286,7 @@ fn labelled_set_accuracy() {
     let stats = evaluate("headlines.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
     assert_not_below("headlines.jsonl", &stats, HEADLINES_BEFORE);
+    assert_not_below_branch_point("headlines.jsonl", &stats);
 }
 
 #[test]
@@ -230,6 +295,7 @@ fn extra_set_accuracy() {
     let stats = evaluate("headlines_extra.jsonl", &items).all;
     assert!(stats.accuracy() >= 0.75, "accuracy {:.3} below 0.75", stats.accuracy());
     assert_not_below("headlines_extra.jsonl", &stats, EXTRA_BEFORE);
+    assert_not_below_branch_point("headlines_extra.jsonl", &stats);
 }
 
 #[test]
@@ -247,6 +313,57 @@ fn hard_check_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_check.jsonl", &items);
     assert_hard_set("headlines_hard_check.jsonl", &report);
+}
+
+#[test]
+fn heldout_1_set_accuracy() {
+    let items = load("headlines_heldout_1.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_heldout_1.jsonl", &items);
+    assert_hard_set("headlines_heldout_1.jsonl", &report);
+}
+
+#[test]
+fn hard_dev2_set_accuracy() {
+    let items = load("headlines_hard_dev2.jsonl");
+    assert!(items.len() >= 150, "need at least 150 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev2.jsonl", &items);
+    assert_hard_set("headlines_hard_dev2.jsonl", &report);
+}
+
+#[test]
+fn hard_fresh_set_accuracy() {
+    let items = load("headlines_hard_fresh.jsonl");
+    assert!(items.len() >= 80, "need at least 80 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_fresh.jsonl", &items);
+    assert_hard_set("headlines_hard_fresh.jsonl", &report);
+}
+
+#[test]
+fn hard_fresh2_set_accuracy() {
+    let items = load("headlines_hard_fresh2.jsonl");
+    assert!(items.len() >= 80, "need at least 80 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_fresh2.jsonl", &items);
+    assert_hard_set("headlines_hard_fresh2.jsonl", &report);
+}
+
+/// Variants of the second round's hard cases, written to probe how far its mechanisms
+/// reach; development data, not an estimate. Its known misses are double reversals
+/// (`judge denies request to dismiss suit`), denied rumours without a bad word or behind
+/// quotes (`매각설 사실 아니다`, `보류설 "사실 아냐"`) and negations over joined phrases
+/// (`유상증자·자산 매각 검토 안 해`).
+#[test]
+fn hard_probe_set_accuracy() {
+    let items = load("headlines_hard_probe.jsonl");
+    let report = evaluate("headlines_hard_probe.jsonl", &items);
+    let acc = report.all.accuracy();
+    assert!(
+        acc >= HARD_SET_MIN_ACCURACY,
+        "probe accuracy {acc:.3} below {HARD_SET_MIN_ACCURACY}"
+    );
 }
 
 /// The crate's directory, read when the test runs: a test binary reused from a build in

@@ -8,8 +8,9 @@
 //! smaller figure is good); a bare amount counts as more-is-better. A rating move is
 //! signed by the ladder `sell < hold < buy` (`negative < stable < positive`).
 
+use super::costs;
 use super::lexicon::Cue;
-use super::rules::{ko_match_str, Claims, FromTo, Hit};
+use super::rules::{ko_match_str, Claims, FromTo, Hit, Values};
 use super::text::{Tok, TokKind};
 
 /// Weight of a `from X to Y` change.
@@ -243,22 +244,40 @@ pub(super) fn korean_ratings(chars: &[char], clauses: &[usize], claims: &mut Cla
 }
 
 /// The sum of the `from X to Y` changes, each signed by the polarity of the nearest
-/// quantity (a bare amount counts as more-is-better).
-pub(super) fn score_from_to(hits: &[Hit], from_to: &[FromTo]) -> f64 {
-    from_to
-        .iter()
-        .map(|ft| {
-            let pol = hits
-                .iter()
-                .filter_map(|h| match h.cue {
-                    Cue::Quantity { pol, .. } => Some((h.start.abs_diff(ft.pos), pol)),
-                    _ => None,
-                })
-                .min_by_key(|(d, _)| *d)
-                .map_or(1.0, |(_, pol)| pol);
-            ft.dir * pol * FROM_TO_WEIGHT
-        })
-        .sum()
+/// quantity (a bare amount counts as more-is-better; an outlook of a cost measures the
+/// cost: `영업손실 전망 1,000억원서 300억원으로`). The quantity a change measures is then
+/// used up (its stand-alone value is dropped from `v`), and a bare move of the same
+/// direction after it in its clause (`…300억원으로 하향`) is a move of that quantity.
+pub(super) fn score_from_to(hits: &[Hit], from_to: &[FromTo], v: &mut Values) -> f64 {
+    let mut total = 0.0;
+    for ft in from_to {
+        let nearest = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| matches!(h.cue, Cue::Quantity { .. }))
+            .min_by_key(|(_, h)| h.start.abs_diff(ft.pos))
+            .map(|(j, _)| costs::measured_by_outlook(hits, j));
+        let pol = nearest.map_or(1.0, |j| match hits[j].cue {
+            Cue::Quantity { pol, .. } => pol,
+            _ => 1.0,
+        });
+        if let Some(j) = nearest {
+            if !v.qty_used[j] {
+                v.val[j] = 0.0;
+            }
+            let clause = hits[j].clause;
+            for (i, h) in hits.iter().enumerate() {
+                let Cue::Move { dir, anchored, .. } = h.cue else {
+                    continue;
+                };
+                if dir == ft.dir && v.anchor[i].is_none() && h.clause == clause && h.start > ft.pos {
+                    v.val[i] = dir * pol * anchored * h.boost;
+                }
+            }
+        }
+        total += ft.dir * pol * FROM_TO_WEIGHT;
+    }
+    total
 }
 
 /// The plain number ending right before `end` (optionally separated by spaces), and the
@@ -374,6 +393,16 @@ fn ko_amount_ending_at(chars: &[char], end: usize) -> Option<f64> {
 }
 
 /// `220달러에서 250달러로`, `1만원에서 3천원으로`, `18만→22만원`.
+/// `에서` at `k`, or the short `서` glued to an amount's unit (`1,000억원서`): the index
+/// after it.
+fn from_marker(chars: &[char], k: usize) -> Option<usize> {
+    if chars[k] == '에' && chars.get(k + 1) == Some(&'서') {
+        return Some(k + 2);
+    }
+    let glued = chars[k] == '서' && k > 0 && matches!(chars[k - 1], '원' | '러' | '%');
+    glued.then_some(k + 1)
+}
+
 pub(super) fn korean_from_to(chars: &[char], claims: &Claims) -> Vec<FromTo> {
     let mut out = Vec::new();
     for k in 0..chars.len() {
@@ -382,8 +411,8 @@ pub(super) fn korean_from_to(chars: &[char], claims: &Claims) -> Vec<FromTo> {
         }
         let pair = if chars[k] == '→' {
             ko_amount_ending_at(chars, k).zip(ko_amount_at(chars, k + 1).map(|(b, _)| b))
-        } else if chars[k] == '에' && chars.get(k + 1) == Some(&'서') {
-            ko_amount_ending_at(chars, k).zip(ko_amount_at(chars, k + 2).and_then(|(b, end)| {
+        } else if let Some(next) = from_marker(chars, k) {
+            ko_amount_ending_at(chars, k).zip(ko_amount_at(chars, next).and_then(|(b, end)| {
                 let e = skip_ko_unit(chars, end);
                 let ends_ro =
                     chars.get(e) == Some(&'로') || (chars.get(e) == Some(&'으') && chars.get(e + 1) == Some(&'로'));
@@ -434,6 +463,7 @@ mod tests {
         assert!(s("KT&G cuts its dividend to 2,500 won from 10,000 won") < -0.3);
         assert!(s("Dividend reduced to 20 cents a share from $1.51") < -0.3);
         assert!(s("Net loss shrinks to $600 million from $800 million") > 0.3);
+        assert!(s("J&J talc verdict cut to $30 million from $260 million on appeal") > 0.3);
         assert!(s("Revenue guidance raised to $1.2 billion from $900 million") > 0.3);
         assert!(s("Analysts now see the stock reaching $280, up from $245") > 0.3);
         assert!(s("주당 배당금 1만원에서 3천원으로 줄여") < -0.5);

@@ -641,7 +641,8 @@ fn longest_at(chars: &[char], at: usize, list: &[&str]) -> Option<usize> {
 /// Korean `<expectation>보다 <predicate>` comparisons.
 pub(super) fn korean_comparatives(chars: &[char], clauses: &[usize], claims: &mut Claims) {
     for k in 0..chars.len().saturating_sub(1) {
-        if chars[k] != '보' || chars[k + 1] != '다' {
+        // `보다`, and its contracted `보단` (`시장 우려보단 양호`)
+        if chars[k] != '보' || !matches!(chars[k + 1], '다' | '단') {
             continue;
         }
         let Some(std_start) = KO_STANDARDS.iter().find_map(|s| ends_with_at(chars, k, s)) else {
@@ -695,18 +696,28 @@ pub(super) fn resolve_comparisons(hits: &[Hit], v: &mut Values, g: &Geometry) {
             Subject::After => subject_after(hits, i).or_else(|| subject_before(hits, i, v, g, false)),
             Subject::Measure => measured_quantity(hits, i, g),
         };
-        let sign = match found {
-            Some(j) => {
-                let sign = match hits[j].cue {
-                    Cue::Quantity { pol, .. } => pol,
-                    _ if v.val[j] < 0.0 => -1.0,
-                    _ => 1.0,
-                };
-                v.val[j] = 0.0;
-                sign
-            }
-            None => 1.0,
-        };
+        // `loses fewer subscribers than feared`: what is fewer is a loss
+        let lost = subject == Subject::After
+            && i > 0
+            && hits[i - 1].end == hits[i].start
+            && matches!(hits[i - 1].cue, Cue::Polar(w) if w < 0.0);
+        if lost {
+            v.val[i - 1] = 0.0;
+        }
+        let sign = if lost { -1.0 } else { 1.0 };
+        let sign = sign
+            * match found {
+                Some(j) => {
+                    let sign = match hits[j].cue {
+                        Cue::Quantity { pol, .. } => pol,
+                        _ if v.val[j] < 0.0 => -1.0,
+                        _ => 1.0,
+                    };
+                    v.val[j] = 0.0;
+                    sign
+                }
+                None => 1.0,
+            };
         v.val[i] = dir * sign;
     }
 }
@@ -745,7 +756,9 @@ fn subject_before(hits: &[Hit], i: usize, v: &Values, g: &Geometry, quantity_onl
         .take_while(|&j| gap_before(hits[j].end, hits[i].start).is_some_and(|d| d <= g.compare_window))
         .find(|&j| match hits[j].cue {
             Cue::Quantity { .. } => true,
-            Cue::Move { .. } | Cue::Polar(_) | Cue::Harm(_) => !quantity_only && v.val[j] != 0.0,
+            Cue::Move { .. } | Cue::Polar(_) | Cue::Harm(_) | Cue::Burden(_) | Cue::Assent(_) => {
+                !quantity_only && v.val[j] != 0.0
+            }
             _ => false,
         })
 }
@@ -793,6 +806,7 @@ mod tests {
         assert!(s("Moderna's loss was deeper than analysts had feared") < -0.3);
         assert!(s("Delta earnings rise 10%, less than expected") < -0.3);
         assert!(s("Roku loses less than expected") > 0.3);
+        assert!(s("Warner Bros. Discovery loses fewer subscribers than analysts had feared") > 0.3);
         assert!(s("Rivian's cash burn was lower than analysts projected") > 0.3);
         assert!(s("Costs were higher than expected") < -0.3);
         assert!(s("Tesla margins improve more than expected") > 0.3);
@@ -822,6 +836,7 @@ mod tests {
         assert!(s("적자 규모 예상보다 커") < -0.3);
         assert!(s("영업이익 예상보다 적어") < -0.3);
         assert!(s("영업이익 50% 감소했지만 시장 우려보다 양호") > 0.3);
+        assert!(s("영업이익 전년 대비 감소했지만 시장 우려보단 양호") > 0.3);
         // a comparison with last year is an ordinary change
         assert!(s("영업손실 작년보다 줄어") > 0.0);
     }

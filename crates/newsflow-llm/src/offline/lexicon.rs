@@ -73,6 +73,16 @@ pub(crate) enum Cue {
     /// Flips nearby sentiment (not, never, fails to, 않, 못, 없). `alone` is its value when
     /// there is nothing to flip (`fails to find a buyer`).
     Negator { alone: f64 },
+    /// Something taken on at a cost to shareholders (`new shares`, `stock offering`,
+    /// `유상증자`): bad news like a polar term, which an assent does not make good and a
+    /// Korean completion (`마무리`) does not cancel. See `burden.rs`.
+    Burden(f64),
+    /// Approval, success, completion (`approve`, `wins approval`, `승인`, `성공`, `완료`):
+    /// good news of its own, worth nothing next to a burden. See `burden.rs`.
+    Assent(f64),
+    /// A routine or flat-market marker (`scheduled maintenance`, `shares unchanged`,
+    /// `정기 보수`, `보합`): damps the sentence. See `routine.rs`.
+    Routine,
     /// Multiplies the next sentiment-bearing term; contributes `alone` if there is none.
     Intensifier { factor: f64, alone: f64 },
     /// Multiplies the values of the following terms in the same clause (despite, although).
@@ -220,6 +230,13 @@ const fn par(negated: f64) -> Cue {
 const fn int(factor: f64, alone: f64) -> Cue {
     Cue::Intensifier { factor, alone }
 }
+const fn burden(w: f64) -> Cue {
+    Cue::Burden(w)
+}
+const fn assent(w: f64) -> Cue {
+    Cue::Assent(w)
+}
+const ROUTINE: Cue = Cue::Routine;
 const NEG: Cue = Cue::Negator { alone: 0.0 };
 const INERT: Cue = Cue::Inert;
 
@@ -261,7 +278,18 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("bleak|gloomy|grim|dismal", p(-0.5)),
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
-    ("share offering|stock offering|secondary offering|dilution|dilutive", p(-0.4)),
+    (
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market share sales|at the market offering|at the market offerings|at the market program|at the market stock sale|at the market stock sales",
+        burden(-0.5),
+    ),
+    (
+        "successfully|successful",
+        assent(0.2),
+    ),
+    (
+        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|planned outage|planned shutdown|planned turnaround|scheduled outage|scheduled shutdown|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged",
+        ROUTINE,
+    ),
     ("resume|resumes|resumed|resuming|reinstate|reinstates|reinstated|restore|restores|restored", p(0.3)),
     ("negative", p(-0.4)),
     ("positive impact|favorable impact|favourable impact", p(0.5)),
@@ -285,7 +313,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("win|wins|won|winning", rev_of_bad(0.5)),
     ("secure|secures|secured|award|awards|awarded|land|lands|landed|clinch|clinches|clinched", p(0.4)),
     ("contract|contracts|deal|deals|agreement", p(0.2)),
-    ("approval|approvals|approve|approves|approved", p(0.5)),
+    ("approval|approvals|approve|approves|approved", assent(0.5)),
+    (
+        "wins approval|win approval|won approval|wins shareholder approval|won shareholder approval|receives approval|received approval|gets approval|secures approval|obtains approval",
+        assent(0.8),
+    ),
     ("partnership|partners with|teams up|collaboration", p(0.3)),
     ("breakthrough", p(0.6)),
     (
@@ -325,7 +357,9 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("fine|fined|fines|penalty|penalties", p(-0.6)),
     ("settle|settles|settled|settlement", p(-0.2)),
-    ("verdict|verdicts|infringement|complaint|complaints|ordered to pay", p(-0.4)),
+    ("infringement|complaint|complaints|ordered to pay", p(-0.4)),
+    // an amount owed: `verdict cut to $30 million from $260 million` is good news
+    ("verdict|verdicts", bq(0.4)),
     ("fraud|embezzlement|misconduct|indicted|indictment|charged with", p(-0.9)),
     ("wrongdoing|allegation|allegations|alleged|accused|accuses|accusing", p(-0.5)),
     ("charges|dispute|disputes", p(-0.4)),
@@ -334,9 +368,49 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         p(-0.5),
     ),
     ("scandal", p(-0.7)),
+    (
+        "going concern|going concern warning|going concern doubt|going concern doubts|going concern opinion|negative outlook|complete response letter|enforcement action|consent order|consent decree|cease and desist|clinical hold|partial clinical hold|asset cap|production cap|growth cap|output cap",
+        p(-0.7),
+    ),
+    ("remove|removes|removed|removing|removal|eliminate|eliminates|eliminated|eliminating", rev_of_bad(0.0)),
+    (
+        "waiver|waivers|exemption|exemptions|reprieve|waiver on|waivers on|exemption from|exemptions from|reprieve from|exemption on",
+        rev_of_bad(0.4),
+    ),
+    ("toss|tosses|tossed|tossing", rev(0.0)),
+    (
+        "emerge from|emerges from|emerged from|emerging from|exits from|exit from|freed from|frees from|free from",
+        rev_of_bad(0.5),
+    ),
+    ("surprise profit|unexpected profit|surprise gain", p(0.8)),
+    ("surprise loss|unexpected loss", p(-0.8)),
+    ("hit to|hits to", Cue::Harm(-0.4)),
+    ("jury award|damages award|award against|ruling against|rulings against|judgment against|judgement against|order against|decision against", p(-0.5)),
+    ("cash outflow|free cash outflow|outflow|outflows", bq(0.3)),
+    (
+        "criminal probe|criminal investigation|criminal case|criminal charges|criminal inquiry",
+        p(-0.6),
+    ),
+    ("burn|burns|burned|burning", bq(0.2)),
+    ("annul|annuls|annulled|annulment", rev(0.0)),
+    ("untrue|false|baseless|unfounded|inaccurate", rev(0.0)),
     ("ban|bans|banned|banning", p(-0.5)),
     ("restriction|restrictions|curbs|export controls|sanction|sanctions", bq(0.5)),
     ("tariff|tariffs", bq(0.3)),
+    ("tax|taxes|levy|levies|digital services tax|windfall tax", bq(0.3)),
+    ("tax credit|tax credits|tax break|tax breaks|tax relief", p(0.4)),
+    (
+        "bad loan charges|loan charges|loan loss charges|impairment charges|credit charges|bad loans",
+        bq(0.3),
+    ),
+    ("surcharge|capital surcharge|surcharges", p(-0.4)),
+    ("challenge to|challenges to|legal challenge|antitrust challenge", p(-0.5)),
+    ("injunction|injunctions|import ban|sales ban", p(-0.8)),
+    (
+        "new warehouses|new stores|new plants|new factories|new locations|new restaurants|new branches",
+        p(0.4),
+    ),
+    ("reserves for|loss reserves|reserve charge|reserve strengthening|claims reserves", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("recall|recalls|recalled|recalling", p(-0.7)),
     ("side effect|side effects|adverse event|adverse events|safety signal", p(-0.5)),
@@ -364,7 +438,10 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("selloff|sell off|rout", p(-0.6)),
     ("downturn|slowdown|recession|contraction", p(-0.5)),
     ("shortfall", p(-0.6)),
-    ("impairment|writedown|write down|write off|writeoff", p(-0.6)),
+    (
+        "impairment|impairments|writedown|writedowns|write down|write downs|write off|write offs|writeoff|writeoffs",
+        p(-0.6),
+    ),
     ("struggle|struggles|struggled|struggling|troubled|woes|turmoil|plagued", p(-0.5)),
     ("worrying|worrisome|alarming|backlash|criticism|boycott|balk|balks|balked|spooked|spooks|rattled", p(-0.4)),
     ("shock|shocks", p(-0.5)),
@@ -420,6 +497,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("lift|lifts|lifted|lifting", up(0.6, 0.1)),
     ("boost|boosts|boosted|boosting", up(0.6, 0.3)),
     ("hike|hikes|hiked", up(0.5, 0.0)),
+    ("ups|upped|upping", up(0.6, 0.1)),
     ("increase|increases|increased|increasing", up(0.5, 0.2)),
     ("rise|rises|rose|risen|rising", up(0.5, 0.4)),
     ("gain|gains|gained|gaining", up(0.5, 0.4)),
@@ -465,7 +543,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("down", down(0.5, 0.0)),
     // ---- quantities: more is better -------------------------------------------------
     (
-        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|target|price target|target price|price objective|rating|credit rating|payout|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales",
+        "revenue|revenues|sales|earnings|income|net income|eps|margin|margins|target|price target|target price|price objective|rating|credit rating|payout|demand|bookings|orders|backlog|deliveries|shipments|subscribers|users|market share|cash flow|free cash flow|jobs|workforce|headcount|employees|staff|production|output|capacity|same store sales|flights|routes",
         gq(0.0),
     ),
     // facilities: `to close 100 stores` is a cut
@@ -473,7 +551,8 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         "store|stores|plant|plants|factory|factories|office|offices|branch|branches|location|locations|outlet|outlets|restaurant|restaurants|refinery|refineries|mine|mines|mill|mills",
         gq(0.0),
     ),
-    ("guidance|outlook|forecast|forecasts", oq()),
+    ("guidance|outlook|forecast|forecasts|guide", oq()),
+    ("capex|capital expenditure|capital expenditures|capital spending", bq(0.0)),
     ("shares|stock|stocks|market value|valuation|market cap", mq()),
     ("profit|profits|operating profit|net profit", gq(0.3)),
     ("dividend|dividends", gq(0.1)),
@@ -482,6 +561,11 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("loss|losses|net loss|operating loss", bq(0.5)),
     ("deficit", bq(0.4)),
     ("cost|costs|expense|expenses|inventory|inventories", bq(0.0)),
+    (
+        "charge|expected charge|restructuring charge|restructuring charges|warranty charges|warranty charge|provision|provisions|loan loss provisions|credit provisions|medical costs|medical cost ratio|medical cost trend|cost ratio|depreciation costs|wage costs|leverage",
+        bq(0.3),
+    ),
+    ("estimate|estimates", oq()),
     ("cash burn|burn rate", bq(0.2)),
     ("debt", bq(0.1)),
     ("churn", bq(0.2)),
@@ -502,14 +586,22 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         "not|no|never|without|cannot|nor|neither|hardly|barely|no longer|didn't|doesn't|don't|isn't|wasn't|aren't|weren't|won't|wouldn't|can't|couldn't|hasn't|haven't|hadn't|shouldn't|didnt|doesnt|dont|isnt|wasnt|wont|cant|couldnt|hasnt|havent",
         NEG,
     ),
-    ("fail to|fails to|failed to|failing to|unable to", neg(-0.5)),
+    (
+        "fail to|fails to|failed to|failing to|unable to|loses bid to|lost bid to|loses appeal to|lost appeal to|loses fight to|lost fight to",
+        neg(-0.5),
+    ),
     ("declines to|declined to|decline to|declining to|refuses to|refused to|refuse to", neg(-0.4)),
     ("yet to|has yet to|have yet to", neg(-0.3)),
+    // `denies report it is scrapping plans`: what the report says is denied
+    (
+        "denies report|denies reports|denied report|denied reports|denies media report|denies media reports|dismisses report|dismisses reports",
+        neg(0.3),
+    ),
     ("despite|although|though|even as|even though|notwithstanding", Cue::DiscountFollowing(0.3)),
     (
         "but|however|nevertheless|nonetheless",
         Cue::DiscountPreceding {
-            factor: 0.6,
+            factor: 0.45,
             window: 64,
         },
     ),
@@ -535,7 +627,10 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("어닝 쇼크", v(-0.9)),
     ("쇼크", p(-0.5)),
     ("하회|밑돌|밑도|미달", measured(-0.7)),
-    ("못 미치|못 미쳐|못 미친", v(-0.7)),
+    (
+        "못 미치|못 미쳐|못 미친|모자라|모자랐|모자란|미치지 못|미치지 못해|미치지 못했|미치지 못한",
+        v(-0.7),
+    ),
     // `…에 그쳐`: only reached (a figure short of hopes)
     ("그쳐|그쳤|그친|그치", v(-0.5)),
     ("부합", par(-0.6)),
@@ -547,7 +642,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("악화", Cue::Eval(-0.6)),
     ("고성장|급성장", p(0.6)),
     ("역성장", p(-0.6)),
-    ("흥행|신기록|완판|최고치", p(0.6)),
+    ("신기록|완판|최고치", p(0.6)),
+    // a hit is good news, but an oversubscribed share sale is still a share sale
+    ("흥행", assent(0.6)),
     ("최저치|충격", p(-0.6)),
     ("사과문|사과했|공식 사과", p(-0.3)),
     // ---- price action ---------------------------------------------------------------
@@ -569,11 +666,13 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("공급 계약", p(0.5)),
     ("계약", p(0.3)),
     ("체결", p(0.2)),
-    ("승인|허가", p(0.5)),
+    ("승인|허가", assent(0.5)),
+    ("완료", assent(0.2)),
     ("획득|확보|선정|유치", p(0.3)),
     ("자사주 매입|자사주 소각|자사주 취득", p(0.7)),
     ("주주환원|주주 환원", p(0.5)),
-    ("성공", p(0.4)),
+    ("성공", assent(0.4)),
+    ("청약 흥행|흥행 성공", assent(0.6)),
     ("견조|탄탄", p(0.5)),
     ("낙관|긍정적|청신호|훈풍|러브콜|수혜|호재", p(0.4)),
     // expectations are a quantity: `수주 기대감 꺾여` is bad news
@@ -587,11 +686,40 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("효율화", p(0.3)),
     ("독점", p(0.2)),
     ("인상적", p(0.3)),
-    ("승소", p(0.6)),
+    // winning a suit cancels it (`과징금 취소 소송 승소`)
+    ("승소", rev(0.6)),
     // acquittal cancels the charge before it (`분식회계 혐의 무죄`)
-    ("무혐의|무죄|혐의 없음", rev(0.8)),
+    ("무혐의|무죄|혐의 없음|불기소", rev(0.8)),
     ("타결", p(0.5)),
-    ("유상증자", p(-0.5)),
+    ("유상증자", burden(-0.6)),
+    (
+        "CB 발행|BW 발행|EB 발행|신주 발행|신주 상장|신주|전환사채|교환사채|신주인수권부사채|영구채|증자|자본 확충|주식 전환",
+        burden(-0.5),
+    ),
+    ("무상증자", p(0.4)),
+    ("정기 보수|정기 점검|예정된 일정|계획된|보합|제자리|엇갈린|변동 없|변동이 없", ROUTINE),
+    ("충당금", bq(0.6)),
+    ("부채비율|차입금", bq(0.1)),
+    ("인건비|유류비|정비비|연료비|전력구입비|운영비|판관비|손실 추정액|손실추정액|미수금", bq(0.0)),
+    ("추정치|추정액", oq()),
+    ("제한", bq(0.4)),
+    // `리스크 제한적`, `영향 제한적`, `우려 과도`: the worry is overdone
+    ("제한적|과도|지나쳐|기우", rev(0.3)),
+    ("지분 매각|블록딜|오버행", p(-0.5)),
+    ("납품", p(0.4)),
+    ("신규 라인", p(0.4)),
+    ("징계|중징계", p(-0.6)),
+    ("공동관리|자율협약|채권단 관리", p(-0.6)),
+    ("졸업", rev(0.5)),
+    ("감경|경감", rev(0.3)),
+    ("처분 취소|처분을 취소", rev(0.5)),
+    ("통과", p(0.4)),
+    ("무결점", p(0.3)),
+    ("영업 정지|운항 정지|거래 정지|관리종목|감사의견 거절|의견 거절|가처분|워크아웃|법정관리|기업회생|회생절차", p(-0.7)),
+    ("저가 수주", p(-0.6)),
+    // the plaintiff lost: the suit against the company is over (`소송 원고 패소`)
+    ("원고 패소|처분 피해|처분을 피해|제재 피해", rev(0.6)),
+    ("재개", p(0.4)),
     // ---- legal, regulatory ----------------------------------------------------------
     ("소송|제소|고소|고발", p(-0.6)),
     ("피소", p(-0.7)),
@@ -604,7 +732,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("강등", p(-0.7)),
     ("제재|벌금|과징금|과태료", p(-0.6)),
     ("횡령|배임|분식", p(-0.8)),
-    ("규제", bq(0.4)),
+    ("규제|수출 통제|통제", bq(0.4)),
     ("관세", bq(0.3)),
     // ---- operational trouble --------------------------------------------------------
     ("리콜", p(-0.7)),
@@ -620,7 +748,12 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("무산|불발|중단|백지화|좌초|결렬", rev(-0.5)),
     ("철회|취소|해지|반려|거부|반환", rev(-0.4)),
     ("기각|각하|보류|유보", rev(-0.3)),
-    ("해제|종결|마침표|일단락|종지부|마무리", rev(0.0)),
+    ("유예", rev(0.0)),
+    ("철폐|일축|사실무근", rev(0.3)),
+    ("꼬리표 떼|꼬리표를 떼|딱지 떼|딱지를 떼", rev(0.3)),
+    ("해제|종결|마침표|일단락|종지부|마무리|종식", rev(0.0)),
+    // `판가 하락 멈췄다`: a stopped decline is good, a stopped rise bad
+    ("멈췄|멈춰|멈춘|멈추|멈출|제동", rev(0.0)),
     (
         "해소|불식|면제|해결|모면|면해|면했|면한|면하|씻어|씻었|씻고|털어|털었|털고|덜어|덜었|덜고",
         rev(0.3),
@@ -630,9 +763,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("논란|악재|타격|악영향|위기|적신호|먹구름|빨간불|경고등", p(-0.5)),
     // burden and pressure are what eases or grows: `관세 부담 완화` is good news
     ("부담|압박", bq(0.4)),
-    ("감산", p(-0.3)),
+    ("감산", p(-0.5)),
     ("부도|파산|상장폐지", p(-1.0)),
-    ("불확실성|경고|부정적|비관", p(-0.4)),
+    ("불확실성|경고|부정적|비관|불투명", p(-0.4)),
     ("침체|불황|한파", p(-0.5)),
     ("불매", p(-0.5)),
     ("손해", p(-0.4)),
@@ -681,7 +814,10 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ),
     ("가이던스|전망|전망치", oq()),
     ("주가|시가총액|시총", mq()),
-    ("영업이익|순이익", gq(0.1)),
+    ("영업이익|순이익|영업익|순익", gq(0.1)),
+    ("판가|판매가|판매 가격", gq(0.0)),
+    ("↑|▲", up(0.5, 0.4)),
+    ("↓|▼", down(0.5, 0.4)),
     ("배당|배당금", gq(0.1)),
     ("투자", gq(0.1)),
     ("성장", gq(0.3)),
@@ -699,7 +835,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("사상 최대|역대 최대|사상 최고|역대 최고|역대 최다|사상 최다|역대급", int(1.5, 0.7)),
     ("분기 최대|연간 최대|분기 최고", int(1.3, 0.6)),
     ("소폭|다소|약간|일부", int(0.5, 0.0)),
-    ("않|못|없|아니", NEG),
+    ("않|못|없|아니|아냐|아님|안 한|안 해|안 하|안 했|어렵|어려울|어려워", NEG),
     (
         "불구",
         Cue::DiscountPreceding {
@@ -724,12 +860,12 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     (
         "하지만|그러나|반면|다만|지만|으나",
         Cue::DiscountPreceding {
-            factor: 0.6,
+            factor: 0.45,
             window: 60,
         },
     ),
     // ---- inert ----------------------------------------------------------------------
-    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약", INERT),
+    ("오늘|하늘|연기금|연기자|수주일|최고경영자|최고재무책임자|최고기술책임자|잘못된 정보|사전 계약|제안|방안|대안|안건|법안|현안|금감원|금융감독원", INERT),
 ];
 
 /// A normalised English entry: a sequence of lower-case words.

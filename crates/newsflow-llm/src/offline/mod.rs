@@ -9,18 +9,29 @@
 //!   `offer withdrawn`, `흑자전환 실패`, `소송 기각`).
 //! * `expectation.rs` — results against expectations (`loss smaller than forecast`,
 //!   `up 2% vs 8% expected`, `예상보다 적어`).
+//! * `figures.rs` — a reported figure against an expected or prior figure written
+//!   anywhere in the sentence (`$7.6B; Street was looking for $8.9B`, `700원…전년 1,700원`).
 //! * `change.rs` — changes written as two values (`cut to $0.70 from $1.51`,
 //!   `1만원에서 3천원으로`, `to equal weight from overweight`).
+//! * `burden.rs` — capital raises and the assent that completes them (`wins approval to
+//!   issue new shares`, `유상증자 성공적 마무리`).
+//! * `costs.rs` — outlooks of costs (`raises its estimate of medical costs`).
+//! * `routine.rs` — routine and flat-market markers and mixed verdicts, which pull toward
+//!   neutral (`scheduled maintenance`, `shares unchanged`, `정기 보수`).
 //! * `events.rs` — index inclusion/removal and takeover premiums.
 //! * [`summary`] — the extractive one-line summary.
 //! * `text.rs` — clipping, sentence splitting and tokenizing.
 
+mod burden;
 mod change;
+mod costs;
 mod events;
 mod expectation;
+mod figures;
 mod lexicon;
 mod negation;
 mod reversal;
+mod routine;
 mod rules;
 mod scope;
 pub mod summary;
@@ -325,6 +336,16 @@ mod tests {
             "매수→".into(),
             "실패 실패 실패 철회 해소".into(),
             "및 및 및".into(),
+            // shapes of the figure comparisons, cut short
+            "추정치는 1원".into(),
+            "1원…전년".into(),
+            "전년 1원".into(),
+            "0원…추정치는 0원".into(),
+            "expected 5; analysts 6".into(),
+            "the Street was at".into(),
+            "loss of 0 cents, narrower than the 0-cent loss expected".into(),
+            "1 2 3 analysts expected 4 5 6".into(),
+            "시장은 %".into(),
         ];
         // binary-ish: every byte value through lossy UTF-8
         let bytes: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();

@@ -101,7 +101,7 @@ fn cancel_cause(hits: &[Hit], i: usize, v: &mut Values) {
         if !near {
             break;
         }
-        if v.val[k] < 0.0 && matches!(hits[k].cue, Cue::Polar(_) | Cue::Quantity { .. }) {
+        if v.val[k] < 0.0 && matches!(hits[k].cue, Cue::Polar(_) | Cue::Burden(_) | Cue::Quantity { .. }) {
             v.val[k] = 0.0;
         }
     }
@@ -128,6 +128,7 @@ mod tests {
         assert!(s("The trial fails to meet its primary goal") < -0.2);
         assert!(s("Intel unable to find a buyer for the unit") < -0.2);
         assert!(s("FDA declines to approve the drug") < -0.2);
+        assert!(s("Apple loses bid to overturn $14 billion EU tax ruling") < -0.2);
         // `declines to $5 billion` is a move, not a refusal
         assert!(s("Revenue declines to $5 billion") < 0.0);
         assert_eq!(s("Apple did not comment"), 0.0);
@@ -136,6 +137,7 @@ mod tests {
     #[test]
     fn negated_harm_cancels_its_cause() {
         assert!(s("Walmart says tariffs have not hurt its margins") > 0.15);
+        assert!(s("Delta says it sees no hit to demand from government shutdown") > 0.15);
         assert!(s("Export curbs will not have a material impact on revenue") > 0.15);
         assert!(s("Hasbro says tariffs will not dent its profit this year") > 0.15);
         assert!(s("Higher mortgage rates are not weighing on demand") > 0.15);
@@ -149,11 +151,36 @@ mod tests {
     }
 
     #[test]
+    fn korean_negators_written_as_verbs() {
+        assert!(s("엔씨소프트, 올해 배당 안 한다") < -0.2);
+        assert!(s("SK온 \"더 이상 적자 예상 안 해\"") > 0.2);
+        assert!(s("카카오, 연내 흑자 전환 어려울 듯") < -0.2);
+        assert!(s("포스코퓨처엠, 연내 흑자전환 기대 어렵다") < -0.2);
+        // `안` inside a word is no negator
+        assert!(s("새 배당 정책 제안한다") >= 0.0);
+    }
+
+    #[test]
+    fn negated_plans_for_bad_events_are_good() {
+        assert!(s("Lyft says it does not plan to raise equity capital in 2025") > 0.2);
+        assert!(s("Peloton says it will not need to raise additional capital this year") > 0.2);
+        assert!(s("Disney says it has no plans to cut its dividend") > 0.2);
+        assert!(s("Southwest says there is no need to cut flights further") > 0.2);
+        // what a denied report says is negated
+        assert!(s("Tesla denies report it is scrapping plans for cheaper car") > 0.15);
+        assert!(s("Intel denies report that it plans to suspend its dividend") > 0.15);
+        assert!(s("삼성SDI \"증자 필요 없다\"") > 0.2);
+        assert!(s("현대차 \"추가 감산 계획 없어\"") > 0.2);
+    }
+
+    #[test]
     fn korean_negation_flips_the_noun_phrase() {
         assert!(s("추가 리콜 우려 없다") > 0.3);
         assert!(s("인력 구조조정 계획 없어") > 0.2);
         assert!(s("기대치에 부합하지 못해") < -0.2);
         assert!(s("실적 개선 못해") < 0.0);
         assert!(s("차질 없이 진행") > 0.0);
+        // the regulator's name is not a layoff (`금감원` holds `감원`)
+        assert!(s("금감원 검사 결과 KB금융 회계 위반 사항 없어") > 0.15);
     }
 }

@@ -98,7 +98,7 @@ fn facility_follows(toks: &[Tok], end: usize, n: &Hit) -> bool {
 
 /// A term that is good news by itself.
 fn is_good(cue: Cue) -> bool {
-    matches!(cue, Cue::Polar(w) | Cue::Verdict(w) if w > 0.0)
+    matches!(cue, Cue::Polar(w) | Cue::Verdict(w) | Cue::Assent(w) if w > 0.0)
 }
 
 /// Marks English reversals written as past participles (`withdrawn`, `terminated`,
@@ -113,7 +113,11 @@ pub(super) fn english_participles(toks: &[Tok], hits: &mut [Hit]) {
             Some(TokKind::Word(w)) => w.as_str(),
             _ => continue,
         };
-        let participle = head.ends_with("ed") || matches!(head, "withdrawn" | "thrown" | "struck" | "overturned");
+        let participle = head.ends_with("ed")
+            || matches!(
+                head,
+                "withdrawn" | "thrown" | "struck" | "overturned" | "untrue" | "false" | "baseless" | "inaccurate"
+            );
         h.cue = Cue::Reverse {
             alone,
             cancels,
@@ -125,7 +129,7 @@ pub(super) fn english_participles(toks: &[Tok], hits: &mut [Hit]) {
 /// A term that is bad news by itself.
 fn is_bad(cue: Cue) -> bool {
     match cue {
-        Cue::Polar(w) | Cue::Harm(w) | Cue::Verdict(w) => w < 0.0,
+        Cue::Polar(w) | Cue::Harm(w) | Cue::Verdict(w) | Cue::Burden(w) => w < 0.0,
         Cue::Quantity { pol, alone, .. } => pol < 0.0 && alone < 0.0,
         _ => false,
     }
@@ -165,9 +169,18 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
             }
         }
         (Lang::En, Cancels::Anything) => english_object(hits, i, participle, &v.val, g, scope),
+        // a completion (`마무리`, worth nothing alone) does not cancel a burden: the share
+        // sale it completes took place (see `burden.rs`); nor does it reach past an earlier
+        // reversal, which has already settled its phrase (`의혹 무혐의 종결`; but a failure
+        // does: `적자 탈출 실패`)
         (Lang::Ko, _) => korean_chain(hits, i, g, scope)
             .into_iter()
             .filter(|&j| carries(j, &v.val))
+            .filter(|&j| !(alone == 0.0 && (j + 1..i).any(|k| matches!(hits[k].cue, Cue::Reverse { .. }))))
+            // a reversal that is good news alone (`승소`, `해소`, `탈출`) only cancels bad
+            // things: `과징금 취소 소송 승소` leaves the cancelled fine cancelled
+            .filter(|&j| alone <= 0.0 || v.val[j] < 0.0)
+            .filter(|&j| !(alone == 0.0 && matches!(hits[j].cue, Cue::Burden(_) | Cue::Reverse { .. })))
             .collect(),
     };
     if objects.is_empty() {
@@ -332,6 +345,42 @@ mod tests {
     }
 
     #[test]
+    fn removal_of_a_bad_thing_is_good() {
+        assert!(s("Fed removes asset cap that had restricted Wells Fargo's growth") > 0.2);
+        assert!(s("Moody's removes negative outlook on Ford's credit rating") > 0.2);
+        assert!(s("Plug Power drops going-concern warning from annual filing") > 0.2);
+        assert!(s("Treasury extends waiver on chip export restrictions") > 0.2);
+        assert!(s("Court annuls EU's antitrust fine on Intel") > 0.2);
+        assert!(s("Court vacates FTC ruling against Illumina") > 0.2);
+        assert!(s("Judge tosses patent infringement suit against Apple") > 0.2);
+        assert!(s("FDA lifts clinical hold on Intellia gene-editing trial") > 0.2);
+        assert!(s("Rite Aid emerges from bankruptcy protection") > 0.2);
+        assert!(s("Court lifts injunction that had halted Apple Watch sales") > 0.2);
+        assert!(s("Wells Fargo freed from Fed's $1.95 trillion asset cap") > 0.2);
+        assert!(s("금호타이어, 채권단 공동관리 조기 졸업") > 0.2);
+        assert!(s("에코프로비엠, 양극재 판가 하락 멈췄다") > 0.2);
+        assert!(s("한진칼, 경영권 분쟁 종식") > 0.2);
+        assert!(s("FTC drops its challenge to Tempur Sealy merger") > 0.2);
+        // removing a good thing is not made good news
+        assert!(s("Retailer removes the dividend") < 0.15);
+        assert!(s("공정위, 삼성웰스토리 제재 철회") > 0.2);
+        assert!(s("금융당국, 한국투자증권 영업정지 처분 유예") > 0.2);
+        assert!(s("美, 한국산 철강 반덤핑 관세 철폐") > 0.2);
+        assert!(s("쌍용차 관리종목 지정 해제") > 0.2);
+        assert!(s("대법원, 삼성전자 특허 침해 손해배상 소송 원고 패소 확정") > 0.2);
+        assert!(s("S&P, 포스코 신용등급 전망 '부정적' 꼬리표 떼") > 0.2);
+    }
+
+    #[test]
+    fn denied_reports_are_cancelled() {
+        assert!(s("Tesla says reports of Cybertruck production halt are untrue") > 0.2);
+        assert!(s("Credit Suisse rumors of capital shortfall are false, bank says") > 0.2);
+        assert!(s("삼성바이오 \"공장 가동 중단설 사실 아냐\"") > 0.2);
+        assert!(s("롯데케미칼 \"유동성 위기설 사실무근\"") > 0.2);
+        assert!(s("티웨이항공 \"올해 유상증자 계획 없다\"…재무 우려 일축") > 0.2);
+    }
+
+    #[test]
     fn korean_reversal_cancels_the_phrase_before_it() {
         assert!(s("3분기 흑자전환 실패") < -0.5);
         assert!(s("적자 탈출 실패") < -0.3);
@@ -358,5 +407,9 @@ mod tests {
         assert!(s("유상증자 철회") > 0.3);
         assert!(s("기술수출 계약 반환") < -0.3);
         assert!(s("매각 협상 결렬") < -0.3);
+        // a second reversal does not undo the first
+        assert!(s("공정위, 네이버 쇼핑 알고리즘 조작 의혹 '무혐의' 종결") > 0.3);
+        assert!(s("쿠팡, 공정위 과징금 1,600억원 취소 소송 승소") > 0.3);
+        assert!(s("현대건설 \"PF 우발채무 우려 과도\"…리스크 제한적") > 0.2);
     }
 }

@@ -9,7 +9,9 @@
 //!   `지수에서 제외`) and takeover premiums (`a 31% premium`, `take Nordstrom private`);
 //! * `expectation.rs` — comparisons with expectations (`loss smaller than forecast`,
 //!   `up 2% vs 8% expected`, `영업손실 예상보다 적어`);
-//! * `change.rs` — rating moves (`to equal weight from overweight`, `매수에서 중립으로`).
+//! * `change.rs` — rating moves (`to equal weight from overweight`, `매수에서 중립으로`);
+//! * `figures.rs` — a reported figure against an expected or prior figure (`$7.6B; Street
+//!   was looking for $8.9B`, `700원…전년 1,700원`).
 //!
 //! The remaining tokens are matched against the term lists; the scan also collects
 //! percentages and `from X to Y` moves (`change.rs`). Hits are then resolved by the same
@@ -40,14 +42,22 @@
 //!    opposite-signed changes of the same sentence (`revenue up 2% vs 8% expected`).
 //! 7. **Concession / contrast.** Terms after `despite`/`although` (same clause) and before
 //!    `but`/`however`/`불구하고`/`하지만` are damped; `우려와 달리` inverts what precedes it.
-//! 8. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
+//! 8. **Routine and mixed news** (`routine.rs`): routine and flat-market markers damp
+//!    the sentence, disagreeing verdicts damp each other. Before that, assent next to a
+//!    burden is worth nothing (`burden.rs`), and a move anchored to an outlook of a cost
+//!    measures the cost (`costs.rs`).
+//! 9. A signed percentage that anchored nothing (`+7%`, `-3%`) counts on its own.
 
+use super::burden;
 use super::change;
+use super::costs;
 use super::events;
 use super::expectation;
+use super::figures;
 use super::lexicon::{self, Cue, QtyKind};
 use super::negation;
 use super::reversal;
+use super::routine;
 use super::scope::Scope;
 use super::text::{self, is_clause_break, is_hangul, Tok, TokKind};
 
@@ -242,6 +252,9 @@ fn english_score(sentence: &str) -> f64 {
         expectation::english_numbers(&toks, &mut claims);
     }
     expectation::english_verdict_phrases(&toks, &mut claims);
+    if !has_hangul {
+        figures::english(&toks, &mut claims);
+    }
     change::english_ratings(&toks, &mut claims);
 
     let index = lexicon::english();
@@ -335,8 +348,11 @@ fn korean_score(sentence: &str) -> f64 {
     let chars: Vec<char> = sentence.chars().collect();
     let mut clauses = Vec::with_capacity(chars.len());
     let mut clause = 0usize;
-    for &c in &chars {
-        if is_clause_break(c) {
+    for (k, &c) in chars.iter().enumerate() {
+        // a thousands separator (`1,000억원`) is no clause break
+        let separator =
+            c == ',' && k > 0 && chars[k - 1].is_ascii_digit() && chars.get(k + 1).is_some_and(|d| d.is_ascii_digit());
+        if is_clause_break(c) && !separator {
             clause += 1;
         }
         clauses.push(clause);
@@ -346,6 +362,7 @@ fn korean_score(sentence: &str) -> f64 {
     events::korean_index(&chars, &clauses, &mut claims);
     events::korean_premium(&chars, &clauses, &mut claims);
     expectation::korean_comparatives(&chars, &clauses, &mut claims);
+    figures::korean(&chars, &clauses, &mut claims);
     change::korean_ratings(&chars, &clauses, &mut claims);
 
     let index = lexicon::korean();
@@ -525,7 +542,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
         let Cue::Move { dir, anchored, alone } = hits[i].cue else {
             continue;
         };
-        let q = find_quantity(i);
+        let q = find_quantity(i).map(|j| costs::measured_by_outlook(hits, j));
         let p = nearest_percent(percents, &pct_used, &hits[i], g);
         if let Some(pi) = p {
             pct_used[pi] = true;
@@ -548,19 +565,20 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     }
     for (i, h) in hits.iter().enumerate() {
         match h.cue {
-            Cue::Polar(w) | Cue::Verdict(w) | Cue::Harm(w) => v.val[i] = w,
+            Cue::Polar(w) | Cue::Verdict(w) | Cue::Harm(w) | Cue::Burden(w) | Cue::Assent(w) => v.val[i] = w,
             Cue::Quantity { alone, .. } if !v.qty_used[i] => v.val[i] = alone,
             _ => {}
         }
     }
     absorb_modifiers(hits, &mut v, g);
+    drop_restated_levels(hits, &mut v);
     negation::absorb_victims(hits, &mut v);
 
     // 2. comparisons with expectations
     expectation::resolve_comparisons(hits, &mut v, g);
 
     // 3. from X to Y
-    let mut extra = change::score_from_to(hits, from_to);
+    let mut extra = change::score_from_to(hits, from_to, &mut v);
 
     // 4. intensifiers
     for i in 0..n {
@@ -597,6 +615,7 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     for i in 0..n {
         negation::apply(hits, i, &mut v, g, scope);
     }
+    burden::apply(hits, &mut v, g);
 
     // 6. verdicts outweigh the raw changes they judge
     expectation::verdicts_outweigh_changes(hits, &mut v);
@@ -624,7 +643,10 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
         }
     }
 
-    // 8. signed percentages that anchored nothing
+    // 8. routine and flat-market markers, mixed verdicts
+    routine::apply(hits, &mut v);
+
+    // 9. signed percentages that anchored nothing
     for (k, pct) in percents.iter().enumerate() {
         if !pct_used[k] && pct.sign != 0 {
             extra += f64::from(pct.sign) * LONE_PERCENT_WEIGHT * magnitude(pct.value);
@@ -632,6 +654,37 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
     }
 
     v.val.iter().sum::<f64>() + extra
+}
+
+/// A level reported beside a change of the same kind of quantity only restates it: in
+/// `적자폭 축소…영업손실 50억원` or `loss narrows; net loss of $5 million` the news is the
+/// narrowing, not the loss that remains. An unmoved quantity loses its stand-alone value
+/// when a quantity of the same polarity moved the other way (a bad level beside a bad
+/// quantity that shrank); a level that agrees with the move (`수주 늘었지만 손실충당금`)
+/// keeps it.
+fn drop_restated_levels(hits: &[Hit], v: &mut Values) {
+    let moved_against = |pol: f64, level: f64| {
+        (0..hits.len()).any(|m| {
+            v.anchor[m].is_some_and(|j| {
+                matches!(hits[j].cue, Cue::Quantity { pol: p, kind: QtyKind::Plain, .. } if p == pol)
+                    && matches!(hits[m].cue, Cue::Move { .. })
+                    && v.val[m] * level < 0.0
+            })
+        })
+    };
+    let restated: Vec<usize> = (0..hits.len())
+        .filter(|&i| match hits[i].cue {
+            Cue::Quantity {
+                pol,
+                kind: QtyKind::Plain,
+                ..
+            } => !v.qty_used[i] && v.val[i] != 0.0 && moved_against(pol, v.val[i]),
+            _ => false,
+        })
+        .collect();
+    for i in restated {
+        v.val[i] = 0.0;
+    }
 }
 
 /// A quantity that moved carries the news; the terms written right before it say what
@@ -650,7 +703,7 @@ fn absorb_modifiers(hits: &[Hit], v: &mut Values, g: &Geometry) {
             let adjacent =
                 hits[k].clause == hits[q].clause && gap_before(hits[k].end, left).is_some_and(|d| d <= g.absorb_gap);
             let modifier = match hits[k].cue {
-                Cue::Polar(_) | Cue::Verdict(_) => true,
+                Cue::Polar(_) | Cue::Verdict(_) | Cue::Burden(_) | Cue::Assent(_) => true,
                 Cue::Quantity { .. } => !v.qty_used[k],
                 _ => false,
             };
@@ -750,6 +803,8 @@ mod tests {
         assert!(s("Stock trades in a narrow range") == 0.0);
         assert!(s("쿠팡, 적자폭 축소") > 0.3);
         assert!(s("영업손실 1년 만에 절반으로 줄어") > 0.3);
+        // the loss that remains only restates the narrowing
+        assert!(s("카카오페이 적자폭 축소…영업손실 50억원") > 0.3);
         assert!(s("적자폭 전년 대비 크게 개선") > 0.3);
         assert!(s("공급 계약 규모 축소") < -0.3);
         assert!(s("영업손실 규모 확대") < -0.3);
