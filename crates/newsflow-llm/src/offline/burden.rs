@@ -14,6 +14,9 @@
 //!   trouble (`소송 마무리`) but does not cancel a burden: a completed share sale took
 //!   place (see `reversal.rs`).
 //!
+//! * a rise next to a burden (`doubling of authorised share capital`, `발행 가능 주식 수
+//!   확대`) is worth nothing of its own: it measures the burden.
+//!
 //! Cancelling a burden is still good news (`유상증자 철회`, `calls off share sale`), and
 //! denying one too (`유상증자 계획 없다`).
 
@@ -36,10 +39,13 @@ fn close(hits: &[Hit], a: usize, b: usize, g: &Geometry) -> bool {
     same_clause && gap_before(hits[x].end, hits[y].start).is_some_and(|d| d <= window)
 }
 
-/// Zeroes every assent close to a burden that is still bad news.
+/// Zeroes every assent close to a burden that is still bad news, and every rise close
+/// to one: `doubling of authorised share capital`, `수권주식 수 두 배 확대` only say how
+/// large the burden is.
 pub(super) fn apply(hits: &[Hit], v: &mut Values, g: &Geometry) {
     for i in 0..hits.len() {
-        if !matches!(hits[i].cue, Cue::Assent(_)) {
+        let rise = matches!(hits[i].cue, Cue::Move { dir, .. } if dir > 0.0) && v.val[i] > 0.0;
+        if !matches!(hits[i].cue, Cue::Assent(_)) && !rise {
             continue;
         }
         let near_burden =
@@ -78,5 +84,13 @@ mod tests {
         assert!(s("추가 유상증자 계획 없다") > 0.2);
         // a completion still ends a trouble
         assert!(s("특허 소송 마무리") > 0.0);
+    }
+
+    #[test]
+    fn a_rise_next_to_a_burden_measures_it() {
+        assert!(s("Shareholders approve doubling of authorised share capital") < -0.2);
+        assert!(s("제넥신, 주총서 발행 가능 주식 총수 3배 확대 승인") < -0.2);
+        // a routine meeting does not soften it
+        assert!(s("주총서 셀트리온제약 신주 발행 승인") < -0.2);
     }
 }

@@ -142,6 +142,10 @@ fn index_name_at(toks: &[Tok], i: usize) -> Option<usize> {
     let numbered = |end: usize| if is_num(toks, end) { end + 1 } else { end };
     match word_at(toks, i)? {
         "s" if word_at(toks, i + 1) == Some("p") && is_num(toks, i + 2) => Some(i + 3),
+        // `S&P/TSX 60`, `S&P SmallCap 600`, `S&P/ASX 200`: one word, then the number
+        "s" if word_at(toks, i + 1) == Some("p") && word_at(toks, i + 2).is_some() && is_num(toks, i + 3) => {
+            Some(i + 4)
+        }
         "nasdaq" | "russell" if is_num(toks, i + 1) => Some(i + 2),
         "ftse" | "stoxx" | "kospi" | "kosdaq" => Some(numbered(i + 1)),
         "hang" if word_at(toks, i + 1) == Some("seng") => Some(i + 2),
@@ -174,6 +178,11 @@ pub(super) fn english_index(toks: &[Tok], claims: &mut Claims) {
                 continue;
             };
             let between: Option<Vec<&str>> = (v + 1..m).map(|k| word_at(toks, k)).collect();
+            // the numbers of an index name are no obstacle (`added to S&P/TSX 60 index`)
+            let between = between.or_else(|| {
+                let words: Vec<&str> = (v + 1..m).filter_map(|k| word_at(toks, k)).collect();
+                words.contains(&"to").then_some(words)
+            });
             let tied = between.is_some_and(|ws| {
                 ws.iter().all(|w| !EN_INDEX_STOPS.contains(w))
                     && (ws.iter().all(|w| matches!(*w, "the" | "a" | "its"))
@@ -342,5 +351,13 @@ mod tests {
         assert!(s("MBK, 에코마케팅 공개매수 추진…프리미엄 30%") > 0.5);
         assert!(s("한샘, 경영권 프리미엄 받고 매각") > 0.5);
         assert!(s("공개매수 무산에 주가 급락") < -0.5);
+    }
+
+    #[test]
+    fn index_names_with_a_word_before_their_number() {
+        assert!(s("Celestica to be added to S&P/TSX 60 index") > 0.3);
+        assert!(s("Company to be added to the S&P SmallCap 600") > 0.3);
+        assert!(s("Gold miner dropped from S&P/ASX 200 index") < -0.3);
+        assert!(s("에코프로머티, MSCI 한국지수 신규 편입 확정") > 0.3);
     }
 }

@@ -281,6 +281,12 @@ struct Figure {
 /// The English expected figure tied to marker `m`, and the span of the anchor (figure
 /// and marker).
 fn en_expected(toks: &[Tok], m: usize, figures: &[Figure]) -> Option<(usize, usize, usize)> {
+    // a label (`EPS: 47 cents. Consensus: 68 cents`): the figure after the colon
+    if let Some(f) = figures.iter().position(|f| f.start == m + 1) {
+        if toks[m + 1].clause != toks[m].clause {
+            return Some((f, m, figures[f].end));
+        }
+    }
     // figure before the marker: `the 11-cent loss expected`
     let mut k = if word_at(toks, m).is_some_and(|w| EN_SUBJECT_MARKERS.contains(&w)) {
         0
@@ -410,6 +416,8 @@ pub(super) fn english(toks: &[Tok], claims: &mut Claims) {
         }
         let anchor = if word_at(toks, m).is_some_and(|w| EN_MARKERS.contains(&w)) {
             en_expected(toks, m, &figures).map(|x| (x, Anchor::Expected))
+        } else if word_at(toks, m).is_some_and(|w| EN_VERSUS.contains(&w)) {
+            en_prior_after_versus(toks, m, &figures).map(|x| (x, Anchor::Prior))
         } else {
             None
         };
@@ -440,7 +448,13 @@ pub(super) fn english(toks: &[Tok], claims: &mut Claims) {
             continue;
         };
         let rf = figures[r];
-        let Some(dir) = direction(rf.value, en_sign(toks, &rf), ef.value, en_sign(toks, &ef)) else {
+        // a prior value is signed by its subject (`net loss at $45 million, versus $120
+        // million`), so its figures are compared as sizes
+        let signs = match kind {
+            Anchor::Expected => (en_sign(toks, &rf), en_sign(toks, &ef)),
+            Anchor::Prior => (None, None),
+        };
+        let Some(dir) = direction(rf.value, signs.0, ef.value, signs.1) else {
             continue;
         };
         let cost = if en_cost(toks, &rf) { -1.0 } else { 1.0 };
@@ -461,6 +475,18 @@ pub(super) fn english(toks: &[Tok], claims: &mut Claims) {
             .hits
             .push(Hit::new(span_start, span_end, toks[span_start].clause, cue));
     }
+}
+
+/// Link words before a prior figure (`at 4.5 cents, versus 9 cents a year ago`).
+const EN_VERSUS: &[&str] = &["versus", "vs", "compared", "against"];
+
+/// A prior figure right after a link word at `m` and followed by `a year ago` / `last
+/// year` (`versus 9 cents a year ago`, `compared with $1.6 billion a year earlier`):
+/// the figure, and the span from the link word to the figure's end.
+fn en_prior_after_versus(toks: &[Tok], m: usize, figures: &[Figure]) -> Option<(usize, usize, usize)> {
+    let lead = usize::from(matches!(word_at(toks, m + 1), Some("with" | "to")));
+    let f = figures.iter().position(|f| f.start == m + 1 + lead)?;
+    is_prior_figure(toks, &figures[f]).then(|| (f, m, figures[f].end))
 }
 
 /// A figure followed by `a year earlier` / `last year`: a prior value, not a result.
@@ -769,5 +795,27 @@ mod tests {
         assert!(s("배당금 주당 500원…전년 300원") > 0.3);
         assert!(s("KT 배당금 주당 350원…전년 1,960원") < -0.3);
         assert!(s("한국전력, 영업손실 전년 4조원서 올해 1조원으로 축소") > 0.3);
+    }
+
+    #[test]
+    fn a_figure_versus_its_value_a_year_ago() {
+        assert!(s("Vodafone sets final dividend at 4.5 euro cents, versus 9 cents a year ago") < -0.2);
+        assert!(s("Full-year profit at $2.3 billion versus $1.6 billion a year earlier") > 0.2);
+        // a smaller loss than a year ago is good news
+        assert!(s("Net loss at $45 million, versus $120 million a year ago") > 0.2);
+        assert!(s("현대건설 주당배당금 600원, 전년 1,000원") < -0.2);
+    }
+
+    #[test]
+    fn labelled_figures_across_a_full_stop() {
+        use crate::offline::{analyze, Label};
+        assert_eq!(
+            analyze("Ford Q2 adjusted EPS: 47 cents. Consensus: 68 cents").label,
+            Label::Bad
+        );
+        assert_eq!(
+            analyze("Revenue: $4.1 billion. Consensus: $3.8 billion").label,
+            Label::Good
+        );
     }
 }

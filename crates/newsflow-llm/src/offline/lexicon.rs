@@ -253,12 +253,19 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("miss|misses|missed|missing", v(-0.8)),
     ("fall short|falls short|fell short|falling short", v(-0.7)),
+    // a narrow beat, signed by what it measures
+    ("edges past|edged past|edging past|edge past|squeaks past|squeaked past|ekes past|eked past", measured(0.5)),
     // `above`/`below`/`short of` + an expectation word are read by expectation.rs
     ("comes up short|came up short|coming up short", v(-0.8)),
     ("as bad as feared|as bad as expected|as weak as feared|as weak as expected", v(-0.6)),
     (
         "meet expectations|meets expectations|met expectations|meet estimates|meets estimates|met estimates|meet forecasts|meets forecasts|met forecasts|primary endpoint|primary endpoints|primary goal|main goal|its goal|its goals|on track",
         par(-0.6),
+    ),
+    // a trial that meets its goal is news (`meets main goal`); `fails to meet` flips it
+    (
+        "meets primary endpoint|met primary endpoint|meet primary endpoint|meets the primary endpoint|met the primary endpoint|meets its primary endpoint|met its primary endpoint|meets primary endpoints|met primary endpoints|meets both primary endpoints|met both primary endpoints|meets main goal|met main goal|meet main goal|meets its main goal|met its main goal|meet its main goal|meets primary goal|met primary goal|meets its primary goal|met its primary goal|meet its primary goal|achieves primary endpoint|achieved primary endpoint|hits primary endpoint|hit primary endpoint|hits main goal|hit main goal",
+        p(0.8),
     ),
     ("disappoint|disappoints|disappointed|disappointing|disappointment", p(-0.7)),
     // ---- analyst actions -----------------------------------------------------------
@@ -279,7 +286,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("positive", p(0.4)),
     ("problem|problems|safety issue|safety issues|quality issue|quality issues|safety concerns", p(-0.4)),
     (
-        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market share sales|at the market offering|at the market offerings|at the market program|at the market stock sale|at the market stock sales",
+        "share offering|stock offering|secondary offering|equity offering|dilution|dilutive|new shares|additional shares|new stock|share sale|stock sale|share issuance|equity raise|capital raise|raise capital|raise equity|raise equity capital|raise additional capital|equity capital|tap bond markets|convertible notes|convertible bonds|convertible bond|convertible note|convertible bond sale|convertible note sale|convertible notes offering|equity raises|capital raises|share sales|stock sales|share offerings|stock offerings|more equity|new equity|issue equity|issue shares|issue stock|at the market share sale|at the market share sales|at the market offering|at the market offerings|at the market program|at the market stock sale|at the market stock sales|authorised share capital|authorized share capital|authorized shares|authorised shares|authorized common stock|additional equity|raise additional equity|more shares|issue more shares|sell more shares|sell new shares|tap equity markets|tap the equity markets",
         burden(-0.5),
     ),
     (
@@ -287,9 +294,21 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         assent(0.2),
     ),
     (
-        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|planned outage|planned shutdown|planned turnaround|scheduled outage|scheduled shutdown|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged",
+        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|planned outage|planned shutdown|planned turnaround|scheduled outage|scheduled shutdown|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged|in line with|as it does every year|as it does each year|as it does annually|as every year|annual general meeting|annual meeting|general meeting|agm|re elect|re elects|re elected|reelect|reelects|reelected|relocation|relocates headquarters|relocated headquarters|relocate headquarters|refinancing|refinance|refinances|refinanced|not changing|not change|no change|no changes|not be changing|won't change|will not change|not alter|remain unchanged|remains unchanged|held at|holds steady|held steady|last year's level|same level",
         ROUTINE,
     ),
+    ("fire|fires|blaze|explosion|explosions|blast|flooding|flood|floods|earthquake|power outage|blackout", p(-0.6)),
+    ("shut|shuts|shutting|shutdown|shutdowns", p(-0.5)),
+    ("joint venture|joint ventures|jv", p(0.5)),
+    // a product or plan that is neutral news unless it is called off (`no new releases
+    // planned`, `will not launch`)
+    ("launch|launches|release|releases|new releases|new products|new product|new models", par(-0.5)),
+    ("falls through|fell through|fall through|falling through|unravels|unraveled|unravelled", p(-0.7)),
+    (
+        "watch list|watchlist|credit watch|creditwatch negative|watch negative|review for downgrade|review for a downgrade|review for possible downgrade",
+        p(-0.5),
+    ),
+    ("releases reserves|released reserves|reserve release|reserve releases|releases loan loss reserves|released loan loss reserves", p(0.6)),
     ("resume|resumes|resumed|resuming|reinstate|reinstates|reinstated|restore|restores|restored", p(0.3)),
     ("negative", p(-0.4)),
     ("positive impact|favorable impact|favourable impact", p(0.5)),
@@ -634,6 +653,10 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     // `…에 그쳐`: only reached (a figure short of hopes)
     ("그쳐|그쳤|그친|그치", v(-0.5)),
     ("부합", par(-0.6)),
+    // trial goals: `1차 평가지표 충족` is good news, `미충족` bad
+    ("평가지표 충족|평가 지표 충족|평가지표를 충족|평가지표 달성|평가지표를 달성|유효성 입증|효능 입증|유효성을 입증|효능을 입증", p(0.8)),
+    ("미충족|충족 실패|충족하지 못|충족 못", p(-0.8)),
+    ("충족", par(-0.5)),
     ("달성", par(-0.5)),
     ("양호", p(0.5)),
     ("흑자 전환|흑전", p(1.0)),
@@ -697,7 +720,17 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
         burden(-0.5),
     ),
     ("무상증자", p(0.4)),
-    ("정기 보수|정기 점검|예정된 일정|계획된|보합|제자리|엇갈린|변동 없|변동이 없", ROUTINE),
+    (
+        "정기 보수|정기 점검|예정된 일정|계획된|보합|제자리|엇갈린|변동 없|변동이 없|재선임|선임 안건|본사 이전|사옥 이전|차환|변경 계획 없|변경 계획이 없|변경할 계획이 없|변경 검토|바꿀 계획|동결|같은 수준|전년 수준|작년 수준|예년 수준|동일하게|매년|해마다|예년처럼|하던 대로",
+        ROUTINE,
+    ),
+    ("발행 가능 주식|발행가능주식|수권주식|수권 주식", burden(-0.5)),
+    ("합작법인|합작 법인|합작사|합작공장|합작 공장|합작 투자", p(0.5)),
+    ("폭발 사고|폭발사고|공장 폭발|정전|침수", p(-0.5)),
+    ("출시|신작", par(-0.5)),
+    ("환입", rev(0.4)),
+    ("없던 일|없던 것으로|불허|불승인|퇴짜|물거품", rev(-0.6)),
+    ("대상서 제외|대상에서 제외|명단서 제외|명단에서 제외", rev(0.3)),
     ("충당금", bq(0.6)),
     ("부채비율|차입금", bq(0.1)),
     ("인건비|유류비|정비비|연료비|전력구입비|운영비|판관비|손실 추정액|손실추정액|미수금", bq(0.0)),
@@ -713,7 +746,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("졸업", rev(0.5)),
     ("감경|경감", rev(0.3)),
     ("처분 취소|처분을 취소", rev(0.5)),
-    ("통과", p(0.4)),
+    ("통과", assent(0.4)),
     ("무결점", p(0.3)),
     ("영업 정지|운항 정지|거래 정지|관리종목|감사의견 거절|의견 거절|가처분|워크아웃|법정관리|기업회생|회생절차", p(-0.7)),
     ("저가 수주", p(-0.6)),
@@ -750,6 +783,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("기각|각하|보류|유보", rev(-0.3)),
     ("유예", rev(0.0)),
     ("철폐|일축|사실무근", rev(0.3)),
+    // rumours of a change of people or policy are routine news, and so is their denial
+    // (`대표 교체설 사실무근`)
+    ("교체설|사퇴설|경질설|내정설|변경설|교체 가능성", ROUTINE),
     ("꼬리표 떼|꼬리표를 떼|딱지 떼|딱지를 떼", rev(0.3)),
     ("해제|종결|마침표|일단락|종지부|마무리|종식", rev(0.0)),
     // `판가 하락 멈췄다`: a stopped decline is good, a stopped rise bad

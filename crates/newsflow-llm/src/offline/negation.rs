@@ -46,8 +46,14 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
         && targets
             .iter()
             .all(|&j| bare_quantity(j) || (v.val[j] == 0.0 && !matches!(hits[j].cue, Cue::Par { .. })));
+    // a par term is denied only when nothing nearer carries a value (`신작 출시 연기 없이`
+    // denies the delay, not the launch)
+    let valued_other = targets
+        .iter()
+        .any(|&j| v.val[j] != 0.0 && !matches!(hits[j].cue, Cue::Par { .. }));
     for j in targets {
         match hits[j].cue {
+            Cue::Par { .. } if valued_other => {}
             Cue::Par { negated } => {
                 v.val[j] = negated;
                 flipped = true;
@@ -182,5 +188,15 @@ mod tests {
         assert!(s("차질 없이 진행") > 0.0);
         // the regulator's name is not a layoff (`금감원` holds `감원`)
         assert!(s("금감원 검사 결과 KB금융 회계 위반 사항 없어") > 0.15);
+    }
+
+    #[test]
+    fn negated_launches_are_bad() {
+        assert!(s("Company will not launch its flagship phone this year") < -0.15);
+        assert!(s("Studio says no new releases are planned before 2027") < -0.15);
+        assert!(s("엔씨소프트, 올해 신작 출시 없다") < -0.15);
+        // the delay is what is denied here
+        assert!(s("넷마블, 신작 출시 연기 없이 예정대로") > 0.15);
+        assert!(s("Carnival says it will not need to raise additional equity this year") > 0.15);
     }
 }

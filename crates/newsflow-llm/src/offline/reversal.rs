@@ -412,4 +412,21 @@ mod tests {
         assert!(s("쿠팡, 공정위 과징금 1,600억원 취소 소송 승소") > 0.3);
         assert!(s("현대건설 \"PF 우발채무 우려 과도\"…리스크 제한적") > 0.2);
     }
+
+    #[test]
+    fn collapsed_and_blocked_deals_are_bad() {
+        assert!(s("Proposed buyout of the retailer falls through") < -0.2);
+        assert!(s("한화-대우조선 합병, 결국 없던 일로") < -0.2);
+        assert!(s("공정위, 대한항공-아시아나 결합 불허") < -0.2);
+        assert!(s("공정위, 카카오모빌리티 인수 불승인") < -0.2);
+    }
+
+    #[test]
+    fn released_reserves_and_lifted_watches_are_good() {
+        assert!(s("우리금융, 대손충당금 환입으로 흑자전환") > 0.2);
+        assert!(s("Company removed from regulator's watch list") > 0.2);
+        assert!(s("Bank releases loan-loss reserves, swings to profit") > 0.2);
+        // a quoted reversal still reaches the rumour before it
+        assert!(s("태영건설, 워크아웃설 \"사실무근\"") > 0.15);
+    }
 }

@@ -3,6 +3,12 @@
 //! * **Routine markers** say an event was expected and carries no news: `scheduled
 //!   maintenance`, `as planned`, `on schedule`, `정기 보수`, `예정된 일정`, `예정대로`.
 //!   A shutdown for scheduled maintenance is not a production problem.
+//!   Routine corporate business is marked the same way: relocations, refinancing, AGM
+//!   items (`re-elects board`, `재선임`, `본사 이전`, `차환`), policies left as they are
+//!   (`not changing our guidance`, `변경 계획 없다`, `전년 수준`, `동결`), yearly habits (`as
+//!   it does every year`, `매년`, `하던 대로`), results `in line with` forecasts, and
+//!   rumours of a change of people or policy (`교체설`) with their denial. A burden
+//!   (`주총서 신주 발행 승인`) is not damped: a share sale is news at any meeting.
 //! * **Flat-market markers** say the market did not move: `shares unchanged`, `stock
 //!   ends flat`, `little changed`, `주가 보합`, `제자리`. The market's own verdict on the
 //!   rest of the sentence is that it was no news.
@@ -38,8 +44,11 @@ pub(super) fn apply(hits: &[Hit], v: &mut Values) {
             })
     });
     if routine && !market_moved {
-        for x in v.val.iter_mut() {
-            *x *= ROUTINE_DAMP;
+        // a share sale approved at a routine meeting is still a share sale
+        for (h, x) in hits.iter().zip(v.val.iter_mut()) {
+            if !matches!(h.cue, Cue::Burden(_)) {
+                *x *= ROUTINE_DAMP;
+            }
         }
         return;
     }
@@ -95,5 +104,19 @@ mod tests {
     fn mixed_verdicts_cancel() {
         assert!(neutral(s("Pfizer beats on earnings but misses on revenue")));
         assert!(neutral(s("현대차, 매출은 예상 상회했지만 영업이익은 하회")));
+    }
+
+    #[test]
+    fn routine_corporate_events_are_neutral() {
+        assert!(neutral(s("Bank completes refinancing of its 2026 notes")));
+        assert!(neutral(s("Utility completes relocation of headquarters to Atlanta")));
+        assert!(neutral(s(
+            "Retailer cuts prices on summer goods, as it does every year"
+        )));
+        assert!(neutral(s("'We are not changing our guidance,' CEO says")));
+        assert!(neutral(s("SK, 회사채 차환 발행 마무리")));
+        assert!(neutral(s("LG전자, 본사 이전 작업 마무리")));
+        assert!(neutral(s("KB금융 \"배당 정책 변경 계획 없다\"")));
+        assert!(neutral(s("카카오, 대표 교체설 \"사실무근\"")));
     }
 }

@@ -352,7 +352,9 @@ fn korean_score(sentence: &str) -> f64 {
         // a thousands separator (`1,000억원`) is no clause break
         let separator =
             c == ',' && k > 0 && chars[k - 1].is_ascii_digit() && chars.get(k + 1).is_some_and(|d| d.is_ascii_digit());
-        if is_clause_break(c) && !separator {
+        // a quoted word does not end the phrase before it (`워크아웃설 "사실무근"`)
+        let quote = matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’');
+        if is_clause_break(c) && !separator && !quote {
             clause += 1;
         }
         clauses.push(clause);
@@ -902,5 +904,16 @@ mod tests {
         ] {
             assert_eq!(s(t), 0.0, "{t}");
         }
+    }
+
+    #[test]
+    fn plain_news_without_the_usual_sentiment_words() {
+        assert!(s("Moderna's flu vaccine trial meets primary endpoint in late-stage study") > 0.3);
+        assert!(s("Vaccine trial did not meet its main goal, company says") < -0.2);
+        assert!(s("Fire at Renesas chip plant to disrupt supply for a month") < -0.2);
+        assert!(s("Ford and SK On confirm $11 billion battery joint venture") > 0.2);
+        assert!(s("한미약품 비만 신약, 임상 3상 1차 평가지표 충족") > 0.3);
+        assert!(s("SK바이오팜, 임상 주평가지표 미충족") < -0.3);
+        assert!(s("포스코퓨처엠, GM과 양극재 합작법인 설립 확정") > 0.2);
     }
 }

@@ -61,6 +61,36 @@ fn ends_with_abbreviation(before: &str) -> bool {
     ABBREVIATIONS.contains(&lower.as_str())
 }
 
+/// Labels of a bare comparison figure written as its own fragment: `EPS: 47 cents.
+/// Consensus: 68 cents` is one comparison, not two sentences.
+const FIGURE_LABELS: &[&str] = &[
+    "consensus:",
+    "consensus estimate:",
+    "estimate:",
+    "estimates:",
+    "expected:",
+    "expectations:",
+    "forecast:",
+    "street:",
+    "street estimate:",
+    "analysts expected:",
+    "year ago:",
+    "a year ago:",
+    "prior year:",
+    "last year:",
+];
+
+/// Whether `rest` (the text after a full stop) starts with a [`FIGURE_LABEL`](FIGURE_LABELS).
+fn starts_with_figure_label(rest: &str) -> bool {
+    let head: String = rest
+        .trim_start()
+        .chars()
+        .take(24)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    FIGURE_LABELS.iter().any(|l| head.starts_with(l))
+}
+
 /// Splits text into trimmed, non-empty sentences (borrowed slices of `text`).
 ///
 /// Boundaries: line breaks, `!`, `?`, `。`, and `.` when followed by whitespace or the
@@ -81,7 +111,10 @@ pub(crate) fn split_sentences(text: &str) -> Vec<&str> {
                 let after_hangul = prev.is_some_and(is_hangul);
                 let followed_by_space = next.is_none_or(char::is_whitespace);
                 let next_is_digit = next.is_some_and(|n| n.is_ascii_digit());
-                (after_hangul && !next_is_digit) || (followed_by_space && !ends_with_abbreviation(&text[start..i]))
+                (after_hangul && !next_is_digit)
+                    || (followed_by_space
+                        && !ends_with_abbreviation(&text[start..i])
+                        && !starts_with_figure_label(&text[i + 1..]))
             }
             _ => false,
         };
