@@ -54,6 +54,17 @@
 //!   plain 0.923; one ambiguous item then dropped). Development
 //!   data; these numbers are a warning that hard headlines phrased unlike any set here
 //!   score well below the fresh batches.
+//! * `data/headlines_heldout_2.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written by someone who never saw the analyser and measured once after the second
+//!   round: 0.840 (plain 0.908, hard 0.770; en 0.867, ko 0.813). Its misses then guided
+//!   the third round (by category, not by string), so its score is now in-sample.
+//! * `data/headlines_hard_dev3.jsonl` (120 items: 60 English, 60 Korean, half hard) was
+//!   written for the third round before any of its rules: first pass 0.725 (en 0.700, ko
+//!   0.750; hard 0.617, plain 0.833). Trial endpoints, plant fires, joint ventures,
+//!   routine corporate events, policies left unchanged, denied rumours, negated launches
+//!   and share sales, bare `X. Consensus: Y` and `at X, versus Y a year ago` figures,
+//!   index names with a word before their number, burdens enlarged, collapsed deals. The
+//!   third-round rules were developed against it, so its score is in-sample.
 
 use std::collections::BTreeMap;
 
@@ -348,6 +359,50 @@ fn hard_fresh2_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_fresh2.jsonl", &items);
     assert_hard_set("headlines_hard_fresh2.jsonl", &report);
+}
+
+#[test]
+fn hard_dev3_set_accuracy() {
+    let items = load("headlines_hard_dev3.jsonl");
+    assert!(items.len() >= 120, "need at least 120 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev3.jsonl", &items);
+    assert_hard_set("headlines_hard_dev3.jsonl", &report);
+}
+
+/// Correct items of each set at the start of the third round of rules; no set may drop
+/// below them.
+const ROUND_THREE_START: &[(&str, usize, usize)] = &[
+    ("headlines.jsonl", 226, 226),
+    ("headlines_extra.jsonl", 140, 140),
+    ("headlines_hard_dev.jsonl", 268, 268),
+    ("headlines_hard_check.jsonl", 287, 289),
+    ("headlines_heldout_1.jsonl", 149, 150),
+    ("headlines_hard_dev2.jsonl", 154, 157),
+    ("headlines_hard_fresh.jsonl", 84, 84),
+    ("headlines_hard_fresh2.jsonl", 82, 82),
+    ("headlines_hard_probe.jsonl", 330, 345),
+    ("headlines_heldout_2.jsonl", 126, 150),
+];
+
+#[test]
+fn no_set_below_round_three_start() {
+    let mut below = Vec::new();
+    for &(name, correct, n) in ROUND_THREE_START {
+        let items = load(name);
+        let stats = evaluate(name, &items).all;
+        println!(
+            "{name}: at the start of round three {correct}/{n} ({:.3}), now {}/{} ({:.3})",
+            correct as f64 / n as f64,
+            stats.correct,
+            stats.n,
+            stats.accuracy()
+        );
+        if stats.n != n || stats.correct < correct {
+            below.push(format!("{name}: {}/{} against {correct}/{n}", stats.correct, stats.n));
+        }
+    }
+    assert!(below.is_empty(), "below the start of round three: {below:?}");
 }
 
 /// Variants of the second round's hard cases, written to probe how far its mechanisms
