@@ -26,7 +26,7 @@ use super::rules::{gap_before, Geometry, Hit, Lang, Values};
 /// English: how many tokens apart an assent and a burden of the same clause may be.
 const EN_WINDOW: usize = 8;
 /// Korean: how many chars apart.
-const KO_WINDOW: usize = 14;
+const KO_WINDOW: usize = 20;
 
 /// Whether hits `a` and `b` are close enough for an assent to be about a burden.
 fn close(hits: &[Hit], a: usize, b: usize, g: &Geometry) -> bool {
@@ -90,6 +90,7 @@ mod tests {
     fn a_rise_next_to_a_burden_measures_it() {
         assert!(s("Shareholders approve doubling of authorised share capital") < -0.2);
         assert!(s("제넥신, 주총서 발행 가능 주식 총수 3배 확대 승인") < -0.2);
+        assert!(s("에이치엘비, 수권주식 수 두 배 확대 정관 변경 승인") < -0.2);
         // a routine meeting does not soften it
         assert!(s("주총서 셀트리온제약 신주 발행 승인") < -0.2);
     }

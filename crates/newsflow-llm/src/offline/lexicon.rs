@@ -294,7 +294,7 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         assent(0.2),
     ),
     (
-        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|planned outage|planned shutdown|planned turnaround|scheduled outage|scheduled shutdown|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged|in line with|as it does every year|as it does each year|as it does annually|as every year|annual general meeting|annual meeting|general meeting|agm|re elect|re elects|re elected|reelect|reelects|reelected|relocation|relocates headquarters|relocated headquarters|relocate headquarters|refinancing|refinance|refinances|refinanced|not changing|not change|no change|no changes|not be changing|won't change|will not change|not alter|remain unchanged|remains unchanged|held at|holds steady|held steady|last year's level|same level",
+        "scheduled maintenance|planned maintenance|routine maintenance|annual maintenance|planned outage|planned shutdown|planned turnaround|scheduled outage|scheduled shutdown|as planned|as scheduled|previously announced|shares unchanged|stock unchanged|shares flat|stock flat|ends flat|little changed|unchanged|in line with|as it does every year|as it does each year|as it does annually|as every year|annual general meeting|annual meeting|general meeting|agm|re elect|re elects|re elected|reelect|reelects|reelected|relocation|relocates headquarters|relocated headquarters|relocate headquarters|refinancing|refinance|refinances|refinanced|not changing|not change|no change|no changes|not be changing|won't change|will not change|not alter|not altering|not be altering|won't alter|will not alter|no plans to change|no plans to alter|remain unchanged|remains unchanged|held at|holds steady|held steady|last year's level|same level",
         ROUTINE,
     ),
     ("fire|fires|blaze|explosion|explosions|blast|flooding|flood|floods|earthquake|power outage|blackout", p(-0.6)),
@@ -302,7 +302,13 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ("joint venture|joint ventures|jv", p(0.5)),
     // a product or plan that is neutral news unless it is called off (`no new releases
     // planned`, `will not launch`)
-    ("launch|launches|release|releases|new releases|new products|new product|new models", par(-0.5)),
+    (
+        "launch|launches|release|releases|new releases|new products|new product|new models|new titles|new games|new game|new films|new movies",
+        par(-0.5),
+    ),
+    // an elliptical verdict after a beat (`profit slightly above forecasts, sales slightly
+    // below`), signed by what it measures
+    ("slightly below|just below|marginally below|a little below", measured(-0.5)),
     ("falls through|fell through|fall through|falling through|unravels|unraveled|unravelled", p(-0.7)),
     (
         "watch list|watchlist|credit watch|creditwatch negative|watch negative|review for downgrade|review for a downgrade|review for possible downgrade",
@@ -610,6 +616,8 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         neg(-0.5),
     ),
     ("declines to|declined to|decline to|declining to|refuses to|refused to|refuse to", neg(-0.4)),
+    // `withholds approval`: the approval is not given
+    ("withhold|withholds|withheld|withholding", neg(-0.4)),
     ("yet to|has yet to|have yet to", neg(-0.3)),
     // `denies report it is scrapping plans`: what the report says is denied
     (
@@ -789,7 +797,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("꼬리표 떼|꼬리표를 떼|딱지 떼|딱지를 떼", rev(0.3)),
     ("해제|종결|마침표|일단락|종지부|마무리|종식", rev(0.0)),
     // `판가 하락 멈췄다`: a stopped decline is good, a stopped rise bad
-    ("멈췄|멈춰|멈춘|멈추|멈출|제동", rev(0.0)),
+    ("멈췄|멈춰|멈춘|멈추|멈출", rev(0.0)),
+    // a brake on a deal with nothing to cancel is a blocked deal (`인수에 제동`)
+    ("제동", rev(-0.3)),
     (
         "해소|불식|면제|해결|모면|면해|면했|면한|면하|씻어|씻었|씻고|털어|털었|털고|덜어|덜었|덜고",
         rev(0.3),

@@ -429,4 +429,12 @@ mod tests {
         // a quoted reversal still reaches the rumour before it
         assert!(s("태영건설, 워크아웃설 \"사실무근\"") > 0.15);
     }
+
+    #[test]
+    fn withheld_approval_and_a_brake_on_a_deal_are_bad() {
+        assert!(s("Chip deal falls through after China withholds approval") < -0.2);
+        assert!(s("공정위, 한화의 대우조선 인수에 제동") < -0.15);
+        // a brake on a decline is still good news
+        assert!(s("판가 하락에 제동") > 0.15);
+    }
 }

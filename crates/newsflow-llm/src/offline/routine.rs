@@ -119,4 +119,10 @@ mod tests {
         assert!(neutral(s("KB금융 \"배당 정책 변경 계획 없다\"")));
         assert!(neutral(s("카카오, 대표 교체설 \"사실무근\"")));
     }
+
+    #[test]
+    fn a_beat_and_an_elliptical_miss_cancel() {
+        assert!(neutral(s("Profit slightly above forecasts, sales slightly below")));
+        assert!(neutral(s("Company says it will not be altering its buyback policy")));
+    }
 }

@@ -604,7 +604,13 @@ fn resolve(hits: &[Hit], percents: &[Percent], from_to: &[FromTo], g: &Geometry,
                     .find(|&j| val[j] != 0.0)
             });
         match target {
-            Some(j) => v.val[j] *= factor,
+            Some(j) => {
+                v.val[j] *= factor;
+                // a record of good news is worth at least a record alone (`영업이익 역대 최대`)
+                if alone > 0.0 && v.val[j] > 0.0 {
+                    v.val[j] = v.val[j].max(alone);
+                }
+            }
             None => v.val[i] = alone,
         }
     }
@@ -915,5 +921,12 @@ mod tests {
         assert!(s("한미약품 비만 신약, 임상 3상 1차 평가지표 충족") > 0.3);
         assert!(s("SK바이오팜, 임상 주평가지표 미충족") < -0.3);
         assert!(s("포스코퓨처엠, GM과 양극재 합작법인 설립 확정") > 0.2);
+    }
+
+    #[test]
+    fn a_record_of_good_news_is_news() {
+        assert!(s("네이버, 1분기 영업이익 사상 최대") > 0.3);
+        assert!(s("크래프톤, 2분기 영업이익 역대 최대") > 0.3);
+        assert!(s("영업손실 역대 최대") < -0.3);
     }
 }
