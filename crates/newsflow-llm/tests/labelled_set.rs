@@ -65,6 +65,12 @@
 //!   and share sales, bare `X. Consensus: Y` and `at X, versus Y a year ago` figures,
 //!   index names with a word before their number, burdens enlarged, collapsed deals. The
 //!   third-round rules were developed against it, so its score is in-sample.
+//! * `data/headlines_hard_fresh3.jsonl` (60 items: 30 English, 30 Korean, half plain) was
+//!   written after the third round's mechanisms were designed, before any fix of its own,
+//!   and scored once: 0.900 (en 0.867, ko 0.933; hard 0.833 — en 0.733, ko 0.933 — plain
+//!   0.967). Written by the same hand as the rules, and several items are close to the
+//!   misses of held-out set 2, so that number is likely optimistic; it is now a
+//!   regression set.
 
 use std::collections::BTreeMap;
 
@@ -368,6 +374,15 @@ fn hard_dev3_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_dev3.jsonl", &items);
     assert_hard_set("headlines_hard_dev3.jsonl", &report);
+}
+
+#[test]
+fn hard_fresh3_set_accuracy() {
+    let items = load("headlines_hard_fresh3.jsonl");
+    assert!(items.len() >= 60, "need at least 60 items, have {}", items.len());
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_fresh3.jsonl", &items);
+    assert_hard_set("headlines_hard_fresh3.jsonl", &report);
 }
 
 /// Correct items of each set at the start of the third round of rules; no set may drop
