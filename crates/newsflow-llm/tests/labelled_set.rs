@@ -71,6 +71,12 @@
 //!   0.967). Written by the same hand as the rules, and several items are close to the
 //!   misses of held-out set 2, so that number is likely optimistic; it is now a
 //!   regression set.
+//! * `data/headlines_heldout_3.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written by someone who never saw the analyser and measured once after the third
+//!   round: 0.807 (plain 0.921, hard 0.689; en 0.773, ko 0.840). With held-out sets 1
+//!   (0.827 after round one) and 2 (0.840 after round two) it puts the analyser at about
+//!   0.81–0.84 on unseen headlines of this kind, short of the 0.90 goal; the analyser
+//!   before these rounds scored 0.627 on set 1.
 
 use std::collections::BTreeMap;
 
@@ -418,6 +424,22 @@ fn no_set_below_round_three_start() {
         }
     }
     assert!(below.is_empty(), "below the start of round three: {below:?}");
+}
+
+/// Held-out set 3, written by someone who never saw the analyser and measured once after
+/// the third round: 121 of 150 (0.807; plain 0.921, hard 0.689; en 0.773, ko 0.840). The
+/// best estimate of accuracy on unseen headlines of this kind (half hard); the goal is
+/// 0.90. It may not drop below its measured score.
+#[test]
+fn heldout_3_set_accuracy() {
+    let items = load("headlines_heldout_3.jsonl");
+    let report = evaluate("headlines_heldout_3.jsonl", &items);
+    assert_eq!(report.all.n, 150);
+    assert!(
+        report.all.correct >= 121,
+        "held-out set 3: {}/150, below its measured 121",
+        report.all.correct
+    );
 }
 
 /// Variants of the second round's hard cases, written to probe how far its mechanisms

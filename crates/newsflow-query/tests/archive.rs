@@ -805,3 +805,74 @@ fn s3_archive_is_queried_through_s3_urls() {
     assert!(!plan.contains("dt=2026-11-02"), "{plan}");
     drop(server);
 }
+
+/// `newsflow impact-report` over hand-made NEWS_IMPACT rows: the hit rate, the mean
+/// abnormal return with its 95 % half-width (1.96 · s / √n), the median time to peak, the
+/// reaction curve by minute, the topic breakdown, and the SVG chart, each checked against
+/// numbers worked out by hand.
+#[tokio::test]
+async fn impact_report_aggregates_by_label_with_confidence_and_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let curve = |after: f64| -> String {
+        let v: Vec<String> = (-5..10)
+            .map(|k| if k >= 0 { after.to_string() } else { "0.0".into() })
+            .collect();
+        format!("[{}]", v.join(","))
+    };
+    let row = |id: i64, symbol: &str, label: &str, ar: f64, agrees: bool, peak: f64, topic: &str| {
+        format!(
+            "{{\"symbol\":\"{symbol}\",\"news_id\":{id},\"label\":\"{label}\",\"topic\":\"{topic}\",\
+             \"abnormal_ret_1m\":{ar},\"abnormal_ret_5m\":{ar},\"abnormal_ret_10m\":{ar},\
+             \"peak_seconds\":{peak},\"volume_ratio\":2.0,\"curve\":{},\"agrees\":{agrees}}}\n",
+            curve(ar)
+        )
+    };
+    let text = [
+        row(1, "AAPL", "good", 0.02, true, 60.0, "earnings"),
+        row(2, "AAPL", "good", 0.04, true, 120.0, "earnings"),
+        row(3, "MSFT", "good", -0.01, false, 300.0, "deal"),
+        row(4, "MSFT", "bad", -0.03, true, 30.0, "legal"),
+    ]
+    .concat();
+    fs::write(dir.path().join("part-0.json"), text).unwrap();
+    let ctx = new_context();
+    table(&ctx, "impact", dir.path(), None).await;
+    let svg = dir.path().join("chart.svg");
+    let args = newsflow_query::ImpactReportArgs {
+        impact: dir.path().to_string_lossy().to_string(),
+        condition: None,
+        svg: Some(svg.clone()),
+        format: OutputFormat::Json,
+        show_sql: false,
+    };
+    let mut out = Vec::new();
+    newsflow_query::report::report(&ctx, &args, &mut out).await.unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let find = |pred: &dyn Fn(&serde_json::Value) -> bool| lines.iter().find(|v| pred(v)).cloned().unwrap();
+    // good: abnormal returns 2 %, 4 %, −1 % → mean 1.667 %, s = 2.517 %, half-width 2.848 %.
+    let good = find(&|v| v["label"] == "good" && v.get("hit_rate_pct").is_some() && v.get("symbol").is_none());
+    assert_eq!(good["news"], 3);
+    assert_eq!(good["hit_rate_pct"], 66.7);
+    assert_eq!(good["car_10m"], 1.667);
+    assert_eq!(good["car_10m_ci95"], 2.848);
+    assert_eq!(good["median_peak_s"], 120.0);
+    // the curve of good at minute 0 is the mean of 2 %, 4 %, −1 %; at −3 it is 0
+    let at = |minute: i64| find(&|v| v["label"] == "good" && v["minute"] == minute);
+    assert_eq!(at(0)["mean_return"], 1.667);
+    assert_eq!(at(0)["n"], 3);
+    assert_eq!(at(-3)["mean_return"], 0.0);
+    // per symbol and per topic
+    let msft = find(&|v| v["symbol"] == "MSFT");
+    assert_eq!(
+        (msft["news"].clone(), msft["hit_rate_pct"].clone()),
+        (2.into(), 50.0.into())
+    );
+    let earnings = find(&|v| v["topic"] == "earnings");
+    assert_eq!(earnings["mean_abs_car_10m"], 3.0);
+    let chart = fs::read_to_string(&svg).unwrap();
+    assert_eq!(chart.matches("<polyline").count(), 2, "one line per label");
+}
