@@ -14,6 +14,8 @@ pub struct CurvePoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Curve {
     pub label: String,
+    /// How many news items are behind the curve (shown in the legend).
+    pub news: i64,
     pub points: Vec<CurvePoint>,
 }
 
@@ -174,12 +176,13 @@ pub fn reaction_chart(curves: &[Curve]) -> String {
         let ly = TOP + 20.0 + 20.0 * i as f64;
         let _ = writeln!(
             s,
-            r#"<line x1="{}" x2="{}" y1="{ly}" y2="{ly}" stroke="{col}" stroke-width="3"/><text x="{}" y="{}">{}</text>"#,
+            r#"<line x1="{}" x2="{}" y1="{ly}" y2="{ly}" stroke="{col}" stroke-width="3"/><text x="{}" y="{}">{} ({})</text>"#,
             WIDTH - RIGHT + 12.0,
             WIDTH - RIGHT + 36.0,
             WIDTH - RIGHT + 42.0,
             ly + 4.0,
-            escape(&c.label)
+            escape(&c.label),
+            c.news
         );
     }
     s.push_str("</svg>\n");
@@ -194,6 +197,7 @@ mod tests {
     fn a_chart_has_a_line_and_a_band_per_label_and_escapes_labels() {
         let curve = |label: &str, sign: f64| Curve {
             label: label.to_string(),
+            news: 3,
             points: (-5..10)
                 .map(|m| CurvePoint {
                     minute: m,
@@ -206,7 +210,7 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert_eq!(svg.matches("<polyline").count(), 3);
         assert_eq!(svg.matches("<polygon").count(), 3);
-        assert!(svg.contains("&lt;x&gt;") && !svg.contains("<x>"));
+        assert!(svg.contains("&lt;x&gt; (3)") && !svg.contains("<x>"));
         assert!(svg.contains("#1a9850") && svg.contains("#d73027"));
         assert!(svg.trim_end().ends_with("</svg>"));
     }

@@ -118,6 +118,7 @@ fn curves(batches: &[RecordBatch]) -> Result<Vec<Curve>> {
             .column(3)
             .as_primitive_opt::<Float64Type>()
             .context("ci95 is not DOUBLE")?;
+        let n = b.column(4).as_primitive_opt::<Int64Type>().context("n is not BIGINT")?;
         for i in 0..b.num_rows() {
             if mean.is_null(i) {
                 continue;
@@ -129,10 +130,15 @@ fn curves(batches: &[RecordBatch]) -> Result<Vec<Curve>> {
                 mean: mean.value(i) / 100.0,
                 ci95: if ci.is_null(i) { 0.0 } else { ci.value(i) / 100.0 },
             };
+            let news = n.value(i);
             match out.iter_mut().find(|c| c.label == name) {
-                Some(c) => c.points.push(point),
+                Some(c) => {
+                    c.points.push(point);
+                    c.news = c.news.max(news);
+                }
                 None => out.push(Curve {
                     label: name.to_string(),
+                    news,
                     points: vec![point],
                 }),
             }
