@@ -96,6 +96,24 @@ impl Topics {
         }
     }
 
+    /// A reader of `topic` outside the job's statements (the dashboard's): it gets every
+    /// record from the oldest still buffered on, as written (encoded). It counts as a reader,
+    /// so records stay buffered until it has read them: read it regularly; dropping it lets
+    /// them go.
+    pub fn tap(&self, topic: &str) -> TopicTap {
+        let mut logs = self.lock();
+        let log = logs.entry(topic.to_string()).or_default();
+        let reader = log.next_reader;
+        log.next_reader += 1;
+        let start = log.base;
+        log.readers.insert(reader, start);
+        TopicTap {
+            topic: topic.to_string(),
+            topics: self.clone(),
+            reader,
+        }
+    }
+
     /// Records currently buffered in a topic (for tests and metrics).
     pub fn buffered(&self, topic: &str) -> usize {
         self.lock().get(topic).map(|l| l.records.len()).unwrap_or(0)
@@ -225,6 +243,41 @@ impl Source for TopicSource {
 }
 
 impl Drop for TopicSource {
+    fn drop(&mut self) {
+        let mut logs = self.topics.lock();
+        if let Some(log) = logs.get_mut(&self.topic) {
+            log.readers.remove(&self.reader);
+            log.trim();
+        }
+    }
+}
+
+/// See [`Topics::tap`].
+pub struct TopicTap {
+    topic: String,
+    topics: Topics,
+    reader: usize,
+}
+
+impl TopicTap {
+    /// Up to `max` records not read yet, oldest first.
+    pub fn read(&mut self, max: usize) -> Vec<Vec<u8>> {
+        let mut logs = self.topics.lock();
+        let Some(log) = logs.get_mut(&self.topic) else {
+            return Vec::new();
+        };
+        // A restore moves every reader back to the topic's base; never read before it.
+        let off = log.readers.get(&self.reader).copied().unwrap_or(log.base).max(log.base);
+        let from = (off - log.base) as usize;
+        let to = (from + max).min(log.records.len());
+        let records: Vec<Vec<u8>> = log.records.range(from..to).cloned().collect();
+        log.readers.insert(self.reader, off + records.len() as u64);
+        log.trim();
+        records
+    }
+}
+
+impl Drop for TopicTap {
     fn drop(&mut self) {
         let mut logs = self.topics.lock();
         if let Some(log) = logs.get_mut(&self.topic) {
