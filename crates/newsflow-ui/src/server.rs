@@ -272,8 +272,30 @@ fn presented(headers: &HeaderMap, query: Option<&str>) -> Vec<String> {
     out
 }
 
+/// Whether the request's Host names this machine by a loopback name (no Host: yes).
+fn host_is_local(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else { return false };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let Some(token) = s.opts.token.as_deref() else {
+        // Without a token only this machine can connect; refuse pages of other sites that
+        // reach it through a name resolving to 127.0.0.1 (DNS rebinding).
+        if !host_is_local(req.headers()) {
+            return (
+                StatusCode::FORBIDDEN,
+                "the dashboard answers only to localhost / 127.0.0.1 / [::1] without a token\n",
+            )
+                .into_response();
+        }
         return next.run(req).await;
     };
     let given = presented(req.headers(), req.uri().query());

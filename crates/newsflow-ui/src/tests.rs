@@ -47,7 +47,10 @@ GROUP BY n.symbol, n.news_id, n.event_time, n.summary, TUMBLE(s.event_time, INTE
 fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
     let mut s = TcpStream::connect(addr).expect("connect to the dashboard");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -373,9 +376,48 @@ fn off_loopback_needs_a_token_and_the_token_is_checked() {
     assert_eq!(get(addr, "/", &[("Authorization", "Bearer wrong")]).0, 401);
     assert_eq!(get(addr, "/healthz", &[]).0, 200);
     assert_eq!(get(addr, "/api/news", &[("Authorization", "Bearer s3cret")]).0, 200);
+    // With a token, any Host name is fine (the token is the check).
+    assert_eq!(
+        get(
+            addr,
+            "/api/news",
+            &[("Host", "dashboard.example"), ("Authorization", "Bearer s3cret")]
+        )
+        .0,
+        200
+    );
     let (status, head, _) = get(addr, "/?token=s3cret", &[]);
     assert_eq!(status, 200);
     assert!(head.contains("newsflow_token=s3cret; HttpOnly"), "{head}");
     let (status, head) = stream_head(addr, "/api/events", &[("Cookie", "a=b; newsflow_token=s3cret")]);
     assert_eq!(status, 200, "{head}");
+}
+
+#[test]
+fn without_a_token_only_loopback_host_names_are_answered() {
+    let ui = start(
+        UiOptions {
+            port: 0,
+            ..Default::default()
+        },
+        &newsflow_connectors::Topics::default(),
+        LiveReport::new(Duration::from_millis(50)),
+    )
+    .unwrap();
+    let addr = ui.addr();
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".into(),
+    ] {
+        assert_eq!(get(addr, "/api/news", &[("Host", host.as_str())]).0, 200, "{host}");
+    }
+    // A page of another site whose name resolves here (DNS rebinding) gets nothing.
+    for host in [format!("evil.example:{port}"), "127.0.0.1.evil.example".to_string()] {
+        assert_eq!(get(addr, "/api/news", &[("Host", host.as_str())]).0, 403, "{host}");
+        assert_eq!(get(addr, "/metrics", &[("Host", host.as_str())]).0, 403, "{host}");
+    }
+    assert_eq!(get(addr, "/healthz", &[("Host", "evil.example")]).0, 200);
 }
