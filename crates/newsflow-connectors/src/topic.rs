@@ -348,3 +348,50 @@ impl Sink for TopicSink {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `TopicSink::write` does with encoded records.
+    fn write(t: &Topics, topic: &str, records: &[&str]) {
+        let mut logs = t.lock();
+        let log = logs.entry(topic.to_string()).or_default();
+        log.records.extend(records.iter().map(|r| r.as_bytes().to_vec()));
+        if log.readers.is_empty() {
+            log.trim();
+        }
+    }
+
+    fn texts(records: Vec<Vec<u8>>) -> Vec<String> {
+        records.into_iter().map(|r| String::from_utf8(r).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_tap_reads_every_record_once_and_holds_them_only_until_read() {
+        let t = Topics::default();
+        let mut tap = t.tap("x");
+        write(&t, "x", &["a", "b", "c"]);
+        assert_eq!(t.buffered("x"), 3);
+        assert_eq!(texts(tap.read(2)), ["a", "b"]);
+        // The tap is the only reader: what it has read is gone.
+        assert_eq!(t.buffered("x"), 1);
+        write(&t, "x", &["d"]);
+        assert_eq!(texts(tap.read(10)), ["c", "d"]);
+        assert!(tap.read(10).is_empty());
+        assert_eq!(t.buffered("x"), 0);
+        // A slower second tap keeps records until it has read them too.
+        let mut slow = t.tap("x");
+        write(&t, "x", &["e"]);
+        assert_eq!(texts(tap.read(10)), ["e"]);
+        assert_eq!(t.buffered("x"), 1);
+        assert_eq!(texts(slow.read(10)), ["e"]);
+        assert_eq!(t.buffered("x"), 0);
+        // Dropped, a tap holds nothing back.
+        write(&t, "x", &["f"]);
+        drop(slow);
+        assert_eq!(t.buffered("x"), 1);
+        drop(tap);
+        assert_eq!(t.buffered("x"), 0);
+    }
+}
