@@ -52,7 +52,15 @@ pub struct DemoArgs {
     /// cache=off, …); repeatable. API keys are read from the environment only.
     #[arg(long = "llm-option", value_name = "KEY=VALUE", requires = "llm")]
     pub llm_options: Vec<String>,
+    #[command(flatten)]
+    pub ui: crate::ui::UiArgs,
+    /// Do not serve the web dashboard.
+    #[arg(long, conflicts_with_all = ["ui_port", "ui_bind", "ui_token"])]
+    pub no_ui: bool,
 }
+
+/// The dashboard's port in the demo unless --ui-port says otherwise.
+pub const DEMO_UI_PORT: u16 = 8088;
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -98,6 +106,35 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         (Some(p), None) => format!("LLM provider {p}"),
         (None, _) => "the offline analyser (--llm openai --llm-endpoint URL for an LLM)".to_string(),
     };
+    let ui_port = (!args.no_ui).then(|| args.ui.ui_port.unwrap_or(DEMO_UI_PORT));
+    let live = crate::ui::live_report(ui_port);
+    let opts = JobOptions {
+        query_output: Some(Box::new(|schema| {
+            Box::new(TableSink::new(schema, &[6, 6, 19, 19, 9, 9, 5, 60]))
+        })),
+        max_duration: duration.map(Duration::from_secs_f64),
+        live_report: live.clone(),
+        ..Default::default()
+    };
+    let mut job = Job::build(&sql, opts)?;
+    let ui = match (live, ui_port) {
+        (Some(live), Some(port)) => match crate::ui::start(&args.ui, port, &job, live.clone(), "demo") {
+            Ok(ui) => Some(ui),
+            // The default port is taken (another demo?): any free one will do.
+            Err(e) if args.ui.ui_port.is_none() => {
+                eprintln!("{e:#}; using another port");
+                Some(crate::ui::start(&args.ui, 0, &job, live, "demo")?)
+            }
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
+    if let Some(ui) = &ui {
+        eprintln!(
+            "Dashboard: {}  (news, price paths, reaction curves, pipeline metrics; /metrics for Prometheus)\n",
+            ui.url
+        );
+    }
     eprintln!(
         "newsflow demo: the flagship pipeline on generated news and trades at {speed_up}x.\n\
          News is analysed by {analyser}.\n\
@@ -106,14 +143,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
          Archive: {}/  (Ctrl-C to stop)\n",
         out.display()
     );
-    let opts = JobOptions {
-        query_output: Some(Box::new(|schema| {
-            Box::new(TableSink::new(schema, &[6, 6, 19, 19, 9, 9, 5, 60]))
-        })),
-        max_duration: duration.map(Duration::from_secs_f64),
-        ..Default::default()
-    };
-    let mut job = Job::build(&sql, opts)?;
     let report = job.run()?;
     crate::print_report(&report);
     Ok(())
@@ -133,6 +162,8 @@ mod tests {
             llm_endpoint: Some("http://127.0.0.1:8000".into()),
             llm_model: Some("it's".into()),
             llm_options: vec!["max-in-flight=32".into()],
+            ui: Default::default(),
+            no_ui: true,
         };
         assert_eq!(
             llm_settings(&args).unwrap(),

@@ -5,6 +5,7 @@
 //!   newsflow explain FILE.sql  show the plan of each INSERT / SELECT
 //!   newsflow savepoint PID     ask a running job to write a savepoint and stop
 //!   newsflow demo              the flagship pipeline on generated data, live in the terminal
+//!                              and in the web dashboard (newsflow-ui, cargo feature `ui`)
 //!   newsflow produce           a generator's rows or a file's lines into a Kafka topic
 //!   newsflow consume           print a Kafka topic's messages
 //!   newsflow query             SQL over archived Parquet/JSON/CSV (local or S3), DataFusion
@@ -18,6 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod demo;
 mod kafka_cmd;
 mod table;
+mod ui;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -86,6 +88,8 @@ enum Command {
         /// (like SET 'execution.savepoint.path').
         #[arg(long, value_name = "DIR")]
         from_savepoint: Option<PathBuf>,
+        #[command(flatten)]
+        ui: ui::UiArgs,
     },
     /// Ask a running `newsflow run` (by process id) to write a savepoint and stop.
     ///
@@ -162,9 +166,23 @@ pub fn print_report(report: &JobReport) {
     eprintln!("done in {secs:.2} s");
 }
 
-fn run(file: &Path, opts: JobOptions, report_json: bool) -> anyhow::Result<()> {
+fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArgs) -> anyhow::Result<()> {
     let sql = read_sql(file)?;
+    let live = ui::live_report(ui_args.ui_port);
+    opts.live_report = live.clone();
     let mut job = Job::build(&sql, opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let _ui = match (live, ui_args.ui_port) {
+        (Some(live), Some(port)) => {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ui = ui::start(ui_args, port, &job, live, &name)?;
+            eprintln!("dashboard: {}", ui.url);
+            Some(ui)
+        }
+        _ => None,
+    };
     let report = job.run()?;
     print_report(&report);
     if report_json {
@@ -219,6 +237,7 @@ fn main() -> ExitCode {
             report_json,
             fresh,
             from_savepoint,
+            ui,
         } => {
             // SIGUSR1 (`newsflow savepoint PID`) asks for a savepoint and a stop.
             let request = Arc::new(AtomicBool::new(false));
@@ -233,7 +252,7 @@ fn main() -> ExitCode {
                 savepoint_request: registered.ok().map(|_| request),
                 ..Default::default()
             };
-            run(&file, opts, report_json)
+            run(&file, opts, report_json, &ui)
         }
         Command::Savepoint { pid } => {
             // SAFETY: kill(2) with a valid signal number has no memory-safety preconditions.

@@ -4,6 +4,8 @@
 //! order, the held watermark, end of input, the demo's `--llm` switch, and the benchmark
 //! of the asynchronous operator (ignored; run with `--release -- --ignored`).
 
+#[path = "pipelines/dashboard.rs"]
+mod dashboard;
 #[path = "pipelines/impact.rs"]
 mod impact;
 #[path = "common/rng.rs"]

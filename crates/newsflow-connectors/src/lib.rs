@@ -57,7 +57,7 @@ use newsflow_common::{Error, Result, Row, Schema};
 
 pub use dead_letter::DeadLetters;
 pub use options::Options;
-pub use topic::Topics;
+pub use topic::{TopicTap, Topics};
 
 /// What a poll of a source gives.
 #[derive(Debug)]

@@ -96,6 +96,24 @@ impl Topics {
         }
     }
 
+    /// A reader of `topic` outside the job's statements (the dashboard's): it gets every
+    /// record from the oldest still buffered on, as written (encoded). It counts as a reader,
+    /// so records stay buffered until it has read them: read it regularly; dropping it lets
+    /// them go.
+    pub fn tap(&self, topic: &str) -> TopicTap {
+        let mut logs = self.lock();
+        let log = logs.entry(topic.to_string()).or_default();
+        let reader = log.next_reader;
+        log.next_reader += 1;
+        let start = log.base;
+        log.readers.insert(reader, start);
+        TopicTap {
+            topic: topic.to_string(),
+            topics: self.clone(),
+            reader,
+        }
+    }
+
     /// Records currently buffered in a topic (for tests and metrics).
     pub fn buffered(&self, topic: &str) -> usize {
         self.lock().get(topic).map(|l| l.records.len()).unwrap_or(0)
@@ -234,6 +252,41 @@ impl Drop for TopicSource {
     }
 }
 
+/// See [`Topics::tap`].
+pub struct TopicTap {
+    topic: String,
+    topics: Topics,
+    reader: usize,
+}
+
+impl TopicTap {
+    /// Up to `max` records not read yet, oldest first.
+    pub fn read(&mut self, max: usize) -> Vec<Vec<u8>> {
+        let mut logs = self.topics.lock();
+        let Some(log) = logs.get_mut(&self.topic) else {
+            return Vec::new();
+        };
+        // A restore moves every reader back to the topic's base; never read before it.
+        let off = log.readers.get(&self.reader).copied().unwrap_or(log.base).max(log.base);
+        let from = (off - log.base) as usize;
+        let to = (from + max).min(log.records.len());
+        let records: Vec<Vec<u8>> = log.records.range(from..to).cloned().collect();
+        log.readers.insert(self.reader, off + records.len() as u64);
+        log.trim();
+        records
+    }
+}
+
+impl Drop for TopicTap {
+    fn drop(&mut self) {
+        let mut logs = self.topics.lock();
+        if let Some(log) = logs.get_mut(&self.topic) {
+            log.readers.remove(&self.reader);
+            log.trim();
+        }
+    }
+}
+
 pub struct TopicSink {
     topic: String,
     topics: Topics,
@@ -293,5 +346,52 @@ impl Sink for TopicSink {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `TopicSink::write` does with encoded records.
+    fn write(t: &Topics, topic: &str, records: &[&str]) {
+        let mut logs = t.lock();
+        let log = logs.entry(topic.to_string()).or_default();
+        log.records.extend(records.iter().map(|r| r.as_bytes().to_vec()));
+        if log.readers.is_empty() {
+            log.trim();
+        }
+    }
+
+    fn texts(records: Vec<Vec<u8>>) -> Vec<String> {
+        records.into_iter().map(|r| String::from_utf8(r).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_tap_reads_every_record_once_and_holds_them_only_until_read() {
+        let t = Topics::default();
+        let mut tap = t.tap("x");
+        write(&t, "x", &["a", "b", "c"]);
+        assert_eq!(t.buffered("x"), 3);
+        assert_eq!(texts(tap.read(2)), ["a", "b"]);
+        // The tap is the only reader: what it has read is gone.
+        assert_eq!(t.buffered("x"), 1);
+        write(&t, "x", &["d"]);
+        assert_eq!(texts(tap.read(10)), ["c", "d"]);
+        assert!(tap.read(10).is_empty());
+        assert_eq!(t.buffered("x"), 0);
+        // A slower second tap keeps records until it has read them too.
+        let mut slow = t.tap("x");
+        write(&t, "x", &["e"]);
+        assert_eq!(texts(tap.read(10)), ["e"]);
+        assert_eq!(t.buffered("x"), 1);
+        assert_eq!(texts(slow.read(10)), ["e"]);
+        assert_eq!(t.buffered("x"), 0);
+        // Dropped, a tap holds nothing back.
+        write(&t, "x", &["f"]);
+        drop(slow);
+        assert_eq!(t.buffered("x"), 1);
+        drop(tap);
+        assert_eq!(t.buffered("x"), 0);
     }
 }

@@ -189,6 +189,7 @@ impl Executor {
             st.last_duration = took;
             st.max_duration = st.max_duration.max(took);
             st.total_duration += took;
+            st.last_completed_at = Some(std::time::SystemTime::now());
         }
         Ok(())
     }

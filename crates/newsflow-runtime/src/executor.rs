@@ -10,7 +10,8 @@
 //! barriers are needed; aligned barriers become necessary once operators run on several
 //! threads (see ARCHITECTURE.md).
 
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use newsflow_common::{Chunk, Result};
 use newsflow_connectors::{DeadLetters, Topics};
@@ -70,6 +71,8 @@ pub struct OperatorStats {
     pub pipeline: String,
     pub operator: String,
     pub max_state: usize,
+    /// Rows (or window-key pairs) it held when the report was taken.
+    pub state: usize,
     pub late_rows: u64,
     pub rows_in: u64,
     pub rows_out: u64,
@@ -93,6 +96,8 @@ pub struct CheckpointStats {
     pub total_duration: Duration,
     /// Where the last savepoint went.
     pub savepoint: Option<String>,
+    /// When the last checkpoint completed (wall clock).
+    pub last_completed_at: Option<SystemTime>,
 }
 
 /// The LLM calls of one operator (`analyze_news` bound to a provider, `ML_PREDICT`).
@@ -181,6 +186,57 @@ impl JobReport {
     }
 }
 
+/// A running job's figures, shared with another thread (the dashboard): the executor
+/// replaces the snapshot between two loops every `interval` (building it costs one pass
+/// over the operators, nothing on the row path), and once more with the final report.
+#[derive(Clone)]
+pub struct LiveReport {
+    inner: Arc<Mutex<Option<LiveSnapshot>>>,
+    interval: Duration,
+}
+
+/// One published [`JobReport`].
+#[derive(Debug, Clone)]
+pub struct LiveSnapshot {
+    pub report: JobReport,
+    /// Wall-clock time it was taken.
+    pub taken_at: SystemTime,
+    /// Counts the snapshots published (1 for the first).
+    pub seq: u64,
+    /// The job has ended: this is the report `Job::run` returned.
+    pub finished: bool,
+}
+
+impl LiveReport {
+    pub fn new(interval: Duration) -> Self {
+        LiveReport {
+            inner: Arc::new(Mutex::new(None)),
+            interval,
+        }
+    }
+
+    /// The newest snapshot, if one was published yet.
+    pub fn latest(&self) -> Option<LiveSnapshot> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn publish(&self, report: JobReport, finished: bool) {
+        let mut slot = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = slot.as_ref().map_or(0, |s| s.seq) + 1;
+        *slot = Some(LiveSnapshot {
+            report,
+            taken_at: SystemTime::now(),
+            seq,
+            finished,
+        });
+    }
+}
+
+pub(crate) struct LiveState {
+    pub sink: LiveReport,
+    pub next: Instant,
+}
+
 /// How long a stopped job (`--duration`, Ctrl-C) waits for LLM calls still in flight.
 const STOP_DRAIN: Duration = Duration::from_secs(10);
 
@@ -197,6 +253,8 @@ pub(crate) struct Executor {
     /// Sample operator state sizes every this many batches (they are cheap to read).
     pub stats_every: usize,
     pub stop: Option<Box<dyn FnMut() -> bool>>,
+    /// Where live reports go, if anyone watches.
+    pub live: Option<LiveState>,
 }
 
 impl Executor {
@@ -451,7 +509,7 @@ impl Executor {
 
     /// Run until every source has finished and every pipeline has committed (or `stop`
     /// says so).
-    pub fn run(&mut self) -> Result<()> {
+    pub fn run(&mut self, start: Instant) -> Result<()> {
         let mut batches = 0usize;
         let mut blocked = vec![false; self.pipelines.len()];
         loop {
@@ -547,6 +605,9 @@ impl Executor {
             if open == 0 && self.pipelines.iter().all(|p| p.finished) {
                 break;
             }
+            if self.live.as_ref().is_some_and(|l| now >= l.next) {
+                self.publish_live(start);
+            }
             if let Some(stop) = self.stop.as_mut() {
                 if stop() {
                     break;
@@ -606,6 +667,74 @@ impl Executor {
             self.checkpoint(all_finished)?;
         }
         Ok(())
+    }
+}
+
+impl Executor {
+    /// The job's figures now (the operators' state sizes read now).
+    pub(crate) fn report(&self, start: Instant) -> JobReport {
+        let mut report = JobReport {
+            elapsed: start.elapsed(),
+            ..Default::default()
+        };
+        for p in &self.pipelines {
+            report.pipelines.push((
+                p.name.clone(),
+                p.finished_at.map(|t| t.saturating_duration_since(start)),
+            ));
+        }
+        for s in &self.sources {
+            report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
+        }
+        for n in self.nodes.iter().filter(|n| n.outputs.is_empty()) {
+            // A sink: what reached it in this run, and what it set aside.
+            report
+                .rows_written
+                .push((self.pipelines[n.pipeline].name.clone(), n.rows_in));
+            if let Some((count, place)) = n.op.sink_rejected() {
+                report
+                    .dead_letters
+                    .push((self.pipelines[n.pipeline].name.clone(), count, place));
+            }
+        }
+        for n in &self.nodes {
+            report.operators.push(OperatorStats {
+                pipeline: self.pipelines[n.pipeline].name.clone(),
+                operator: n.op.name(),
+                max_state: n.max_state,
+                state: n.op.state_size(),
+                late_rows: n.op.late_rows(),
+                rows_in: n.rows_in,
+                rows_out: n.rows_out,
+                watermark: n.out_wm,
+                id: n.id.clone(),
+            });
+            if let Some(metrics) = n.op.as_async_ref().and_then(|a| a.call_metrics()) {
+                report.llm.push(LlmStats {
+                    pipeline: self.pipelines[n.pipeline].name.clone(),
+                    operator: n.op.name(),
+                    metrics,
+                });
+            }
+        }
+        if let Some(c) = &self.checkpointing {
+            report.checkpoints = c.stats.clone();
+        }
+        for (t, c) in self.dead.counts() {
+            report
+                .dead_letters
+                .push((t.clone(), *c, self.dead.path_for(t).display().to_string()));
+        }
+        report
+    }
+
+    #[cold]
+    fn publish_live(&mut self, start: Instant) {
+        let report = self.report(start);
+        if let Some(l) = self.live.as_mut() {
+            l.sink.publish(report, false);
+            l.next = Instant::now() + l.sink.interval;
+        }
     }
 }
 

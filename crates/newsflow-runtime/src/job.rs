@@ -17,7 +17,7 @@ use newsflow_sql::{parse_statements, plan_insert, plan_query, Catalog, Plan, Sta
 use newsflow_state::{Backend, CheckpointStore, S3Options};
 
 use crate::checkpointing::Checkpointing;
-use crate::executor::{Executor, JobReport, LlmStats, OperatorStats, Pipeline, SourceSlot};
+use crate::executor::{Executor, JobReport, LiveReport, LiveState, Pipeline, SourceSlot};
 use crate::operators::analyze::AnalyzeExec;
 use crate::operators::calc::CalcExec;
 use crate::operators::interval_join::IntervalJoinExec;
@@ -58,6 +58,8 @@ pub struct JobOptions {
     /// For tests: with checkpoints on, take one every this many executor loops instead of
     /// by the wall clock, so how many a run takes does not depend on the machine's speed.
     pub checkpoint_every_loops: Option<u32>,
+    /// Publish the job's figures here while it runs (the dashboard reads them).
+    pub live_report: Option<LiveReport>,
 }
 
 /// The error text of a simulated crash (see [`JobOptions::crash_after_checkpoint`]).
@@ -77,6 +79,7 @@ impl Default for JobOptions {
             savepoint_request: None,
             crash_after_checkpoint: None,
             checkpoint_every_loops: None,
+            live_report: None,
         }
     }
 }
@@ -176,6 +179,10 @@ impl Job {
             batch_size: opts.batch_size.max(1),
             stats_every: 16,
             stop: None,
+            live: opts.live_report.clone().map(|sink| LiveState {
+                sink,
+                next: Instant::now(),
+            }),
         };
         let mut plans = Vec::new();
         // Pipelines of each kind so far (`insert:<table>`, `select`), for stable ids.
@@ -307,63 +314,21 @@ impl Job {
     }
 
     /// Stop when `f` returns true (checked between batches).
+    /// The job's in-process topics, e.g. to tap one with [`Topics::tap`] before it runs.
+    pub fn topics(&self) -> Topics {
+        self.exec.topics.clone()
+    }
+
     pub fn stop_when(&mut self, f: impl FnMut() -> bool + 'static) {
         self.exec.stop = Some(Box::new(f));
     }
 
     pub fn run(&mut self) -> Result<JobReport> {
         let start = *self.started.get_or_insert_with(Instant::now);
-        self.exec.run()?;
-        let mut report = JobReport {
-            elapsed: start.elapsed(),
-            ..Default::default()
-        };
-        for p in &self.exec.pipelines {
-            report.pipelines.push((
-                p.name.clone(),
-                p.finished_at.map(|t| t.saturating_duration_since(start)),
-            ));
-        }
-        for s in &self.exec.sources {
-            report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
-        }
-        for n in self.exec.nodes.iter().filter(|n| n.outputs.is_empty()) {
-            // A sink: what reached it in this run, and what it set aside.
-            report
-                .rows_written
-                .push((self.exec.pipelines[n.pipeline].name.clone(), n.rows_in));
-            if let Some((count, place)) = n.op.sink_rejected() {
-                report
-                    .dead_letters
-                    .push((self.exec.pipelines[n.pipeline].name.clone(), count, place));
-            }
-        }
-        for n in &self.exec.nodes {
-            report.operators.push(OperatorStats {
-                pipeline: self.exec.pipelines[n.pipeline].name.clone(),
-                operator: n.op.name(),
-                max_state: n.max_state,
-                late_rows: n.op.late_rows(),
-                rows_in: n.rows_in,
-                rows_out: n.rows_out,
-                watermark: n.out_wm,
-                id: n.id.clone(),
-            });
-            if let Some(metrics) = n.op.as_async_ref().and_then(|a| a.call_metrics()) {
-                report.llm.push(LlmStats {
-                    pipeline: self.exec.pipelines[n.pipeline].name.clone(),
-                    operator: n.op.name(),
-                    metrics,
-                });
-            }
-        }
-        if let Some(c) = &self.exec.checkpointing {
-            report.checkpoints = c.stats.clone();
-        }
-        for (t, c) in self.exec.dead.counts() {
-            report
-                .dead_letters
-                .push((t.clone(), *c, self.exec.dead.path_for(t).display().to_string()));
+        self.exec.run(start)?;
+        let report = self.exec.report(start);
+        if let Some(live) = &self.exec.live {
+            live.sink.publish(report.clone(), true);
         }
         Ok(report)
     }
