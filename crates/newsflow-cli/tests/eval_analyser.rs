@@ -3,6 +3,7 @@
 //! OpenAI-compatible server whose labels are known (`support/`), and against an endpoint
 //! nothing listens on (every row an error, counted as wrong and apart, never `bad`).
 
+#[allow(dead_code)] // the server's other helpers serve the pipeline tests
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -174,10 +175,12 @@ fn a_bad_labelled_file_is_refused_with_its_line() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("set.jsonl:2") && stderr.contains("\"up\""), "{stderr}");
+    // An option newsflow would not honour is refused too.
+    let good = write_set(&dir);
     let out = eval(
         &dir,
         &[
-            path.to_str().expect("utf-8"),
+            good.to_str().expect("utf-8"),
             "--llm",
             "openai",
             "--option",

@@ -7,14 +7,17 @@
 //!   round whose calls kept the limit busy, the round's mean latency is compared with the
 //!   **baseline**, the mean latency learnt while the limit was at its start value or below
 //!   (so with little queueing of our own at the provider):
-//!   - at most [`LATENCY_TOLERANCE`] × baseline, and no answer slower than half the
-//!     timeout: **one more** call in flight;
+//!   - at most [`LATENCY_TOLERANCE`] × baseline, and no answer slower than a quarter of
+//!     the timeout: **one more** call in flight;
 //!   - above that: the provider is queueing our calls (a one-slot local server answers
 //!     `n` calls in `n` times its time for one), so **one fewer**;
-//!   - an answer slower than half the timeout: a timeout is near, so a quarter fewer.
-//! * A **timeout, 429 or 5xx** halves the limit at once — once per round trip: failures of
-//!   calls that started before the last halving belong to the same congestion and do not
-//!   halve it again.
+//!   - otherwise (answers slower than a quarter of the timeout): no change.
+//! * An answer slower than **half the timeout** cuts the limit by a quarter at once: a
+//!   timeout is near.
+//! * A **timeout, 429 or 5xx** halves the limit at once.
+//!
+//! Both cuts happen once per round trip: the ends of requests that started before the
+//! last cut belong to the same congestion and do not cut again.
 //!
 //! A round in which fewer calls were waiting than the limit allowed (the stream is slower
 //! than the provider) says nothing about a higher limit, so it does not raise it. The
@@ -52,6 +55,8 @@ pub(crate) struct InFlightLimit {
     max: usize,
     /// Half the request timeout: an answer slower than this is close to timing out.
     slow: Duration,
+    /// A quarter of the request timeout: the limit grows only while answers are faster.
+    headroom: Duration,
     state: Mutex<State>,
 }
 
@@ -100,6 +105,7 @@ impl InFlightLimit {
             adaptive,
             max,
             slow: timeout / 2,
+            headroom: timeout / 4,
             state: Mutex::new(State {
                 limit,
                 in_use: 0,
@@ -188,11 +194,20 @@ impl InFlightLimit {
             Signal::Neutral => {}
             Signal::Overloaded => {
                 if epoch == s.epoch {
-                    s.limit = (s.limit / 2).max(1);
-                    s.epoch += 1;
-                    s.round = Round::default();
-                    s.note_demand();
+                    let to = (s.limit / 2).max(1);
+                    s.cut(to);
                     tracing::debug!(limit = s.limit, "LLM provider overloaded; halving the calls in flight");
+                }
+            }
+            Signal::Answered(latency) if latency > self.slow => {
+                if epoch == s.epoch {
+                    let to = (s.limit * 3 / 4).max(1);
+                    s.cut(to);
+                    tracing::debug!(
+                        limit = s.limit,
+                        latency_ms = latency.as_millis() as u64,
+                        "LLM answer close to the timeout; fewer calls in flight"
+                    );
                 }
             }
             Signal::Answered(latency) => {
@@ -222,11 +237,9 @@ impl InFlightLimit {
         }
         let baseline = s.baseline.unwrap_or(mean);
         let before = s.limit;
-        if round.max > self.slow {
-            s.limit = (s.limit * 3 / 4).max(1);
-        } else if mean.as_secs_f64() > baseline.as_secs_f64() * LATENCY_TOLERANCE {
+        if mean.as_secs_f64() > baseline.as_secs_f64() * LATENCY_TOLERANCE {
             s.limit = s.limit.saturating_sub(1).max(1);
-        } else if round.busiest >= s.limit {
+        } else if round.busiest >= s.limit && round.max <= self.headroom {
             s.limit = (s.limit + 1).min(self.max);
         }
         if s.limit != before {
@@ -242,6 +255,14 @@ impl InFlightLimit {
 }
 
 impl State {
+    /// Lowers the limit to `to` and starts a new round trip.
+    fn cut(&mut self, to: usize) {
+        self.limit = to;
+        self.epoch += 1;
+        self.round = Round::default();
+        self.note_demand();
+    }
+
     /// Remembers how many calls wanted a place during this round.
     fn note_demand(&mut self) {
         let wanted = (self.in_use + self.waiters.len()).min(self.limit);
@@ -273,12 +294,14 @@ mod tests {
         })
     }
 
-    /// One busy round at the current limit, every answer after `latency`.
+    /// One busy round at the current limit: its calls start together, and every answer
+    /// comes after `latency`.
     fn round(rt: &tokio::runtime::Runtime, l: &Arc<InFlightLimit>, latency: Duration) {
         let n = l.current();
         let held = hold(rt, l, n);
+        let epoch = l.started();
         for _ in 0..n {
-            l.finished(l.started(), Signal::Answered(latency));
+            l.finished(epoch, Signal::Answered(latency));
         }
         drop(held);
     }
@@ -359,6 +382,18 @@ mod tests {
         assert_eq!(l.current(), 8);
         round(&rt, &l, 600 * MS);
         assert_eq!(l.current(), 6);
+    }
+
+    #[test]
+    fn the_limit_grows_only_with_headroom_below_the_timeout() {
+        // Answers in 300 ms with a 1 s timeout: steady (no queueing), but over a quarter
+        // of the timeout, so the limit stays where it is.
+        let rt = runtime();
+        let l = InFlightLimit::new(Concurrency::Adaptive, 16, Duration::from_secs(1));
+        for _ in 0..5 {
+            round(&rt, &l, 300 * MS);
+        }
+        assert_eq!(l.current(), 2);
     }
 
     #[test]

@@ -70,10 +70,6 @@ impl OpenAiProvider {
         })
     }
 
-    fn body(&self, request: &ChatRequest) -> Value {
-        self.body_in(request, self.json_object_form.load(Ordering::Relaxed))
-    }
-
     /// The request body; a structured one in the `json_object` form when `json_object`.
     fn body_in(&self, request: &ChatRequest, json_object: bool) -> Value {
         let mut messages = vec![json!({"role": "system", "content": request.system})];
@@ -208,14 +204,14 @@ mod tests {
         let config = ProviderConfig::for_provider(ProviderKind::OpenAi);
         let p = OpenAiProvider::with_key(&config, None).expect("provider");
         let mut req = crate::prompt::first_request("sys", "news", 100, 50, 0.0, true);
-        let body = p.body(&req);
+        let body = p.body_in(&req, false);
         assert_eq!(body["response_format"], crate::schema::openai_response_format());
         assert_eq!(
             p.body_in(&req, true)["response_format"],
             crate::schema::json_object_response_format()
         );
         req.structured = false;
-        assert!(p.body(&req).get("response_format").is_none());
+        assert!(p.body_in(&req, true).get("response_format").is_none());
     }
 
     #[test]

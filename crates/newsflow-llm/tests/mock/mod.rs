@@ -245,19 +245,37 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
     Ok(response)
 }
 
-/// Whether `body` asks for structured output; `Err` says what is wrong with the schema or
-/// the tool choice it carries.
-fn structured_request(wire: Wire, body: &Value) -> Result<Option<String>, String> {
+/// Whether `body` asks for structured output (with the tool to call, if any); `Err` has
+/// the status and what is wrong with the schema or the tool choice it carries.
+fn structured_request(wire: Wire, body: &Value, llama_cpp_python: bool) -> Result<Option<String>, (u16, String)> {
+    let bad = |why: String| Err((400, why));
     let (schema, tool) = match wire {
+        Wire::OpenAi if llama_cpp_python => {
+            let Some(f) = body.get("response_format") else {
+                return Ok(None);
+            };
+            if f["type"] != "json_object" {
+                // llama-cpp-python answers its request validation errors with 500.
+                return Err((
+                    500,
+                    format!(
+                        "1 validation error: {{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), \
+                         'msg': \"Input should be 'text' or 'json_object'\", 'input': {}}}",
+                        f["type"]
+                    ),
+                ));
+            }
+            (&f["schema"], None)
+        }
         Wire::OpenAi => {
             let Some(f) = body.get("response_format") else {
                 return Ok(None);
             };
             if f["type"] != "json_schema" || f["json_schema"]["strict"] != true {
-                return Err(format!("response_format must be a strict json_schema: {f}"));
+                return bad(format!("response_format must be a strict json_schema: {f}"));
             }
             if !f["json_schema"]["name"].as_str().is_some_and(|n| !n.is_empty()) {
-                return Err("response_format.json_schema has no name".into());
+                return bad("response_format.json_schema has no name".into());
             }
             (&f["json_schema"]["schema"], None)
         }
@@ -267,7 +285,7 @@ fn structured_request(wire: Wire, body: &Value) -> Result<Option<String>, String
             };
             let name = tools[0]["name"].as_str().unwrap_or("");
             if body["tool_choice"] != json!({"type": "tool", "name": name}) {
-                return Err(format!(
+                return bad(format!(
                     "tool_choice does not force the tool {name:?}: {}",
                     body["tool_choice"]
                 ));
@@ -281,7 +299,7 @@ fn structured_request(wire: Wire, body: &Value) -> Result<Option<String>, String
             let spec = &config["tools"][0]["toolSpec"];
             let name = spec["name"].as_str().unwrap_or("");
             if config["toolChoice"] != json!({"tool": {"name": name}}) {
-                return Err(format!(
+                return bad(format!(
                     "toolChoice does not force the tool {name:?}: {}",
                     config["toolChoice"]
                 ));
