@@ -98,7 +98,16 @@ impl LlamaServer {
         let child = Command::new(&setup.python)
             .args(["-m", "llama_cpp.server", "--model"])
             .arg(&setup.model)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--n_ctx", "2048"])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                &threads(),
+            ])
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -145,6 +154,12 @@ impl Drop for LlamaServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Threads for the model: every core (llama-cpp-python's default is half of them; this
+/// test binary runs alone, so the server may take them all).
+fn threads() -> String {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).to_string()
 }
 
 /// A plain HTTP/1.0 `GET /v1/models` answered with 200.
