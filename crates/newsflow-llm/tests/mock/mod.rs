@@ -274,7 +274,7 @@ fn structured_request(wire: Wire, body: &Value, llama_cpp_python: bool) -> Resul
             if f["type"] != "json_schema" || f["json_schema"]["strict"] != true {
                 return bad(format!("response_format must be a strict json_schema: {f}"));
             }
-            if !f["json_schema"]["name"].as_str().is_some_and(|n| !n.is_empty()) {
+            if f["json_schema"]["name"].as_str().is_none_or(|n| n.is_empty()) {
                 return bad("response_format.json_schema has no name".into());
             }
             (&f["json_schema"]["schema"], None)
