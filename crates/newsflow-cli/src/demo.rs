@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use newsflow_runtime::{Job, JobOptions};
 
+use crate::llm_args::LlmArgs;
 use crate::table::TableSink;
 
 const FLAGSHIP: &str = include_str!("../../../examples/flagship.sql");
@@ -37,21 +38,8 @@ pub struct DemoArgs {
     /// Event-time seconds per wall-clock second.
     #[arg(long, default_value_t = 60.0)]
     pub speed_up: f64,
-    /// Analyse the news with this LLM provider (openai, anthropic, bedrock) instead of the
-    /// offline analyser; the same as SET 'newsflow.llm.provider' in the SQL.
-    #[arg(long, value_name = "PROVIDER")]
-    pub llm: Option<String>,
-    /// The provider's base URL, e.g. an OpenAI-compatible server (vLLM, Ollama, llama.cpp,
-    /// LM Studio): http://127.0.0.1:8000.
-    #[arg(long, value_name = "URL", requires = "llm")]
-    pub llm_endpoint: Option<String>,
-    /// The model id (default: the provider's, e.g. gpt-4o-mini).
-    #[arg(long, value_name = "MODEL", requires = "llm")]
-    pub llm_model: Option<String>,
-    /// Another provider option, KEY=VALUE (max-in-flight=32, timeout=10s, max-retries=1,
-    /// cache=off, …); repeatable. API keys are read from the environment only.
-    #[arg(long = "llm-option", value_name = "KEY=VALUE", requires = "llm")]
-    pub llm_options: Vec<String>,
+    #[command(flatten)]
+    pub llm: LlmArgs,
     #[command(flatten)]
     pub ui: crate::ui::UiArgs,
     /// Do not serve the web dashboard.
@@ -62,34 +50,6 @@ pub struct DemoArgs {
 /// The dashboard's port in the demo unless --ui-port says otherwise.
 pub const DEMO_UI_PORT: u16 = 8088;
 
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// `SET 'newsflow.llm.<key>' = '<value>';` lines for the `--llm*` options.
-fn llm_settings(args: &DemoArgs) -> anyhow::Result<String> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    if let Some(p) = &args.llm {
-        pairs.push(("provider".into(), p.clone()));
-    }
-    if let Some(e) = &args.llm_endpoint {
-        pairs.push(("endpoint".into(), e.clone()));
-    }
-    if let Some(m) = &args.llm_model {
-        pairs.push(("model".into(), m.clone()));
-    }
-    for o in &args.llm_options {
-        let (k, v) = o
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--llm-option expects KEY=VALUE, got '{o}'"))?;
-        pairs.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    Ok(pairs
-        .iter()
-        .map(|(k, v)| format!("SET {} = {};\n", quote(&format!("newsflow.llm.{k}")), quote(v)))
-        .collect())
-}
-
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let DemoArgs {
         duration,
@@ -97,15 +57,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         speed_up,
         ..
     } = args;
-    let sql = llm_settings(&args)?
+    let sql = args.llm.set_statements()?
         + &FLAGSHIP.replace("'speed-up' = '60'", &format!("'speed-up' = '{speed_up}'"))
         + "\n"
         + &demo_tail(out);
-    let analyser = match (&args.llm, &args.llm_endpoint) {
-        (Some(p), Some(e)) => format!("LLM provider {p} at {e}"),
-        (Some(p), None) => format!("LLM provider {p}"),
-        (None, _) => "the offline analyser (--llm openai --llm-endpoint URL for an LLM)".to_string(),
-    };
+    let analyser = args.llm.describe();
     let ui_port = (!args.no_ui).then(|| args.ui.ui_port.unwrap_or(DEMO_UI_PORT));
     let live = crate::ui::live_report(ui_port);
     let opts = JobOptions {
@@ -146,29 +102,4 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let report = job.run()?;
     crate::print_report(&report);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn llm_flags_become_set_statements() {
-        let args = DemoArgs {
-            duration: None,
-            out: PathBuf::from("o"),
-            speed_up: 60.0,
-            llm: Some("openai".into()),
-            llm_endpoint: Some("http://127.0.0.1:8000".into()),
-            llm_model: Some("it's".into()),
-            llm_options: vec!["max-in-flight=32".into()],
-            ui: Default::default(),
-            no_ui: true,
-        };
-        assert_eq!(
-            llm_settings(&args).unwrap(),
-            "SET 'newsflow.llm.provider' = 'openai';\nSET 'newsflow.llm.endpoint' = 'http://127.0.0.1:8000';\n\
-             SET 'newsflow.llm.model' = 'it''s';\nSET 'newsflow.llm.max-in-flight' = '32';\n"
-        );
-    }
 }

@@ -9,6 +9,7 @@
 //!   newsflow produce           a generator's rows or a file's lines into a Kafka topic
 //!   newsflow consume           print a Kafka topic's messages
 //!   newsflow query             SQL over archived Parquet/JSON/CSV (local or S3), DataFusion
+//!   newsflow eval-analyser     accuracy of the offline analyser or an LLM on a labelled file
 //! ```
 //!
 //! The CLI only parses arguments and prints; the engine lives in `newsflow-runtime`.
@@ -17,7 +18,9 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod demo;
+mod eval_cmd;
 mod kafka_cmd;
+mod llm_args;
 mod table;
 mod ui;
 
@@ -124,6 +127,16 @@ enum Command {
     ///   newsflow demo --duration 30
     ///   newsflow demo --llm openai --llm-endpoint http://127.0.0.1:8000 --llm-model qwen2.5
     Demo(demo::DemoArgs),
+    /// Measure an analyser on a labelled JSON-lines file ({"text", "label"[, "lang",
+    /// "kind", "category"]}): accuracy, macro-F1, per-label precision/recall, confusion
+    /// matrix, breakdowns, error rows. The offline analyser, or any provider.
+    ///
+    /// Example:
+    ///   newsflow eval-analyser headlines.jsonl
+    ///   newsflow eval-analyser headlines.jsonl --llm openai --llm-endpoint http://127.0.0.1:8080 --misses
+    ///   newsflow eval-analyser headlines.jsonl --llm anthropic --option max-in-flight=8 --format json
+    #[command(name = "eval-analyser")]
+    EvalAnalyser(eval_cmd::EvalArgs),
 }
 
 fn read_sql(file: &Path) -> anyhow::Result<String> {
@@ -285,6 +298,7 @@ fn main() -> ExitCode {
             Ok(())
         }),
         Command::Demo(args) => demo::run(args),
+        Command::EvalAnalyser(args) => eval_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -735,11 +735,14 @@ const NEWS_DDL: &str = "CREATE TABLE news (symbol STRING, news_id INT, headline 
 WITH ('connector' = 'filesystem', 'path' = 'news.jsonl', 'format' = 'json');
 ";
 
-/// SET statements binding analyze_news to the mock server.
+/// SET statements binding analyze_news to the mock server, with exactly `max_in_flight`
+/// calls at once (a fixed limit: these tests are about order, watermarks and the end of
+/// input; the adaptive limit has its own tests in newsflow-llm).
 fn llm_settings(url: &str, max_in_flight: usize) -> String {
     format!(
         "SET 'newsflow.llm.provider' = 'openai';\nSET 'newsflow.llm.endpoint' = '{url}';\n\
-         SET 'newsflow.llm.max-in-flight' = '{max_in_flight}';\nSET 'newsflow.llm.cache' = 'off';\n"
+         SET 'newsflow.llm.max-in-flight' = '{max_in_flight}';\nSET 'newsflow.llm.concurrency' = 'fixed';\n\
+         SET 'newsflow.llm.cache' = 'off';\n"
     )
 }
 
@@ -906,6 +909,68 @@ fn llm_end_of_input_waits_for_calls_in_flight_before_the_sink_commits() {
         "analysis committed after {analysed:?}"
     );
     assert_eq!(server.max_concurrent(), 4);
+}
+
+/// Runs `newsflow run job.sql` in `dir` with `XDG_CACHE_HOME` at `dir/user-cache`.
+fn run_cli(dir: &Path, sql: &str, args: &[&str]) {
+    std::fs::write(dir.join("job.sql"), sql).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", dir.join("user-cache"))
+        .args(["run", "job.sql"])
+        .args(args)
+        .output()
+        .expect("run newsflow");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn lines_in(path: &Path) -> usize {
+    std::fs::read_to_string(path).map_or(0, |t| t.lines().count())
+}
+
+/// Without a `cache` option the LLM cache lives beside the job's state: in its local
+/// checkpoint directory, else in the per-user cache directory; a `cache` option wins.
+#[test]
+fn llm_cache_lives_beside_the_jobs_state() {
+    let server = MockOpenAi::start(Delay::Fixed(Duration::from_millis(1)));
+    let job = |settings: &str| {
+        format!(
+            "SET 'newsflow.llm.provider' = 'openai';\nSET 'newsflow.llm.endpoint' = '{}';\n{settings}{NEWS_DDL}\
+             CREATE TABLE out (news_id INT, summary STRING) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');\n\
+             INSERT INTO out SELECT news_id, analyze_news(headline) FROM news;",
+            server.url()
+        )
+    };
+    let checkpoints = "SET 'execution.checkpointing.interval' = '1 s';\nSET 'state.checkpoints.dir' = 'ckpt';\n";
+    let user_cache = |dir: &Path| dir.join("user-cache/newsflow/llm-cache.jsonl");
+
+    // With a checkpoint directory: the cache is in it, and a fresh run of the job is
+    // answered from it without a request.
+    let dir = temp_dir("llm-cache-ckpt");
+    write_news(&dir, 6, 10);
+    run_cli(&dir, &job(checkpoints), &[]);
+    assert_eq!(lines_in(&dir.join("ckpt/llm-cache.jsonl")), 6);
+    assert!(!user_cache(&dir).exists());
+    assert_eq!(server.requests(), 6);
+    run_cli(&dir, &job(checkpoints), &["--fresh"]);
+    assert_eq!(server.requests(), 6, "the second run was answered from the cache");
+    assert_eq!(read_json_rows(&dir.join("out")).len(), 12);
+
+    // Without one: the per-user cache directory.
+    let dir = temp_dir("llm-cache-user");
+    write_news(&dir, 6, 10);
+    run_cli(&dir, &job(""), &[]);
+    assert_eq!(lines_in(&user_cache(&dir)), 6);
+    assert!(!dir.join(".newsflow").exists() && !dir.join("llm-cache.jsonl").exists());
+
+    // An explicit `cache` wins over the checkpoint directory.
+    let dir = temp_dir("llm-cache-explicit");
+    write_news(&dir, 6, 10);
+    let explicit = format!("{checkpoints}SET 'newsflow.llm.cache' = 'mine.jsonl';\n");
+    run_cli(&dir, &job(&explicit), &[]);
+    assert_eq!(lines_in(&dir.join("mine.jsonl")), 6);
+    assert!(!dir.join("ckpt/llm-cache.jsonl").exists());
+    assert!(!user_cache(&dir).exists());
 }
 
 /// Runs `newsflow demo` for `secs` seconds in `dir` and returns the analysis rows it archived.

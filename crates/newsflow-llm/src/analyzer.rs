@@ -73,10 +73,10 @@ impl Analyzer {
         config: &ProviderConfig,
         provider: Arc<dyn Provider>,
     ) -> Result<Analyzer, ConfigError> {
-        let cache = match &config.cache {
-            CacheSetting::Off => None,
+        let cache = match config.cache.resolve(None) {
             CacheSetting::File(_) if provider.analyze_locally("").is_some() => None,
-            CacheSetting::File(path) => Some(Cache::open(path)?),
+            CacheSetting::File(path) => Some(Cache::open(&path)?),
+            CacheSetting::Off | CacheSetting::Default => None,
         };
         let (done_tx, done_rx) = channel();
         Ok(Analyzer {
@@ -157,9 +157,14 @@ impl Analyzer {
             .unwrap_or_else(|e| Outcome::error(ErrorKind::Other, e.0))
     }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters, with the in-flight limit's current value.
     pub fn metrics(&self) -> MetricsSnapshot {
-        self.context.metrics.snapshot()
+        self.context.metrics_snapshot()
+    }
+
+    /// The cache file in use, if any (`None`: no cache, or the offline analyser).
+    pub fn cache_path(&self) -> Option<&std::path::Path> {
+        self.context.cache.as_ref().map(Cache::path)
     }
 
     /// The provider's name (`openai`, `anthropic`, `bedrock`, `offline`, …).

@@ -1,6 +1,12 @@
 //! The response cache: successful analyses keyed by a SHA-256 of (provider, model,
-//! system prompt, user message), kept in memory and appended to a JSON-lines file so
-//! they survive restarts.
+//! endpoint, structured-output mode, system prompt, user message), kept in memory and
+//! appended to a JSON-lines file so they survive restarts. The endpoint is part of the
+//! key because the same model name on another server is another model (two local
+//! servers both calling theirs `default`); the mode because a schema-constrained answer
+//! may differ from a free-text one.
+//!
+//! Where the file is: the `cache` option, else `llm-cache.jsonl` in the job's checkpoint
+//! directory, else in the per-user cache directory (see [`crate::CacheSetting`]).
 //!
 //! Each line is `{"key":"<hex>","label":"good","score":0.5,"summary":"…"}`. The file is
 //! loaded when the analyser starts (unreadable lines are skipped and counted) and every
@@ -19,10 +25,30 @@ use sha2::{Digest, Sha256};
 use crate::config::ConfigError;
 use crate::offline::{Analysis, Label};
 
+/// What identifies an answer: who answered, how it was asked, and the messages.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheKeyParts<'a> {
+    pub provider: &'a str,
+    pub model: &'a str,
+    /// The URL (or Bedrock region/endpoint) the request goes to.
+    pub endpoint: &'a str,
+    /// The structured-output mode (`auto`, `off`).
+    pub structured_output: &'a str,
+    pub system_prompt: &'a str,
+    pub user_message: &'a str,
+}
+
 /// The cache key: hex SHA-256 over the length-prefixed parts.
-pub fn cache_key(provider: &str, model: &str, system_prompt: &str, user_message: &str) -> String {
+pub fn cache_key(parts: &CacheKeyParts<'_>) -> String {
     let mut h = Sha256::new();
-    for part in [provider, model, system_prompt, user_message] {
+    for part in [
+        parts.provider,
+        parts.model,
+        parts.endpoint,
+        parts.structured_output,
+        parts.system_prompt,
+        parts.user_message,
+    ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -194,7 +220,15 @@ mod tests {
             score: -0.6,
             summary: "Recall \"x\"".into(),
         };
-        let key = cache_key("openai", "m", "sys", "news");
+        let parts = CacheKeyParts {
+            provider: "openai",
+            model: "m",
+            endpoint: "http://a:8000/v1/chat/completions",
+            structured_output: "auto",
+            system_prompt: "sys",
+            user_message: "news",
+        };
+        let key = cache_key(&parts);
         {
             let c = Cache::open(&path).expect("open");
             assert!(c.is_empty());
@@ -207,8 +241,31 @@ mod tests {
         let c = Cache::open(&path).expect("reopen");
         assert_eq!(c.get(&key), Some(a));
         assert_eq!(c.skipped_lines(), 2);
-        assert_ne!(key, cache_key("openai", "m2", "sys", "news"));
-        assert_ne!(cache_key("a", "bc", "", ""), cache_key("ab", "c", "", ""));
+        for other in [
+            CacheKeyParts { model: "m2", ..parts },
+            CacheKeyParts {
+                endpoint: "http://b:8000/v1/chat/completions",
+                ..parts
+            },
+            CacheKeyParts {
+                structured_output: "off",
+                ..parts
+            },
+            CacheKeyParts {
+                user_message: "news!",
+                ..parts
+            },
+        ] {
+            assert_ne!(key, cache_key(&other), "{other:?}");
+        }
+        let split = |a, b| {
+            cache_key(&CacheKeyParts {
+                provider: a,
+                model: b,
+                ..parts
+            })
+        };
+        assert_ne!(split("a", "bc"), split("ab", "c"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -6,7 +6,7 @@
 //! (Bedrock). A key that looks like a secret (`api-key`, `secret`, `password`, …) is
 //! rejected with a message saying so.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use newsflow_common::time::parse_duration;
@@ -83,15 +83,93 @@ impl std::fmt::Display for ProviderKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheSetting {
     Off,
-    /// A JSON-lines file, loaded at start and appended to.
+    /// A JSON-lines file, loaded at start and appended to (the `cache` option).
     File(PathBuf),
+    /// `cache` not given: [`CACHE_FILE_NAME`] beside the job's state (its local
+    /// `state.checkpoints.dir`) when the job has one, else in the per-user cache directory
+    /// ([`user_cache_file`]). Resolved with [`CacheSetting::resolve`].
+    Default,
 }
 
-/// The cache file used by the network providers when `cache` is not given.
-pub const DEFAULT_CACHE_PATH: &str = ".newsflow/llm-cache.jsonl";
+/// The name of the default cache file, in the job's checkpoint directory or in the
+/// per-user cache directory.
+pub const CACHE_FILE_NAME: &str = "llm-cache.jsonl";
+
+impl CacheSetting {
+    /// The setting with [`CacheSetting::Default`] made concrete: `state_dir`/[`CACHE_FILE_NAME`]
+    /// when the job keeps its state in a local directory, else [`user_cache_file`].
+    /// `Off` and an explicit file are returned as they are.
+    pub fn resolve(&self, state_dir: Option<&Path>) -> CacheSetting {
+        match self {
+            CacheSetting::Default => CacheSetting::File(match state_dir {
+                Some(dir) => dir.join(CACHE_FILE_NAME),
+                None => user_cache_file(),
+            }),
+            other => other.clone(),
+        }
+    }
+}
+
+/// The per-user cache file: `$XDG_CACHE_HOME/newsflow/llm-cache.jsonl`, else
+/// `$HOME/.cache/newsflow/…` (`%LOCALAPPDATA%\newsflow\…` on Windows), else
+/// `.newsflow/llm-cache.jsonl` under the working directory when none of those is set.
+pub fn user_cache_file() -> PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let dir = var("XDG_CACHE_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| var("HOME").map(|h| h.join(".cache")))
+        .or_else(|| var("LOCALAPPDATA"));
+    match dir {
+        Some(d) => d.join("newsflow").join(CACHE_FILE_NAME),
+        None => PathBuf::from(".newsflow").join(CACHE_FILE_NAME),
+    }
+}
+
+/// Whether the reply format is enforced by the provider (`structured-output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StructuredOutput {
+    /// Ask for the analysis through the provider's structured output: a JSON schema in
+    /// `response_format` (OpenAI-compatible), a forced tool with an input schema
+    /// (Anthropic, Bedrock). A server that refuses it gets plain text requests instead.
+    Auto,
+    /// Plain text requests; the reply is read by the lenient parser only.
+    Off,
+}
+
+impl StructuredOutput {
+    /// `"auto"` or `"off"` (also part of the cache key).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StructuredOutput::Auto => "auto",
+            StructuredOutput::Off => "off",
+        }
+    }
+}
+
+/// How many calls run at once (`concurrency`), always at most `max-in-flight`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Concurrency {
+    /// Start at [`ADAPTIVE_START`] calls and adapt (see `limiter.rs`): one more per round
+    /// of answers while latency holds, fewer when it grows, half on a timeout, 429 or 5xx.
+    Adaptive,
+    /// Always `max-in-flight` calls.
+    Fixed,
+}
+
+impl Concurrency {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Concurrency::Adaptive => "adaptive",
+            Concurrency::Fixed => "fixed",
+        }
+    }
+}
+
+/// Calls in flight when an adaptive limit starts (or `max-in-flight`, if lower).
+pub const ADAPTIVE_START: usize = 2;
 
 /// Every option key [`ProviderConfig::from_options`] accepts.
-pub const OPTION_KEYS: [&str; 16] = [
+pub const OPTION_KEYS: [&str; 18] = [
     "provider",
     "model",
     "endpoint",
@@ -108,6 +186,8 @@ pub const OPTION_KEYS: [&str; 16] = [
     "cost.input-per-1k",
     "cost.output-per-1k",
     "temperature",
+    "structured-output",
+    "concurrency",
 ];
 
 /// How news is analysed: provider, model, prompt, limits, retries, cache and costs.
@@ -125,8 +205,13 @@ pub struct ProviderConfig {
     pub system_prompt: Option<String>,
     /// Limit for one request (connect + answer). Default 30 s.
     pub timeout: Duration,
-    /// Most provider calls in flight at once. Default 16.
+    /// Most provider calls in flight at once. Default 16. With adaptive concurrency the
+    /// upper bound of the limit.
     pub max_in_flight: usize,
+    /// Adaptive (default) or fixed number of calls in flight.
+    pub concurrency: Concurrency,
+    /// Structured output (default `auto`) or plain text requests.
+    pub structured_output: StructuredOutput,
     /// Retries of a failed request (timeouts, connection errors, 429, 5xx). Default 3.
     pub max_retries: u32,
     /// First retry delay; doubles per retry, with jitter, capped at 20 s. Default 250 ms.
@@ -176,6 +261,8 @@ impl ProviderConfig {
             system_prompt: None,
             timeout: Duration::from_secs(30),
             max_in_flight: 16,
+            concurrency: Concurrency::Adaptive,
+            structured_output: StructuredOutput::Auto,
             max_retries: 3,
             retry_backoff: Duration::from_millis(250),
             max_tokens: 200,
@@ -184,7 +271,7 @@ impl ProviderConfig {
             api_key_env: provider.default_api_key_env().map(str::to_string),
             region: None,
             cache: if provider.is_remote() {
-                CacheSetting::File(PathBuf::from(DEFAULT_CACHE_PATH))
+                CacheSetting::Default
             } else {
                 CacheSetting::Off
             },
@@ -332,6 +419,22 @@ impl ProviderConfig {
                     CacheSetting::File(PathBuf::from(value))
                 };
             }
+            "structured-output" => {
+                only_for(&remote)?;
+                self.structured_output = match value.to_ascii_lowercase().as_str() {
+                    "auto" => StructuredOutput::Auto,
+                    "off" => StructuredOutput::Off,
+                    _ => return Err(bad("expected 'auto' or 'off'")),
+                };
+            }
+            "concurrency" => {
+                only_for(&remote)?;
+                self.concurrency = match value.to_ascii_lowercase().as_str() {
+                    "adaptive" => Concurrency::Adaptive,
+                    "fixed" => Concurrency::Fixed,
+                    _ => return Err(bad("expected 'adaptive' or 'fixed'")),
+                };
+            }
             "cost.input-per-1k" => self.cost_input_per_1k = parse_cost(value).map_err(|e| bad(&e))?,
             "cost.output-per-1k" => self.cost_output_per_1k = parse_cost(value).map_err(|e| bad(&e))?,
             _ => {
@@ -392,6 +495,45 @@ mod tests {
         assert_eq!(c.cache, CacheSetting::Off);
         assert_eq!(c.max_in_flight, 16);
         assert_eq!(c.max_retries, 3);
+        let o = cfg(&[("provider", "openai")]).expect("openai");
+        assert_eq!(o.concurrency, Concurrency::Adaptive);
+        assert_eq!(o.structured_output, StructuredOutput::Auto);
+        assert_eq!(o.cache, CacheSetting::Default);
+    }
+
+    #[test]
+    fn structured_output_and_concurrency() {
+        let c = cfg(&[
+            ("provider", "openai"),
+            ("structured-output", "OFF"),
+            ("concurrency", "fixed"),
+        ])
+        .expect("valid");
+        assert_eq!(c.structured_output, StructuredOutput::Off);
+        assert_eq!(c.concurrency, Concurrency::Fixed);
+        let e = cfg(&[("provider", "openai"), ("structured-output", "json")]).expect_err("unknown mode");
+        assert!(e.0.contains("'auto' or 'off'"), "{e}");
+        let e = cfg(&[("provider", "openai"), ("concurrency", "16")]).expect_err("unknown concurrency");
+        assert!(e.0.contains("'adaptive' or 'fixed'"), "{e}");
+        let e = cfg(&[("structured-output", "auto")]).expect_err("offline has no structured output");
+        assert!(e.0.contains("only to provider"), "{e}");
+    }
+
+    #[test]
+    fn default_cache_lives_beside_the_state_or_in_the_user_cache() {
+        let dir = Path::new("/var/lib/job/checkpoints");
+        assert_eq!(
+            CacheSetting::Default.resolve(Some(dir)),
+            CacheSetting::File(dir.join("llm-cache.jsonl"))
+        );
+        assert_eq!(
+            CacheSetting::Default.resolve(None),
+            CacheSetting::File(user_cache_file())
+        );
+        assert!(user_cache_file().ends_with("newsflow/llm-cache.jsonl"));
+        let explicit = CacheSetting::File(PathBuf::from("mine.jsonl"));
+        assert_eq!(explicit.resolve(Some(dir)), explicit);
+        assert_eq!(CacheSetting::Off.resolve(Some(dir)), CacheSetting::Off);
     }
 
     #[test]
@@ -435,7 +577,7 @@ mod tests {
         assert_eq!(b.cache, CacheSetting::File(PathBuf::from("/tmp/x.jsonl")));
         let a = cfg(&[("provider", "anthropic")]).expect("anthropic");
         assert_eq!(a.api_key_env.as_deref(), Some("ANTHROPIC_API_KEY"));
-        assert_eq!(a.cache, CacheSetting::File(PathBuf::from(DEFAULT_CACHE_PATH)));
+        assert_eq!(a.cache, CacheSetting::Default);
     }
 
     #[test]

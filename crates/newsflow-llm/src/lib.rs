@@ -54,35 +54,64 @@
 //! * [`ProviderConfig`] (`config.rs`) is built from the string options of a SQL `WITH`
 //!   clause: `provider` (`offline` default, `openai`, `anthropic`, `bedrock`), `model`,
 //!   `endpoint`, `system-prompt`, `timeout` (Flink duration, default 30 s),
-//!   `max-in-flight` (16), `max-retries` (3), `retry-backoff` (250 ms), `max-tokens`
-//!   (200), `max-input-chars` (6000), `temperature` (0), `api-key-env`, `region`,
-//!   `cache` (a path, or `off`; default `.newsflow/llm-cache.jsonl` for network
-//!   providers), `cost.input-per-1k`, `cost.output-per-1k` (USD). Unknown keys and
-//!   providers are errors listing the valid ones. **Secrets are never options**: a key
-//!   such as `api-key` is refused with a pointer to the environment; keys are read from
-//!   the variable named by `api-key-env` (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY` by
-//!   default) or from the AWS credential chain, held in [`Secret`] (redacted `Debug`),
-//!   and scrubbed from error texts (`secret.rs`). Durations such as `'10 s'` are parsed by
+//!   `max-in-flight` (16, the upper bound of the calls in flight), `concurrency`
+//!   (`adaptive` default, or `fixed`), `structured-output` (`auto` default, or `off`),
+//!   `max-retries` (3), `retry-backoff` (250 ms), `max-tokens` (200), `max-input-chars`
+//!   (6000), `temperature` (0), `api-key-env`, `region`, `cache` (a path, or `off`; not
+//!   given: see the cache below), `cost.input-per-1k`, `cost.output-per-1k` (USD).
+//!   Unknown keys, providers and values are errors listing the valid ones (newsflow
+//!   refuses what it would not honour). **Secrets are never options**: a key such as
+//!   `api-key` is refused with a pointer to the environment; keys are read from the
+//!   variable named by `api-key-env` (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY` by default) or
+//!   from the AWS credential chain, held in [`Secret`] (redacted `Debug`), and scrubbed
+//!   from error texts (`secret.rs`). Durations such as `'10 s'` are parsed by
 //!   `newsflow_common::time::parse_duration`.
 //! * [`Provider`] (`providers/`) sends one chat request and returns the reply text and
 //!   token usage; one file per wire protocol: `openai.rs` (Chat Completions at a
 //!   configurable base URL, so also vLLM, Ollama, llama.cpp server, LM Studio),
 //!   `anthropic.rs` (Messages API), `bedrock.rs` (Converse through the AWS SDK, cargo
 //!   feature `bedrock`, on by default; the SDK sends through `reqwest` via
-//!   `bedrock_http.rs`), `offline.rs` (the analyser above, answering locally), and
-//!   `http.rs` (status and transport errors → [`ErrorKind`], `Retry-After`).
+//!   `bedrock_http.rs`; JSON ⇄ SDK documents in `bedrock_document.rs`), `offline.rs` (the
+//!   analyser above, answering locally), and `http.rs` (status and transport errors →
+//!   [`ErrorKind`], `Retry-After`).
+//! * **Structured output** (`schema.rs`; `structured-output = 'auto'`): the request asks
+//!   the provider to enforce the analysis's JSON schema (label enum `good`/`bad`/
+//!   `neutral`, score one of nine steps from -1 to 1, summary of at most 200 chars).
+//!   OpenAI-compatible servers get `response_format: {"type": "json_schema", "json_schema":
+//!   {"name", "strict": true, "schema"}}` (llama.cpp, vLLM and Ollama turn it into a
+//!   grammar; a server refusing that form is asked once in the older `{"type":
+//!   "json_object", "schema"}` form, which llama-cpp-python's server takes, and the
+//!   provider keeps to the form that worked). Anthropic and Bedrock get one tool,
+//!   `record_news_analysis`, with the schema as its input schema, forced with the tool
+//!   choice; the tool call's input is the analysis, and a reply without it is read as
+//!   text. A server that refuses structured requests (HTTP 400/422, or an error naming
+//!   `response_format`) gets the request again as plain text, and after one success that
+//!   way only plain text (remembered per analyser, i.e. per endpoint). The lenient parser
+//!   reads every reply either way.
 //! * `prompt.rs` builds the request: a system prompt that says the news is data, not
-//!   instructions, and asks for `{"label": "good"|"bad"|"neutral", "score": -1..1,
-//!   "summary": "one line"}`; the news (cut to `max-input-chars`) sits between `<news>`
-//!   and `</news>` with `& < >` escaped, so it cannot close the delimiter.
+//!   instructions, and either spells the reply out as `{"label": "good"|"bad"|"neutral",
+//!   "score": -1..1, "summary": "one line"}` (plain text) or says what the fields mean
+//!   (structured: a template with placeholders would be copied by small models); the news
+//!   (cut to `max-input-chars`) sits between `<news>` and `</news>` with `& < >` escaped, so
+//!   it cannot close the delimiter.
 //! * `parse.rs` reads replies leniently (JSON in prose or a code fence; the first
 //!   balanced object with a `label`) but validates strictly (label in the three values,
 //!   score in `[-1, 1]` and not contradicting the label, derived from the label when
 //!   missing; summary one line, at most 200 chars).
-//! * `call.rs` runs one item: cache → a `max-in-flight` slot → request with a per-request
-//!   timeout and retries (timeouts, connection errors, 429, 5xx; exponential backoff with
-//!   jitter from `retry.rs`, or the server's `Retry-After` in seconds) → parse → **one**
-//!   repair request if the reply is invalid → [`Outcome`]. Other 4xx are not retried.
+//! * `call.rs` runs one item: cache → a place under the in-flight limit → request with a
+//!   per-request timeout and retries (timeouts, connection errors, 429, 5xx; exponential
+//!   backoff with jitter from `retry.rs`, or the server's `Retry-After` in seconds) →
+//!   parse → **one** repair request if the reply is invalid → [`Outcome`]. Other 4xx are
+//!   not retried.
+//! * `limiter.rs`: the **calls in flight**. `concurrency = 'adaptive'` (default) starts at
+//!   2 and adapts by AIMD: one more per round of answers (as many as the limit) while the
+//!   round's mean latency stays within twice the latency learnt at 2 calls or fewer and
+//!   the calls keep the limit busy; one fewer when latency grows past that (the provider
+//!   is queueing: a one-slot local server takes `n` times as long with `n` calls); a
+//!   quarter fewer when an answer took over half the timeout; **half** on a timeout, 429
+//!   or 5xx (once per round trip). Always within `[1, max-in-flight]`. A one-slot local
+//!   model server is thus never sent 16 calls that time out in its queue.
+//!   `'fixed'` keeps `max-in-flight`. The current limit and its peak are in the metrics.
 //! * [`Outcome`] (`outcome.rs`) is an [`Analysis`] or an explicit error with an
 //!   [`ErrorKind`] and reason; its JSON is `{"label":"error","summary":"","error":"…"}`.
 //!   **No failure is ever mapped to `bad`** (the source system's UDF did that; an outage
@@ -92,22 +121,36 @@
 //!   `poll_completed()`, `wait_any(timeout)`, `in_flight()`, plus `analyze_blocking` for
 //!   scalar use and `metrics()`. Results come back in completion order, tagged with the
 //!   caller's id; `submit` never blocks, so the caller bounds its own backlog with
-//!   `in_flight()` (the `max-in-flight` semaphore bounds only the provider calls).
-//! * `cache.rs` keeps successful answers keyed by SHA-256 of (provider, model, system
-//!   prompt, user message), appended to a JSON-lines file and reloaded at start.
+//!   `in_flight()` (the in-flight limit bounds only the provider calls).
+//! * `cache.rs` keeps successful answers keyed by SHA-256 of (provider, model, endpoint,
+//!   structured-output mode, system prompt, user message) — the same model name on
+//!   another server is another model — appended to a JSON-lines file and reloaded at
+//!   start. Where: the `cache` option; else [`CacheSetting::Default`], which the job
+//!   resolves to `llm-cache.jsonl` in its local `state.checkpoints.dir`, and otherwise
+//!   (no checkpoint directory, one on S3, or outside a job) the per-user cache directory
+//!   (`$XDG_CACHE_HOME/newsflow/llm-cache.jsonl`, else `~/.cache/newsflow/…`).
 //! * `metrics.rs`: per analyser (one provider and model) calls, requests, retries,
-//!   repairs, cache hits, errors and request errors by kind, tokens from the APIs' usage
-//!   fields, a latency histogram and the estimated cost — [`MetricsSnapshot`] is
-//!   `Serialize`.
+//!   repairs, cache hits, structured replies and fallbacks, the in-flight limit and its
+//!   peak, errors and request errors by kind, tokens from the APIs' usage fields, a
+//!   latency histogram and the estimated cost — [`MetricsSnapshot`] is `Serialize`.
+//! * `eval.rs` ([`eval`]): scoring an analyser on a labelled JSON-lines file (accuracy,
+//!   macro-F1, per-label precision/recall, confusion matrix, breakdowns by `lang`, `kind`,
+//!   `category`; error rows count as wrong and are reported apart), behind `newsflow
+//!   eval-analyser`.
 //!
 //! Tests with local servers speaking each wire protocol (Bedrock's verifying the SigV4
-//! signature) are in `tests/providers.rs`; a throughput benchmark is its ignored test
-//! `bench_throughput`.
+//! signature; every server checking the schema or forced tool of structured requests,
+//! one of them serving a single request at a time like a local model server) are in
+//! `tests/providers.rs`; a throughput benchmark is its ignored test `bench_throughput`.
+//! `newsflow-cli`'s `tests/local_model.rs` runs a real model (llama.cpp's server with
+//! Gemma 3 270M) end to end.
 
 mod analyzer;
 mod cache;
 mod call;
 pub mod config;
+pub mod eval;
+mod limiter;
 mod metrics;
 pub mod offline;
 mod outcome;
@@ -115,12 +158,13 @@ pub mod parse;
 pub mod prompt;
 pub mod providers;
 mod retry;
+pub mod schema;
 mod secret;
 mod topic;
 
 pub use analyzer::{Analyzer, WORKER_THREADS};
-pub use cache::{cache_key, Cache};
-pub use config::{CacheSetting, ConfigError, ProviderConfig, ProviderKind};
+pub use cache::{cache_key, Cache, CacheKeyParts};
+pub use config::{CacheSetting, Concurrency, ConfigError, ProviderConfig, ProviderKind, StructuredOutput};
 pub use metrics::{LatencyBucket, LatencySnapshot, MetricsSnapshot};
 pub use offline::{analyze, Analysis, Label};
 pub use outcome::{AnalysisError, ErrorKind, Outcome};

@@ -33,6 +33,16 @@ pub struct MetricsSnapshot {
     pub repairs: u64,
     /// Calls answered from the cache, without a request.
     pub cache_hits: u64,
+    /// Replies that came through the provider's structured output (a schema-constrained
+    /// reply or the analysis tool's call) rather than as free text.
+    pub structured_replies: u64,
+    /// Requests sent again as plain text because the server refused structured output
+    /// (HTTP 400/422); after one success that way the endpoint gets plain text only.
+    pub structured_fallbacks: u64,
+    /// The limit on calls in flight now (adaptive: it moves; fixed: `max-in-flight`).
+    pub in_flight_limit: u64,
+    /// Most calls in flight at once so far.
+    pub in_flight_peak: u64,
     /// Calls that ended with an error, by kind (`timeout`, `rate_limited`, …).
     pub errors: BTreeMap<String, u64>,
     /// Failed requests by kind, including ones a retry then recovered.
@@ -57,6 +67,10 @@ impl MetricsSnapshot {
         self.retries += other.retries;
         self.repairs += other.repairs;
         self.cache_hits += other.cache_hits;
+        self.structured_replies += other.structured_replies;
+        self.structured_fallbacks += other.structured_fallbacks;
+        self.in_flight_limit += other.in_flight_limit;
+        self.in_flight_peak += other.in_flight_peak;
         for (k, v) in &other.errors {
             *self.errors.entry(k.clone()).or_default() += v;
         }
@@ -107,6 +121,8 @@ struct Counters {
     retries: u64,
     repairs: u64,
     cache_hits: u64,
+    structured_replies: u64,
+    structured_fallbacks: u64,
     errors: BTreeMap<ErrorKind, u64>,
     request_errors: BTreeMap<ErrorKind, u64>,
     input_tokens: u64,
@@ -155,6 +171,14 @@ impl Metrics {
         self.update(|c| c.repairs += 1);
     }
 
+    pub(crate) fn structured_reply(&self) {
+        self.update(|c| c.structured_replies += 1);
+    }
+
+    pub(crate) fn structured_fallback(&self) {
+        self.update(|c| c.structured_fallbacks += 1);
+    }
+
     /// One request to the provider ended after `latency`: with `usage`, or failing with
     /// `error`.
     pub(crate) fn request(&self, latency: Duration, usage: Option<Usage>, error: Option<ErrorKind>) {
@@ -193,7 +217,8 @@ impl Metrics {
         });
     }
 
-    pub(crate) fn snapshot(&self) -> MetricsSnapshot {
+    /// The counters, with the in-flight limit's current value and peak.
+    pub(crate) fn snapshot(&self, in_flight_limit: usize, in_flight_peak: usize) -> MetricsSnapshot {
         let c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
         let names = |m: &BTreeMap<ErrorKind, u64>| m.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect();
         let sum_ms = c.latency_sum.as_secs_f64() * 1000.0;
@@ -216,6 +241,10 @@ impl Metrics {
             retries: c.retries,
             repairs: c.repairs,
             cache_hits: c.cache_hits,
+            structured_replies: c.structured_replies,
+            structured_fallbacks: c.structured_fallbacks,
+            in_flight_limit: in_flight_limit as u64,
+            in_flight_peak: in_flight_peak as u64,
             errors: names(&c.errors),
             request_errors: names(&c.request_errors),
             input_tokens: c.input_tokens,
@@ -255,7 +284,9 @@ mod tests {
         m.request(Duration::from_millis(70_000), None, Some(ErrorKind::Server));
         m.retry();
         m.finished(&Outcome::error(ErrorKind::Server, "x"));
-        let s = m.snapshot();
+        m.structured_reply();
+        let s = m.snapshot(3, 5);
+        assert_eq!((s.structured_replies, s.in_flight_limit, s.in_flight_peak), (1, 3, 5));
         assert_eq!((s.requests, s.retries, s.calls, s.failed), (2, 1, 1, 1));
         assert_eq!(s.errors.get("server"), Some(&1));
         assert_eq!(s.request_errors.get("server"), Some(&1));

@@ -1,7 +1,9 @@
 //! Lenient reading of a model's reply into an [`Analysis`], strict about its meaning.
 //!
 //! Lenient about the wrapping: the JSON may sit inside prose or a ```` ```json ```` fence;
-//! the first balanced `{…}` that parses as a JSON object with a `label` is used.
+//! the first balanced `{…}` that parses as a JSON object with a `label` is used. Raw line
+//! breaks and tabs inside its strings (invalid JSON, but what small models write even
+//! under a grammar) are read as spaces.
 //! Strict about the content: the label must be `good`, `bad` or `neutral` (any case);
 //! the score must be a number in `[-1, 1]` (tiny overshoots are clamped) that does not
 //! contradict the label, and is derived from the label when missing (good 0.5, bad
@@ -28,7 +30,13 @@ pub fn parse_reply(reply: &str) -> Result<Analysis, String> {
     while let Some(rel) = text[from..].find('{') {
         let start = from + rel;
         if let Some(end) = balanced_end(text, start) {
-            if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text[start..=end]) {
+            let candidate = &text[start..=end];
+            let parsed =
+                serde_json::from_str::<Value>(candidate).or_else(|e| match controls_in_strings_as_spaces(candidate) {
+                    Some(fixed) => serde_json::from_str::<Value>(&fixed),
+                    None => Err(e),
+                });
+            if let Ok(Value::Object(map)) = parsed {
                 if map.contains_key("label") {
                     return validate(&map);
                 }
@@ -120,6 +128,32 @@ fn balanced_end(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// `text` with the raw control characters inside its JSON strings replaced by spaces;
+/// `None` when there are none.
+fn controls_in_strings_as_spaces(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut changed) = (false, false, false);
+    for c in text.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if c.is_control() {
+                out.push(' ');
+                changed = true;
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    changed.then_some(out)
+}
+
 fn clip(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
@@ -184,6 +218,16 @@ mod tests {
             let e = parse_reply(reply).expect_err(reply);
             assert!(e.contains(why), "{reply}: {e}");
         }
+    }
+
+    #[test]
+    fn raw_line_breaks_inside_strings_are_read_as_spaces() {
+        let a = parse_reply("{\"label\": \"good\", \"score\": 1, \"summary\": \"Beats\nestimates\tagain\"}")
+            .expect("raw controls");
+        assert_eq!(a.summary, "Beats estimates again");
+        // Outside strings they are plain whitespace; escaped ones stay escapes.
+        let a = parse_reply("{\n\"label\": \"bad\",\n\"summary\": \"a\\\"b\"}").expect("valid");
+        assert_eq!(a.summary, "a\"b");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The LLM providers against local servers speaking each wire protocol (OpenAI Chat
 //! Completions, Anthropic Messages, Bedrock Converse with SigV4 verification): success,
-//! JSON in prose, invalid replies (repair, then error), timeouts, 429 with Retry-After,
-//! 5xx, connection refused, prompt injection, secrets, the cache across restarts, the
-//! in-flight limit, and an ignored throughput benchmark (`bench_throughput`).
+//! structured output (the schema or forced tool in every request, the tool call read as
+//! the analysis, text replies, servers refusing it), JSON in prose, invalid replies
+//! (repair, then error), timeouts, 429 with Retry-After, 5xx, connection refused, prompt
+//! injection, secrets, the cache across restarts and endpoints, the in-flight limit (fixed
+//! and adaptive, against a one-slot server), and an ignored throughput benchmark
+//! (`bench_throughput`).
 //!
 //! Every failure must come back as an explicit error — never as the label `bad`.
 
@@ -279,10 +282,149 @@ fn server_error_then_success_and_persistent_server_error() {
 #[test]
 fn client_error_is_not_retried() {
     for wire in Wire::ALL {
-        let s = server(wire, Step::Status(400, None));
+        let s = server(wire, Step::Status(403, None));
         let a = analyzer(wire, &s.url(), &[]);
         assert_error(&a.analyze_blocking(NEWS), ErrorKind::Client, wire.name());
         assert_eq!(s.request_count(), 1, "{wire:?}");
+        // A 400 to a structured request is tried once as plain text (the server may not
+        // know structured output; OpenAI-compatible ones are first asked in the older
+        // `json_object` form); that failing too, it is an error, and the endpoint is not
+        // taken for one without structured output: the next call asks the same way.
+        let s = server(wire, Step::Status(400, None));
+        let a = analyzer(wire, &s.url(), &[]);
+        assert_error(&a.analyze_blocking(NEWS), ErrorKind::Client, wire.name());
+        assert_error(&a.analyze_blocking(NEWS), ErrorKind::Client, wire.name());
+        let structured: Vec<bool> = s.requests().iter().map(|r| r.structured).collect();
+        assert_eq!(structured, [true, false, true, false], "{wire:?}");
+        assert_eq!(s.refused(), if wire == Wire::OpenAi { 2 } else { 0 }, "{wire:?}");
+        assert_eq!(a.metrics().structured_fallbacks, 2, "{wire:?}");
+    }
+}
+
+#[test]
+fn structured_requests_carry_the_schema_and_the_tool_call_is_the_analysis() {
+    for wire in Wire::ALL {
+        let s = server(wire, reply(GOOD_JSON));
+        let a = analyzer(wire, &s.url(), &[]);
+        let o = a.analyze_blocking(NEWS);
+        let an = o.analysis().unwrap_or_else(|| panic!("{wire:?}: {o:?}"));
+        assert_eq!(
+            (an.label, an.score, an.summary.as_str()),
+            (Label::Good, 0.8, "Amazon raises AI spending; target price up")
+        );
+        let r = &s.requests()[0];
+        // The mock refuses a structured request whose schema or tool choice is wrong, so
+        // `structured` means: the schema was there, complete, and the tool forced.
+        assert!(r.structured, "{wire:?}: {}", r.body);
+        match wire {
+            Wire::OpenAi => {
+                let f = &r.body["response_format"];
+                assert_eq!(f["json_schema"]["name"], "news_analysis");
+                assert_eq!(f["json_schema"]["schema"]["additionalProperties"], false);
+            }
+            Wire::Anthropic => assert_eq!(r.body["tool_choice"]["name"], "record_news_analysis"),
+            Wire::Bedrock => {
+                assert_eq!(
+                    r.body["toolConfig"]["toolChoice"]["tool"]["name"],
+                    "record_news_analysis"
+                )
+            }
+        }
+        let m = a.metrics();
+        // Anthropic and Bedrock answered with a tool call (the mock does so for a forced
+        // tool), OpenAI with schema-constrained content: both count as structured.
+        assert_eq!(
+            (m.structured_replies, m.structured_fallbacks, m.requests),
+            (1, 0, 1),
+            "{wire:?}"
+        );
+    }
+}
+
+/// llama-cpp-python's server takes `response_format` only as `{"type": "json_object",
+/// "schema"}` and answers the `json_schema` form with a 500 validation error: the
+/// provider asks again in its form once, then keeps to it; no call fails or goes plain.
+#[test]
+fn an_openai_compatible_server_taking_the_json_object_form_gets_it() {
+    let s = server(Wire::OpenAi, reply(GOOD_JSON));
+    s.speak_llama_cpp_python();
+    let mut a = analyzer(Wire::OpenAi, &s.url(), &[]);
+    for i in 0..3 {
+        a.submit(i, format!("{NEWS} #{i}"));
+    }
+    let done = collect(&mut a, 3, Duration::from_secs(10));
+    assert!(done.iter().all(|(_, o)| o.label() == Some(Label::Good)), "{done:?}");
+    assert!(s.refused() >= 1 && s.refused() <= 3, "{}", s.refused());
+    let n = s.request_count();
+    let a2 = a.analyze_blocking("Apple to hold its annual meeting");
+    assert_eq!(a2.label(), Some(Label::Good));
+    // Once the form is known, no more refusals.
+    let refused_before = s.refused();
+    assert_eq!(s.request_count(), n + 1);
+    assert_eq!(s.refused(), refused_before);
+    for r in s.requests() {
+        assert_eq!(r.body["response_format"]["type"], "json_object", "{}", r.body);
+        assert!(r.structured);
+    }
+    let m = a.metrics();
+    assert_eq!(
+        (m.structured_replies, m.structured_fallbacks, m.failed),
+        (4, 0, 0),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn structured_output_off_sends_plain_text_requests() {
+    for wire in Wire::ALL {
+        let s = server(wire, reply(GOOD_JSON));
+        let a = analyzer(wire, &s.url(), &[("structured-output", "off")]);
+        assert_eq!(a.analyze_blocking(NEWS).label(), Some(Label::Good), "{wire:?}");
+        let r = &s.requests()[0];
+        assert!(!r.structured, "{wire:?}");
+        for key in ["response_format", "tools", "tool_choice", "toolConfig"] {
+            assert!(r.body.get(key).is_none(), "{wire:?}: {key} sent: {}", r.body);
+        }
+        assert_eq!(a.metrics().structured_replies, 0, "{wire:?}");
+    }
+}
+
+#[test]
+fn a_reply_without_the_tool_call_is_read_as_text() {
+    for wire in [Wire::Anthropic, Wire::Bedrock] {
+        let s = server(wire, reply(GOOD_JSON));
+        s.script([Step::Text(format!("I will not use the tool. {GOOD_JSON}"))]);
+        let a = analyzer(wire, &s.url(), &[]);
+        assert_eq!(a.analyze_blocking(NEWS).label(), Some(Label::Good), "{wire:?}");
+        assert!(s.requests()[0].structured);
+        let m = a.metrics();
+        assert_eq!((m.requests, m.structured_replies, m.repairs), (1, 0, 0), "{wire:?}");
+    }
+}
+
+#[test]
+fn a_server_refusing_structured_output_gets_plain_text_and_it_is_remembered() {
+    for wire in Wire::ALL {
+        let s = server(wire, reply(GOOD_JSON));
+        s.refuse_structured();
+        let mut a = analyzer(wire, &s.url(), &[]);
+        assert_eq!(a.analyze_blocking(NEWS).label(), Some(Label::Good), "{wire:?}");
+        for i in 0..3 {
+            a.submit(i, format!("{NEWS} #{i}"));
+        }
+        let done = collect(&mut a, 3, Duration::from_secs(10));
+        assert!(
+            done.iter().all(|(_, o)| o.label() == Some(Label::Good)),
+            "{wire:?}: {done:?}"
+        );
+        // One refused structured request (for OpenAI-compatible servers, in both forms:
+        // the older json_object one is refused by the mock for its form), then only plain.
+        let structured: Vec<bool> = s.requests().iter().map(|r| r.structured).collect();
+        assert_eq!(structured, [true, false, false, false, false], "{wire:?}");
+        assert_eq!(s.refused(), if wire == Wire::OpenAi { 1 } else { 0 }, "{wire:?}");
+        let m = a.metrics();
+        assert_eq!((m.structured_fallbacks, m.failed, m.succeeded), (1, 0, 4), "{wire:?}");
+        assert_eq!(m.request_errors.get("client"), Some(&1), "{wire:?}");
     }
 }
 
@@ -385,9 +527,50 @@ fn cache_survives_a_restart_and_saves_the_calls() {
 }
 
 #[test]
+fn the_cache_tells_endpoints_and_structured_output_modes_apart() {
+    let dir = std::env::temp_dir().join(format!("newsflow-llm-endpoints-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("cache.jsonl").to_string_lossy().into_owned();
+    // Two local servers serving a model under the same name, answering differently.
+    let one = server(Wire::OpenAi, reply(GOOD_JSON));
+    let two = server(
+        Wire::OpenAi,
+        reply(r#"{"label":"bad","score":-0.5,"summary":"Other server"}"#),
+    );
+    let opts = [("cache", path.as_str()), ("model", "default")];
+    let first = analyzer(Wire::OpenAi, &one.url(), &opts).analyze_blocking(NEWS);
+    assert_eq!(first.label(), Some(Label::Good));
+    let second = analyzer(Wire::OpenAi, &two.url(), &opts).analyze_blocking(NEWS);
+    assert_eq!(
+        second.label(),
+        Some(Label::Bad),
+        "the other server's answer, not the cache's"
+    );
+    assert_eq!((one.request_count(), two.request_count()), (1, 1));
+    // The first server's answer is still cached for it.
+    let a = analyzer(Wire::OpenAi, &one.url(), &opts);
+    assert_eq!(a.analyze_blocking(NEWS).label(), Some(Label::Good));
+    assert_eq!((one.request_count(), a.metrics().cache_hits), (1, 1));
+    // Plain text answers are cached apart from structured ones.
+    let off = [
+        ("cache", path.as_str()),
+        ("model", "default"),
+        ("structured-output", "off"),
+    ];
+    let a = analyzer(Wire::OpenAi, &one.url(), &off);
+    assert_eq!(a.analyze_blocking(NEWS).label(), Some(Label::Good));
+    assert_eq!((one.request_count(), a.metrics().cache_hits), (2, 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn at_most_max_in_flight_calls() {
     let s = server(Wire::OpenAi, Step::Reply(Duration::from_millis(200), GOOD_JSON.into()));
-    let mut a = analyzer(Wire::OpenAi, &s.url(), &[("max-in-flight", "8")]);
+    let mut a = analyzer(
+        Wire::OpenAi,
+        &s.url(),
+        &[("max-in-flight", "8"), ("concurrency", "fixed")],
+    );
     let started = Instant::now();
     for i in 0..40 {
         a.submit(i, format!("news item {i}"));
@@ -408,6 +591,64 @@ fn at_most_max_in_flight_calls() {
     assert!(s.max_concurrent() <= 8, "server saw {} concurrent", s.max_concurrent());
     assert_eq!(s.max_concurrent(), 8);
     assert_eq!(a.in_flight(), 0);
+    let m = a.metrics();
+    assert_eq!((m.in_flight_limit, m.in_flight_peak), (8, 8));
+}
+
+/// A server that answers any number of calls at once in the same time: the adaptive
+/// limit climbs from 2 to max-in-flight and stays there.
+#[test]
+fn adaptive_limit_grows_to_max_in_flight_while_latency_holds() {
+    let s = server(Wire::OpenAi, Step::Reply(Duration::from_millis(100), GOOD_JSON.into()));
+    let mut a = analyzer(Wire::OpenAi, &s.url(), &[("max-in-flight", "8")]);
+    assert_eq!(a.metrics().in_flight_limit, 2, "adaptive starts at 2");
+    for i in 0..80 {
+        a.submit(i, format!("news item {i}"));
+    }
+    let done = collect(&mut a, 80, Duration::from_secs(30));
+    assert!(done.iter().all(|(_, o)| o.label() == Some(Label::Good)));
+    let m = a.metrics();
+    assert_eq!(m.in_flight_limit, 8, "{m:?}");
+    assert_eq!(s.max_concurrent(), 8);
+    assert_eq!(m.request_errors.get("timeout"), None);
+}
+
+/// How a one-slot local model server is served: `n` items against a server that answers
+/// one request at a time in 100 ms, with a 1 s timeout and no retries.
+fn one_slot_run(concurrency: &str, n: u64) -> (Vec<(u64, Outcome)>, newsflow_llm::MetricsSnapshot, usize) {
+    let s = MockServer::start_one_slot(Wire::OpenAi, Step::Reply(Duration::from_millis(100), GOOD_JSON.into()));
+    let mut a = analyzer(
+        Wire::OpenAi,
+        &s.url(),
+        &[("timeout", "1 s"), ("max-retries", "0"), ("concurrency", concurrency)],
+    );
+    for i in 0..n {
+        a.submit(i, format!("{NEWS} #{i}"));
+    }
+    let done = collect(&mut a, n as usize, Duration::from_secs(60));
+    (done, a.metrics(), s.max_concurrent())
+}
+
+#[test]
+fn adaptive_in_flight_keeps_a_one_slot_server_from_timing_out() {
+    // The default max-in-flight (16) at once: the 11th call in line waits over 1 s.
+    let (done, m, _) = one_slot_run("fixed", 32);
+    let timeouts = done.iter().filter(|(_, o)| o.is_error()).count();
+    assert!(
+        timeouts >= 8,
+        "a fixed 16 should time out here: {timeouts} errors, {m:?}"
+    );
+    assert!(done.iter().all(|(_, o)| o.label() != Some(Label::Bad)));
+
+    // Adaptive: from 2, stepping back when latency shows the queue: no call times out.
+    let (done, m, most) = one_slot_run("adaptive", 40);
+    let failed: Vec<&Outcome> = done.iter().map(|(_, o)| o).filter(|o| o.is_error()).collect();
+    assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+    assert_eq!(m.request_errors.get("timeout"), None, "{m:?}");
+    assert_eq!(m.succeeded, 40);
+    // 1 s of timeout is 10 answers' time: the limit stayed well below that.
+    assert!(most <= 6, "the server saw {most} requests at once");
+    assert!(m.in_flight_limit >= 1 && m.in_flight_limit <= 6, "{m:?}");
 }
 
 /// Captures every log line of this test binary.
@@ -551,7 +792,7 @@ fn bench_throughput() {
     const N: u64 = 192;
     for wire in Wire::ALL {
         let s = server(wire, Step::Reply(Duration::from_secs(1), GOOD_JSON.into()));
-        let mut a = analyzer(wire, &s.url(), &[("max-in-flight", "32")]);
+        let mut a = analyzer(wire, &s.url(), &[("max-in-flight", "32"), ("concurrency", "fixed")]);
         let started = Instant::now();
         for i in 0..N {
             a.submit(i, format!("{NEWS} #{i}"));

@@ -157,7 +157,8 @@ impl JobReport {
                     format!(" ({})", kinds.join(", "))
                 };
                 format!(
-                    "llm     {} {}: {} calls, {} ok, {} errors{errors}, {} requests ({} retries, {} cache hits), \
+                    "llm     {} {}: {} calls, {} ok, {} errors{errors}, {} requests ({} retries, {} cache hits, \
+                     {} structured replies), in flight {} (peak {}), \
                      tokens {} in / {} out, latency mean {:.0} ms max {:.0} ms, est. cost ${:.4}",
                     m.provider,
                     m.model,
@@ -167,6 +168,9 @@ impl JobReport {
                     m.requests,
                     m.retries,
                     m.cache_hits,
+                    m.structured_replies,
+                    m.in_flight_limit,
+                    m.in_flight_peak,
                     m.input_tokens,
                     m.output_tokens,
                     m.latency.mean_ms,

@@ -351,6 +351,16 @@ fn fingerprint(plan: &Plan) -> String {
     plan.to_string().lines().next().unwrap_or_default().trim().to_string()
 }
 
+/// The local directory of the job's checkpoints (`'state.checkpoints.dir'` as set so
+/// far), where the LLM cache goes by default; `None` without one or on S3.
+fn llm_state_dir(catalog: &Catalog, ctx: &ConnectorContext) -> Option<PathBuf> {
+    let dir = catalog.settings.get(CHECKPOINT_DIR)?;
+    match Backend::parse(dir, &ctx.base_dir, &s3_options(catalog)) {
+        Ok(Backend::Local(path)) => Some(path),
+        _ => None,
+    }
+}
+
 /// The job's `s3.*` settings (checkpoints and S3 sinks).
 fn s3_options(catalog: &Catalog) -> S3Options {
     let get = |k: &str| catalog.settings.get(k).map(String::as_str);
@@ -627,12 +637,13 @@ fn build(
             ..
         } => {
             let mut config = (**config).clone();
-            // A relative cache file lives beside the job's other relative paths.
-            if let CacheSetting::File(path) = &config.cache {
-                if path.is_relative() {
-                    config.cache = CacheSetting::File(ctx.base_dir.join(path));
-                }
-            }
+            // No `cache` option: the cache lives beside the job's state (a local checkpoint
+            // directory), else in the per-user cache directory. An explicit relative cache
+            // file lives beside the job's other relative paths.
+            config.cache = match config.cache.resolve(llm_state_dir(catalog, ctx).as_deref()) {
+                CacheSetting::File(path) if path.is_relative() => CacheSetting::File(ctx.base_dir.join(path)),
+                other => other,
+            };
             if text.can_fail() {
                 return Err(newsflow_common::Error::sql(
                     format!(

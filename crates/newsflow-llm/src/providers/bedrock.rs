@@ -8,6 +8,10 @@
 //! more SDK crates); use `aws configure export-credentials` or a role instead.
 //! [`BedrockProvider::with_credentials`] takes explicit credentials for embedding and
 //! tests. The SDK's own retries are off: the analyser retries every provider alike.
+//!
+//! A structured request adds a `toolConfig` with one tool, `record_news_analysis`, whose
+//! input schema is the analysis's schema (`schema.rs`), forced with `toolChoice: {tool}`;
+//! the `toolUse` block's input is the analysis. A reply without it is read as text.
 
 use aws_sdk_bedrockruntime::config::retry::RetryConfig;
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
@@ -15,15 +19,17 @@ use aws_sdk_bedrockruntime::error::{DisplayErrorContext, ProvideErrorMetadata, S
 use aws_sdk_bedrockruntime::operation::converse::ConverseError;
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, ConverseOutput, InferenceConfiguration, Message as BedrockMessage,
-    SystemContentBlock,
+    SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolSpecification,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
+use super::bedrock_document::{to_document, to_json};
 use super::bedrock_http::ReqwestHttpClient;
 use super::http::{client, parse_retry_after, status_kind};
 use super::{BoxFuture, ChatRequest, Completion, Provider, ProviderError, Role, Usage};
 use crate::config::{ConfigError, ProviderConfig};
 use crate::outcome::ErrorKind;
+use crate::schema::{analysis_schema, TOOL_DESCRIPTION, TOOL_NAME};
 use crate::secret::Secret;
 
 /// Explicit AWS credentials (instead of the default chain). `Debug` shows neither key.
@@ -44,6 +50,8 @@ pub struct BedrockProvider {
     client: aws_sdk_bedrockruntime::Client,
     model: String,
     region: String,
+    /// The endpoint override, else `region:<region>` (for cache keys).
+    endpoint: String,
 }
 
 impl std::fmt::Debug for BedrockProvider {
@@ -74,6 +82,7 @@ impl BedrockProvider {
         Ok(BedrockProvider {
             client: aws_sdk_bedrockruntime::Client::from_conf(builder.build()),
             model: config.model.clone(),
+            endpoint: endpoint_key(config, &region),
             region,
         })
     }
@@ -105,6 +114,7 @@ impl BedrockProvider {
         Ok(BedrockProvider {
             client: aws_sdk_bedrockruntime::Client::from_conf(builder.build()),
             model: config.model.clone(),
+            endpoint: endpoint_key(config, &region),
             region,
         })
     }
@@ -127,6 +137,7 @@ impl BedrockProvider {
             .max_tokens(i32::try_from(request.max_tokens).unwrap_or(i32::MAX))
             .temperature(request.temperature)
             .build();
+        let tools = if request.structured { Some(tool_config()?) } else { None };
         let output = self
             .client
             .converse()
@@ -134,18 +145,30 @@ impl BedrockProvider {
             .system(SystemContentBlock::Text(request.system.clone()))
             .set_messages(Some(messages))
             .inference_config(inference)
+            .set_tool_config(tools)
             .send()
             .await
             .map_err(|e| sdk_error(&e))?;
-        let text = match output.output() {
-            Some(ConverseOutput::Message(m)) => m
-                .content()
-                .iter()
-                .filter_map(|b| match b {
-                    ContentBlock::Text(t) => Some(t.as_str()),
+        let (text, structured) = match output.output() {
+            Some(ConverseOutput::Message(m)) => {
+                let tool_input = m.content().iter().find_map(|b| match b {
+                    ContentBlock::ToolUse(t) if t.name() == TOOL_NAME => Some(to_json(t.input())),
                     _ => None,
-                })
-                .collect::<String>(),
+                });
+                match tool_input {
+                    Some(input) => (input.to_string(), true),
+                    None => (
+                        m.content()
+                            .iter()
+                            .filter_map(|b| match b {
+                                ContentBlock::Text(t) => Some(t.as_str()),
+                                _ => None,
+                            })
+                            .collect::<String>(),
+                        false,
+                    ),
+                }
+            }
             _ => {
                 return Err(ProviderError::new(
                     ErrorKind::Other,
@@ -157,8 +180,36 @@ impl BedrockProvider {
             input_tokens: u64::try_from(u.input_tokens()).unwrap_or(0),
             output_tokens: u64::try_from(u.output_tokens()).unwrap_or(0),
         });
-        Ok(Completion { text, usage })
+        Ok(Completion {
+            text,
+            usage,
+            structured,
+        })
     }
+}
+
+/// The one tool the model is made to call, with the analysis's schema as its input.
+fn tool_config() -> Result<ToolConfiguration, ProviderError> {
+    let build = |e: aws_sdk_bedrockruntime::error::BuildError| {
+        ProviderError::new(ErrorKind::Other, format!("cannot build the tool configuration: {e}"))
+    };
+    let spec = ToolSpecification::builder()
+        .name(TOOL_NAME)
+        .description(TOOL_DESCRIPTION)
+        .input_schema(ToolInputSchema::Json(to_document(&analysis_schema())))
+        .build()
+        .map_err(build)?;
+    let choice = SpecificToolChoice::builder().name(TOOL_NAME).build().map_err(build)?;
+    ToolConfiguration::builder()
+        .tools(Tool::ToolSpec(spec))
+        .tool_choice(ToolChoice::Tool(choice))
+        .build()
+        .map_err(build)
+}
+
+/// The endpoint override, else `region:<region>`.
+fn endpoint_key(config: &ProviderConfig, region: &str) -> String {
+    config.endpoint.clone().unwrap_or_else(|| format!("region:{region}"))
 }
 
 impl Provider for BedrockProvider {
@@ -168,6 +219,10 @@ impl Provider for BedrockProvider {
 
     fn model(&self) -> &str {
         &self.model
+    }
+
+    fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     fn complete<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, ProviderError>> {
@@ -187,6 +242,7 @@ fn sdk_error(e: &SdkError<ConverseError, HttpResponse>) -> ProviderError {
             let code = err.code().unwrap_or("unknown error");
             let message = err.message().unwrap_or("");
             let mut pe = ProviderError::new(status_kind(status), format!("HTTP {status} {code}: {message}"));
+            pe.status = Some(status);
             pe.retry_after = raw.headers().get("retry-after").and_then(parse_retry_after);
             pe
         }
@@ -208,7 +264,9 @@ fn sdk_error(e: &SdkError<ConverseError, HttpResponse>) -> ProviderError {
             } else {
                 status_kind(status)
             };
-            ProviderError::new(kind, format!("HTTP {status}: {}", DisplayErrorContext(e)))
+            let mut pe = ProviderError::new(kind, format!("HTTP {status}: {}", DisplayErrorContext(e)));
+            pe.status = (!r.raw().status().is_success()).then_some(status);
+            pe
         }
         _ => ProviderError::new(ErrorKind::Other, DisplayErrorContext(e).to_string()),
     }

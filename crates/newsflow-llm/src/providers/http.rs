@@ -64,7 +64,9 @@ pub(crate) fn status_error(status: StatusCode, body: &str, secret: Option<&Secre
     let kind = status_kind(status.as_u16());
     let quoted: String = redact(body, secret).chars().take(MAX_QUOTED_BODY).collect();
     let quoted = crate::offline::summary::one_line(&quoted);
-    ProviderError::new(kind, format!("HTTP {}: {quoted}", status.as_u16()))
+    let mut err = ProviderError::new(kind, format!("HTTP {}: {quoted}", status.as_u16()));
+    err.status = Some(status.as_u16());
+    err
 }
 
 /// How an HTTP status fails: 429 rate limited, 408 timeout, 5xx server, else client.
@@ -147,6 +149,12 @@ mod tests {
         let s = Secret::new("sk-abcdef");
         let e = status_error(StatusCode::UNAUTHORIZED, "bad key sk-abcdef\n!", Some(&s));
         assert_eq!(e.message, "HTTP 401: bad key [redacted] !");
+        assert_eq!(e.status, Some(401));
+        assert!(!e.refuses_structured_output());
+        assert!(status_error(StatusCode::BAD_REQUEST, "", None).refuses_structured_output());
+        let validation = "{\"error\":{\"message\":\"1 validation error: ('body', 'response_format', 'type')\"}}";
+        assert!(status_error(StatusCode::INTERNAL_SERVER_ERROR, validation, None).refuses_structured_output());
+        assert!(!status_error(StatusCode::INTERNAL_SERVER_ERROR, "overloaded", None).refuses_structured_output());
     }
 
     #[test]

@@ -10,12 +10,22 @@
 //! * `http` — the shared HTTP plumbing: the `reqwest` client and how statuses and
 //!   transport failures become [`ProviderError`]s.
 //!
-//! A provider makes exactly one request per call: retries, timeouts, repair, caching and
-//! metrics are the [`crate::Analyzer`]'s job, so every provider behaves the same.
+//! A provider makes exactly one request per call: retries, timeouts, repair, caching,
+//! the fallback from structured output to text and metrics are the [`crate::Analyzer`]'s
+//! job, so every provider behaves the same.
+//!
+//! **Structured output.** A request with [`ChatRequest::structured`] asks the provider to
+//! enforce the analysis's JSON schema (`schema.rs`): `openai` sends it as
+//! `response_format`; `anthropic` and `bedrock` offer one tool whose input schema it is
+//! and force it with the tool choice, then return the tool call's input as the reply
+//! text. A reply that does not use the tool is returned as text, and the
+//! [`Completion::structured`] flag says which it was.
 
 pub mod anthropic;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
+#[cfg(feature = "bedrock")]
+mod bedrock_document;
 #[cfg(feature = "bedrock")]
 mod bedrock_http;
 mod http;
@@ -82,6 +92,8 @@ pub struct ChatRequest {
     pub messages: Vec<Message>,
     pub max_tokens: u32,
     pub temperature: f32,
+    /// Ask for the analysis's JSON schema through the provider's structured output.
+    pub structured: bool,
 }
 
 /// Tokens the API reports for one request (0 when it reports none).
@@ -91,11 +103,16 @@ pub struct Usage {
     pub output_tokens: u64,
 }
 
-/// The model's text reply and its token usage.
+/// The model's reply and its token usage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
+    /// The reply text; for a structured reply, the JSON the provider enforced (the tool
+    /// call's input, serialised).
     pub text: String,
     pub usage: Usage,
+    /// The reply came through structured output (a schema-constrained reply or a tool
+    /// call), not as free text.
+    pub structured: bool,
 }
 
 /// One failed request. `message` never contains a secret.
@@ -105,6 +122,8 @@ pub struct ProviderError {
     pub message: String,
     /// The server's `Retry-After`, when it sent one.
     pub retry_after: Option<Duration>,
+    /// The HTTP status, when the server answered with an error status.
+    pub status: Option<u16>,
 }
 
 impl ProviderError {
@@ -113,6 +132,27 @@ impl ProviderError {
             kind,
             message: message.into(),
             retry_after: None,
+            status: None,
+        }
+    }
+
+    /// What a server that does not understand a structured request answers: HTTP 400 or
+    /// 422 (the request is invalid), or another error status whose message names the
+    /// structured-output field (llama-cpp-python's server answers its validation error
+    /// about `response_format` with 500).
+    pub fn refuses_structured_output(&self) -> bool {
+        match self.status {
+            Some(400 | 422) => true,
+            Some(_) => [
+                "response_format",
+                "json_schema",
+                "tool_choice",
+                "toolConfig",
+                "toolChoice",
+            ]
+            .iter()
+            .any(|field| self.message.contains(field)),
+            None => false,
         }
     }
 }
@@ -133,6 +173,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     /// The model id, used in metrics and cache keys.
     fn model(&self) -> &str;
+
+    /// Where the requests go (a URL, or for Bedrock the region or endpoint override), used
+    /// in cache keys so that the same model name on another server is another model.
+    fn endpoint(&self) -> &str {
+        ""
+    }
 
     /// Sends one request and returns the reply text. Makes exactly one attempt.
     fn complete<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, ProviderError>>;

@@ -36,6 +36,7 @@ impl Provider for OfflineProvider {
                 Ok(Completion {
                     text: json!({"label": a.label, "score": a.score, "summary": a.summary}).to_string(),
                     usage: Usage::default(),
+                    structured: request.structured,
                 })
             }
             None => Err(ProviderError::new(
@@ -60,7 +61,7 @@ mod tests {
     #[test]
     fn complete_round_trips_through_the_prompt() {
         let news = "Intel to lay off 15% of its workforce";
-        let req = first_request("sys", news, 6000, 200, 0.0);
+        let req = first_request("sys", news, 6000, 200, 0.0, false);
         let reply = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime")

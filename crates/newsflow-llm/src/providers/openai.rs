@@ -6,7 +6,15 @@
 //! (`http://localhost:8080`) and LM Studio (`http://localhost:1234`); a base that already
 //! ends in `/v1` is not doubled. The key comes from the environment variable named by
 //! `api-key-env` (default `OPENAI_API_KEY`) and is optional: local servers need none.
-//! The request uses `max_tokens` (understood by all of those servers).
+//! The request uses `max_tokens` (understood by all of those servers). A structured
+//! request adds `response_format: {"type": "json_schema", "json_schema": {"name", "strict":
+//! true, "schema"}}` (`schema.rs`), which those servers enforce with a grammar or
+//! constrained decoding; the reply's `content` is then that JSON. A server that refuses
+//! that form (llama-cpp-python's knows only `{"type": "json_object", "schema": …}`) is
+//! asked once more in the older form, and when that works the provider keeps using it;
+//! when it too is refused, the analyser falls back to plain text (`call.rs`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
@@ -26,6 +34,8 @@ pub struct OpenAiProvider {
     url: String,
     model: String,
     api_key: Option<Secret>,
+    /// The server refused `json_schema` and took `json_object` with a schema.
+    json_object_form: AtomicBool,
 }
 
 impl OpenAiProvider {
@@ -56,10 +66,12 @@ impl OpenAiProvider {
             url: chat_url(base),
             model: config.model.clone(),
             api_key,
+            json_object_form: AtomicBool::new(false),
         })
     }
 
-    fn body(&self, request: &ChatRequest) -> Value {
+    /// The request body; a structured one in the `json_object` form when `json_object`.
+    fn body_in(&self, request: &ChatRequest, json_object: bool) -> Value {
         let mut messages = vec![json!({"role": "system", "content": request.system})];
         messages.extend(
             request
@@ -67,15 +79,42 @@ impl OpenAiProvider {
                 .iter()
                 .map(|m| json!({"role": m.role.as_str(), "content": m.content})),
         );
-        json!({
+        let mut body = json!({
             "model": self.model,
             "messages": messages,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
-        })
+        });
+        if request.structured {
+            body["response_format"] = if json_object {
+                crate::schema::json_object_response_format()
+            } else {
+                crate::schema::openai_response_format()
+            };
+        }
+        body
     }
 
     async fn call(&self, request: &ChatRequest) -> Result<Completion, ProviderError> {
+        let json_object = self.json_object_form.load(Ordering::Relaxed);
+        let first = self.post(request, json_object).await;
+        match first {
+            Err(e) if request.structured && !json_object && e.refuses_structured_output() => {
+                let second = self.post(request, true).await;
+                if second.is_ok() && !self.json_object_form.swap(true, Ordering::Relaxed) {
+                    tracing::info!(
+                        url = %self.url,
+                        refused = %e,
+                        "the server takes response_format as {{\"type\": \"json_object\", \"schema\"}}; using that form"
+                    );
+                }
+                second
+            }
+            other => other,
+        }
+    }
+
+    async fn post(&self, request: &ChatRequest, json_object: bool) -> Result<Completion, ProviderError> {
         let mut headers = HeaderMap::new();
         if let Some(key) = &self.api_key {
             insert_header(&mut headers, "authorization", &format!("Bearer {}", key.expose()))
@@ -85,11 +124,11 @@ impl OpenAiProvider {
             &self.client,
             &self.url,
             headers,
-            &self.body(request),
+            &self.body_in(request, json_object),
             self.api_key.as_ref(),
         )
         .await?;
-        parse_answer(&answer)
+        parse_answer(&answer, request.structured)
     }
 }
 
@@ -100,6 +139,10 @@ impl Provider for OpenAiProvider {
 
     fn model(&self) -> &str {
         &self.model
+    }
+
+    fn endpoint(&self) -> &str {
+        &self.url
     }
 
     fn complete<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, ProviderError>> {
@@ -117,8 +160,9 @@ fn chat_url(base: &str) -> String {
     }
 }
 
-/// `choices[0].message.content` and `usage.{prompt,completion}_tokens`.
-fn parse_answer(answer: &Value) -> Result<Completion, ProviderError> {
+/// `choices[0].message.content` and `usage.{prompt,completion}_tokens`; `structured`: the
+/// request carried `response_format`, which a 2xx answer has accepted.
+fn parse_answer(answer: &Value, structured: bool) -> Result<Completion, ProviderError> {
     let text = answer
         .pointer("/choices/0/message/content")
         .and_then(Value::as_str)
@@ -135,6 +179,7 @@ fn parse_answer(answer: &Value) -> Result<Completion, ProviderError> {
                 .and_then(Value::as_u64)
                 .unwrap_or(0),
         },
+        structured,
     })
 }
 
@@ -155,10 +200,25 @@ mod tests {
     }
 
     #[test]
+    fn structured_requests_carry_the_schema() {
+        let config = ProviderConfig::for_provider(ProviderKind::OpenAi);
+        let p = OpenAiProvider::with_key(&config, None).expect("provider");
+        let mut req = crate::prompt::first_request("sys", "news", 100, 50, 0.0, true);
+        let body = p.body_in(&req, false);
+        assert_eq!(body["response_format"], crate::schema::openai_response_format());
+        assert_eq!(
+            p.body_in(&req, true)["response_format"],
+            crate::schema::json_object_response_format()
+        );
+        req.structured = false;
+        assert!(p.body_in(&req, true).get("response_format").is_none());
+    }
+
+    #[test]
     fn answer_shape() {
         let a = json!({"choices":[{"message":{"role":"assistant","content":"hi"}}],
                        "usage":{"prompt_tokens":12,"completion_tokens":3}});
-        let c = parse_answer(&a).expect("valid");
+        let c = parse_answer(&a, false).expect("valid");
         assert_eq!(c.text, "hi");
         assert_eq!(
             c.usage,
@@ -167,6 +227,6 @@ mod tests {
                 output_tokens: 3
             }
         );
-        assert!(parse_answer(&json!({"choices":[]})).is_err());
+        assert!(parse_answer(&json!({"choices":[]}), true).is_err());
     }
 }

@@ -359,6 +359,7 @@ mod tests {
                 Ok(Completion {
                     text: format!(r#"{{"label": "{label}", "summary": "{news}"}}"#),
                     usage: Default::default(),
+                    structured: false,
                 })
             })
         }
