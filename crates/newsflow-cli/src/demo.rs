@@ -63,23 +63,22 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         + &demo_tail(out);
     let analyser = args.llm.describe();
     let ui_port = (!args.no_ui).then(|| args.ui.ui_port.unwrap_or(DEMO_UI_PORT));
-    let live = crate::ui::live_report(ui_port);
-    let opts = JobOptions {
+    let mut opts = JobOptions {
         query_output: Some(Box::new(|schema| {
             Box::new(TableSink::new(schema, &[6, 6, 19, 19, 9, 9, 5, 60]))
         })),
         max_duration: duration.map(Duration::from_secs_f64),
-        live_report: live.clone(),
         ..Default::default()
     };
+    let hooks = crate::ui::hooks(ui_port, &mut opts);
     let mut job = Job::build(&sql, opts)?;
-    let ui = match (live, ui_port) {
-        (Some(live), Some(port)) => match crate::ui::start(&args.ui, port, &job, live.clone(), "demo") {
+    let ui = match (hooks, ui_port) {
+        (Some(hooks), Some(port)) => match crate::ui::start(&args.ui, port, &job, hooks.clone(), "demo") {
             Ok(ui) => Some(ui),
             // The default port is taken (another demo?): any free one will do.
             Err(e) if args.ui.ui_port.is_none() => {
                 eprintln!("{e:#}; using another port");
-                Some(crate::ui::start(&args.ui, 0, &job, live, "demo")?)
+                Some(crate::ui::start(&args.ui, 0, &job, hooks, "demo")?)
             }
             Err(e) => return Err(e),
         },

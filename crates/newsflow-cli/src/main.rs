@@ -181,16 +181,15 @@ pub fn print_report(report: &JobReport) {
 
 fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArgs) -> anyhow::Result<()> {
     let sql = read_sql(file)?;
-    let live = ui::live_report(ui_args.ui_port);
-    opts.live_report = live.clone();
+    let hooks = ui::hooks(ui_args.ui_port, &mut opts);
     let mut job = Job::build(&sql, opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let _ui = match (live, ui_args.ui_port) {
-        (Some(live), Some(port)) => {
+    let ui = match (hooks, ui_args.ui_port) {
+        (Some(hooks), Some(port)) => {
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let ui = ui::start(ui_args, port, &job, live, &name)?;
+            let ui = ui::start(ui_args, port, &job, hooks, &name)?;
             eprintln!("dashboard: {}", ui.url);
             Some(ui)
         }
@@ -198,6 +197,7 @@ fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArg
     };
     let report = job.run()?;
     print_report(&report);
+    let linger = ui.as_ref().filter(|_| ui_args.ui_linger);
     if report_json {
         let json = serde_json::json!({
             "elapsed_s": report.elapsed.as_secs_f64(),
@@ -231,6 +231,12 @@ fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArg
             })).collect::<Vec<_>>(),
         });
         eprintln!("{json}");
+    }
+    if let Some(ui) = linger {
+        eprintln!("the job has ended; the dashboard stays up at {} until Ctrl-C", ui.url);
+        loop {
+            std::thread::park();
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use newsflow_runtime::{Job, LiveReport};
+use newsflow_runtime::{Job, JobOptions, LiveReport};
 
 /// How often the executor publishes its figures for the dashboard.
 pub const LIVE_INTERVAL: Duration = Duration::from_millis(500);
@@ -23,6 +23,10 @@ pub struct UiArgs {
     /// request but /healthz needs it: open /?token=TOKEN, or send Authorization: Bearer.
     #[arg(long, value_name = "TOKEN")]
     pub ui_token: Option<String>,
+    /// Keep serving the dashboard after the job ends (a bounded job's final figures and
+    /// tables stay on the page) until Ctrl-C.
+    #[arg(long, requires = "ui_port")]
+    pub ui_linger: bool,
 }
 
 impl UiArgs {
@@ -41,28 +45,49 @@ pub struct Ui {
     pub url: String,
 }
 
-/// The live report to hand the job when the dashboard will be served on `port`.
-pub fn live_report(port: Option<u16>) -> Option<LiveReport> {
-    port.map(|_| LiveReport::new(LIVE_INTERVAL))
+/// What the job must be built with for the dashboard to see it: where it publishes its
+/// figures, and (with the `ui` feature) the board its bare SELECTs write to.
+#[derive(Clone)]
+pub struct Hooks {
+    pub live: LiveReport,
+    #[cfg(feature = "ui")]
+    queries: newsflow_ui::QueryBoard,
 }
 
-/// Serve the dashboard of `job` (built with `live`) on `port`.
+/// When the dashboard will be served (`port` is set): its hooks, installed in `opts`.
+pub fn hooks(port: Option<u16>, opts: &mut JobOptions) -> Option<Hooks> {
+    port?;
+    let hooks = Hooks {
+        live: LiveReport::new(LIVE_INTERVAL),
+        #[cfg(feature = "ui")]
+        queries: newsflow_ui::QueryBoard::new(),
+    };
+    opts.live_report = Some(hooks.live.clone());
+    #[cfg(feature = "ui")]
+    {
+        opts.query_watch = Some(hooks.queries.watch());
+    }
+    Some(hooks)
+}
+
+/// Serve the dashboard of `job` (built with `hooks`) on `port`.
 #[cfg(feature = "ui")]
-pub fn start(args: &UiArgs, port: u16, job: &Job, live: LiveReport, name: &str) -> anyhow::Result<Ui> {
+pub fn start(args: &UiArgs, port: u16, job: &Job, hooks: Hooks, name: &str) -> anyhow::Result<Ui> {
     let opts = newsflow_ui::UiOptions {
         bind: args.ui_bind.unwrap_or(IpAddr::from([127, 0, 0, 1])),
         port,
         token: args.token(),
         job: name.to_string(),
+        queries: hooks.queries,
         ..Default::default()
     };
-    let d = newsflow_ui::start(opts, &job.topics(), live)?;
+    let d = newsflow_ui::start(opts, &job.topics(), hooks.live)?;
     let url = d.url();
     Ok(Ui { _dashboard: d, url })
 }
 
 #[cfg(not(feature = "ui"))]
-pub fn start(args: &UiArgs, _port: u16, _job: &Job, _live: LiveReport, _name: &str) -> anyhow::Result<Ui> {
+pub fn start(args: &UiArgs, _port: u16, _job: &Job, _hooks: Hooks, _name: &str) -> anyhow::Result<Ui> {
     let _ = (args.token(), args.ui_bind);
     anyhow::bail!("this newsflow was built without the dashboard (cargo feature 'ui')")
 }

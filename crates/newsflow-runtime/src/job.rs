@@ -30,6 +30,19 @@ use crate::operators::window_aggregate::WindowAggregateExec;
 /// Where a bare `SELECT`'s rows go: a factory given the query's schema.
 pub type QueryOutput = Box<dyn Fn(&Schema) -> Box<dyn Sink>>;
 
+/// A bare `SELECT` as [`QueryWatch`] sees it.
+pub struct QueryInfo<'a> {
+    /// `SELECT (line N)`, as the job's report names its pipeline.
+    pub name: String,
+    /// The query's SQL, as parsed (normalised spacing).
+    pub sql: String,
+    pub schema: &'a Schema,
+}
+
+/// Wraps the sink of each bare `SELECT` (after [`JobOptions::query_output`] chose it), so
+/// its rows can also be watched elsewhere (the dashboard's live tables).
+pub type QueryWatch = Box<dyn Fn(&QueryInfo<'_>, Box<dyn Sink>) -> Box<dyn Sink>>;
+
 pub struct JobOptions {
     /// Relative connector paths resolve against this directory.
     pub base_dir: PathBuf,
@@ -38,6 +51,8 @@ pub struct JobOptions {
     pub batch_size: usize,
     /// Sink for bare SELECT statements (default: print).
     pub query_output: Option<QueryOutput>,
+    /// Wraps each bare SELECT's sink (see [`QueryWatch`]).
+    pub query_watch: Option<QueryWatch>,
     /// Stop the job after this long (for demos over unbounded sources).
     pub max_duration: Option<Duration>,
     /// Parse and plan only: create no source, sink or LLM client (for `newsflow explain`,
@@ -72,6 +87,7 @@ impl Default for JobOptions {
             dead_letter_dir: PathBuf::from("dead-letter"),
             batch_size: 1024,
             query_output: None,
+            query_watch: None,
             max_duration: None,
             plan_only: false,
             fresh: false,
@@ -274,9 +290,20 @@ impl Job {
                             create_sink(&spec, &ctx)?
                         }
                     };
+                    let name = format!("SELECT (line {})", span.line);
+                    let sink = match &opts.query_watch {
+                        Some(watch) => {
+                            let info = QueryInfo {
+                                name: name.clone(),
+                                sql: query.to_string(),
+                                schema: planned.schema(),
+                            };
+                            watch(&info, sink)
+                        }
+                        None => sink,
+                    };
                     let types = planned.schema().types();
                     let sink_exec = SinkExec::new("select", sink, types.clone(), &types);
-                    let name = format!("SELECT (line {})", span.line);
                     let key = pipeline_key(&mut pipeline_kinds, "select");
                     wire(&mut exec, &catalog, &ctx, &planned.plan, sink_exec, &name, &key, *span)?;
                     plans.push((name, planned.plan));

@@ -39,5 +39,5 @@ pub mod operators;
 pub mod watermark;
 
 pub use executor::{CheckpointStats, JobReport, LiveReport, LiveSnapshot, LlmStats, OperatorStats};
-pub use job::{Job, JobOptions, QueryOutput, CRASHED};
+pub use job::{Job, JobOptions, QueryInfo, QueryOutput, QueryWatch, CRASHED};
 pub use newsflow_llm::MetricsSnapshot;

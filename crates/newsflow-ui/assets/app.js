@@ -191,23 +191,37 @@
     for (const item of s.news.slice().reverse()) addNews(item, true);
     drawReaction(s.reaction);
     drawPipeline(s.pipeline);
+    window.newsflowQueries.applyState(s.queries);
+    // A script without the flagship's news topics: its live tables instead of empty views.
+    document.body.classList.toggle("no-news", s.news.length === 0 && (s.queries || []).length > 0);
     if (selected && news.has(selected)) select(selected);
   }
 
+  // What the page has received, for a look from the console (and the tests).
+  const stats = (window.newsflowStats = { events: 0, bytes: 0, states: 0 });
+
   function connect() {
     const es = new EventSource("/api/events");
-    es.addEventListener("state", (e) => applyState(JSON.parse(e.data)));
-    es.addEventListener("news", (e) => addNews(JSON.parse(e.data), true));
-    es.addEventListener("minute", (e) => {
-      const { id, row } = JSON.parse(e.data);
+    const on = (kind, f) => es.addEventListener(kind, (e) => {
+      stats.events++;
+      stats.bytes += e.data.length;
+      f(JSON.parse(e.data));
+    });
+    on("state", (s) => { stats.states++; applyState(s); });
+    on("news", (item) => {
+      document.body.classList.remove("no-news");
+      addNews(item, true);
+    });
+    on("minute", ({ id, row }) => {
       if (!news.has(id)) return;
       let m = minutes.get(id);
       if (!m) { m = new Map(); minutes.set(id, m); }
       m.set(row.minute, row);
       if (id === selected) drawPrice();
     });
-    es.addEventListener("reaction", (e) => drawReaction(JSON.parse(e.data)));
-    es.addEventListener("pipeline", (e) => drawPipeline(JSON.parse(e.data)));
+    on("reaction", drawReaction);
+    on("pipeline", drawPipeline);
+    on("rows", (ev) => window.newsflowQueries.applyRows(ev));
     es.onerror = () => {
       const st = $("#status");
       if (!st.classList.contains("finished")) { st.textContent = "disconnected, retrying"; st.className = "status down"; }

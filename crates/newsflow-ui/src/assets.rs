@@ -7,6 +7,7 @@ pub const INDEX_HTML: &str = include_str!("../assets/index.html");
 pub fn get(name: &str) -> Option<(&'static str, &'static str)> {
     Some(match name {
         "app.js" => ("text/javascript; charset=utf-8", include_str!("../assets/app.js")),
+        "queries.js" => ("text/javascript; charset=utf-8", include_str!("../assets/queries.js")),
         "app.css" => ("text/css; charset=utf-8", include_str!("../assets/app.css")),
         "uPlot.iife.min.js" => (
             "text/javascript; charset=utf-8",

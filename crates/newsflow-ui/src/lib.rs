@@ -9,12 +9,16 @@
 //!   ───────────────                        ───────────────────────────────────────────────
 //!   Job::run ── every 500 ms ─► LiveReport ──┐   every 200 ms: ingest
 //!   TopicSink ─► topic "n-summary" ─► tap ───┼─►   Model (news ≤ 300, minutes −5…+10 each,
-//!   TopicSink ─► topic "analysis"  ─► tap ───┘      reaction sums by label)
+//!   TopicSink ─► topic "analysis"  ─► tap ───┤      reaction sums by label)
+//!   bare SELECT's sink ─► WatchedSink ─► QueryBoard (≤ 500 newest rows per query)
 //!                                                  ─► broadcast (≤ 4096 events) ─► /api/events
 //!   GET /  /assets/*  /api/news  /api/news/{id}/minutes  /api/reaction  /api/pipeline
-//!       /api/events (SSE)  /metrics (Prometheus)  /healthz
+//!       /api/queries  /api/events (SSE)  /metrics (Prometheus)  /healthz
 //! ```
 //!
+//! * [`QueryBoard::watch`], handed to the job before it is built, wraps every bare
+//!   `SELECT`'s sink: the page shows each as a live table (and a bar chart when it has a
+//!   text and a number column), like the sources' Studio notebook.
 //! * [`start`] taps the job's topics (before it runs: a tap is a reader, so it sees every
 //!   record) and binds the port; the returned [`Dashboard`] stops the server when dropped.
 //! * The executor publishes a [`newsflow_runtime::LiveSnapshot`] between two loops, at most
@@ -29,8 +33,10 @@
 mod assets;
 pub mod metrics;
 pub mod model;
+pub mod queries;
 mod server;
 
+pub use queries::QueryBoard;
 pub use server::{start, Dashboard, UiOptions};
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use tokio::sync::{broadcast, oneshot};
 use crate::assets;
 use crate::metrics::{pipeline_json, prometheus};
 use crate::model::{Change, Model};
+use crate::queries::QueryBoard;
 
 /// Where and how the dashboard listens.
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct UiOptions {
     /// The topics the flagship writes: news summaries and per-minute rows.
     pub news_topic: String,
     pub analysis_topic: String,
+    /// The script's bare SELECTs, as live tables (hand [`QueryBoard::watch`] to the job).
+    pub queries: QueryBoard,
 }
 
 impl Default for UiOptions {
@@ -53,6 +56,7 @@ impl Default for UiOptions {
             job: "newsflow".to_string(),
             news_topic: "n-summary".to_string(),
             analysis_topic: "analysis".to_string(),
+            queries: QueryBoard::default(),
         }
     }
 }
@@ -207,6 +211,9 @@ fn ingest(s: &Shared, news: &mut TopicTap, analysis: &mut TopicTap) {
             send(s, "reaction", &model.reaction());
         }
     }
+    for q in s.opts.queries.take_new() {
+        send(s, "rows", &q);
+    }
     // The pipeline view, when the job has published a new snapshot.
     if let Some(snap) = s.live.latest() {
         let mut p = lock(&s.pipeline);
@@ -236,6 +243,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/news/{id}/minutes", get(api_minutes))
         .route("/api/reaction", get(api_reaction))
         .route("/api/pipeline", get(api_pipeline))
+        .route("/api/queries", get(api_queries))
         .route("/api/events", get(api_events))
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(shared.clone(), auth))
@@ -366,6 +374,10 @@ async fn api_pipeline(State(s): State<Arc<Shared>>) -> Response {
     json_response(&p)
 }
 
+async fn api_queries(State(s): State<Arc<Shared>>) -> Response {
+    json_response(&s.opts.queries.snapshot())
+}
+
 async fn metrics(State(s): State<Arc<Shared>>) -> Response {
     // The newest report, also when the feeder has not picked it up yet.
     let body = match s.live.latest() {
@@ -383,9 +395,11 @@ fn state_event(s: &Shared) -> Event {
         (m.news(INITIAL_NEWS), m.reaction())
     };
     let pipeline = lock(&s.pipeline).json.clone();
-    Event::default()
-        .event("state")
-        .data(json!({ "job": s.opts.job, "news": news, "reaction": reaction, "pipeline": pipeline }).to_string())
+    let queries = s.opts.queries.snapshot();
+    Event::default().event("state").data(
+        json!({ "job": s.opts.job, "news": news, "reaction": reaction, "pipeline": pipeline, "queries": queries })
+            .to_string(),
+    )
 }
 
 async fn api_events(State(s): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {

@@ -421,3 +421,237 @@ fn without_a_token_only_loopback_host_names_are_answered() {
     }
     assert_eq!(get(addr, "/healthz", &[("Host", "evil.example")]).0, 200);
 }
+
+/// An open `/api/events` stream (HTTP/1.0, so the body is the events as written).
+struct Events {
+    s: TcpStream,
+    buf: String,
+}
+
+impl Events {
+    fn open(addr: SocketAddr) -> Events {
+        let mut s = TcpStream::connect(addr).expect("connect to the dashboard");
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        write!(s, "GET /api/events HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+        let mut e = Events { s, buf: String::new() };
+        let head = e.until("\r\n\r\n");
+        assert!(
+            head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+            "{head}"
+        );
+        e
+    }
+
+    /// Reads up to and including `end`; returns what came before it.
+    fn until(&mut self, end: &str) -> String {
+        let mut chunk = [0u8; 65536];
+        loop {
+            if let Some(i) = self.buf.find(end) {
+                let out = self.buf[..i].to_string();
+                self.buf.drain(..i + end.len());
+                return out;
+            }
+            let n = self.s.read(&mut chunk).expect("read the event stream");
+            assert!(n > 0, "the event stream ended");
+            self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    }
+
+    /// The next event: its kind and data (keep-alive comments skipped).
+    fn next(&mut self) -> (String, Json) {
+        loop {
+            let block = self.until("\n\n");
+            let mut kind = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(k) = line.strip_prefix("event:") {
+                    kind = k.trim().to_string();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push_str(d.strip_prefix(' ').unwrap_or(d));
+                }
+            }
+            if !kind.is_empty() {
+                let v = serde_json::from_str(&data).unwrap_or_else(|e| panic!("{kind}: {e}: {data}"));
+                return (kind, v);
+            }
+        }
+    }
+}
+
+/// A bounded job with a bare SELECT, its rows also collected from the sink the job chose.
+const QUERY_SQL: &str = "
+CREATE TABLE sensor_data (sensor_id INT, reading DOUBLE) WITH ('connector' = 'datagen',
+  'number-of-rows' = '3000', 'fields.sensor_id.kind' = 'sequence', 'fields.sensor_id.start' = '1',
+  'fields.sensor_id.end' = '3000', 'fields.reading.min' = '10', 'fields.reading.max' = '20');
+SELECT sensor_id, CAST(sensor_id AS STRING) AS name, reading * 2 AS doubled FROM sensor_data;
+";
+
+/// Rows equal, numbers to 1e-12 relative (JSON text read back may differ in the last digit).
+fn same_row(a: &Json, b: &Json) -> bool {
+    let (Some(a), Some(b)) = (a.as_array(), b.as_array()) else {
+        return false;
+    };
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+            _ => x == y,
+        })
+}
+
+struct Collect(std::sync::Arc<std::sync::Mutex<Vec<newsflow_common::Row>>>);
+
+impl newsflow_connectors::Sink for Collect {
+    fn write(&mut self, rows: &[newsflow_common::Row]) -> newsflow_common::Result<()> {
+        self.0.lock().unwrap().extend(rows.iter().cloned());
+        Ok(())
+    }
+    fn finish(&mut self) -> newsflow_common::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_bare_selects_rows_are_served_live_and_the_newest_are_kept() {
+    let board = crate::QueryBoard::new();
+    let rows = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collected = rows.clone();
+    let live = LiveReport::new(Duration::from_millis(50));
+    let opts = JobOptions {
+        live_report: Some(live.clone()),
+        batch_size: 128,
+        query_output: Some(Box::new(move |_: &newsflow_common::Schema| {
+            Box::new(Collect(collected.clone())) as Box<dyn newsflow_connectors::Sink>
+        })),
+        query_watch: Some(board.watch()),
+        ..Default::default()
+    };
+    let mut job = Job::build(QUERY_SQL, opts).expect("build the job");
+    let ui = start(
+        UiOptions {
+            port: 0,
+            job: "test".into(),
+            queries: board,
+            ..Default::default()
+        },
+        &job.topics(),
+        live,
+    )
+    .unwrap();
+    let addr = ui.addr();
+    // A page open before the job runs: the query is there, without rows yet.
+    let mut events = Events::open(addr);
+    let (kind, state) = events.next();
+    assert_eq!(kind, "state");
+    assert_eq!(state["queries"][0]["name"], "SELECT (line 5)");
+    assert_eq!(state["queries"][0]["total"], 0);
+    let cols: Vec<&str> = state["queries"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(cols, ["INT", "STRING", "DOUBLE"]);
+    job.run().expect("run the job");
+
+    let written = rows.lock().unwrap().clone();
+    assert_eq!(written.len(), 3000, "the chosen sink got every row");
+    let expect: Vec<Json> = written[3000 - crate::queries::MAX_QUERY_ROWS..]
+        .iter()
+        .map(|r| Json::Array(r.iter().map(crate::queries::cell).collect()))
+        .collect();
+    let api = get_json(addr, "/api/queries");
+    assert_eq!(api[0]["total"], 3000);
+    assert_eq!(api[0]["finished"], true);
+    assert_eq!(api[0]["first_seq"], 2501);
+    let api_rows = api[0]["rows"].as_array().unwrap();
+    assert_eq!(api_rows.len(), expect.len());
+    assert!(
+        api_rows.iter().zip(&expect).all(|(a, b)| same_row(a, b)),
+        "/api/queries: not the newest rows"
+    );
+
+    // The stream: numbered rows that end with the last one, then the end.
+    let mut last_seq = 0u64;
+    let mut tail: Vec<Json> = Vec::new();
+    loop {
+        let (kind, ev) = events.next();
+        if kind != "rows" {
+            continue;
+        }
+        let first = ev["first_seq"].as_u64().unwrap();
+        assert!(first > last_seq, "rows sent twice: {first} after {last_seq}");
+        let batch = ev["rows"].as_array().unwrap();
+        last_seq = first + batch.len() as u64 - 1;
+        tail.extend(batch.iter().cloned());
+        if ev["finished"] == true {
+            break;
+        }
+    }
+    assert_eq!(last_seq, 3000);
+    let tail = &tail[tail.len() - 500..];
+    let differ = tail.iter().zip(&expect).position(|(a, b)| !same_row(a, b));
+    assert!(
+        differ.is_none(),
+        "row {differ:?}: {:?}",
+        differ.map(|i| (&tail[i], &expect[i]))
+    );
+}
+
+#[test]
+fn a_page_that_falls_behind_gets_the_whole_state_again_not_a_backlog() {
+    // 30 000 news items: the dashboard reads 10 000 a tick, more than the 4 096 events a
+    // page may fall behind, while the page reads nothing.
+    let sql = "
+CREATE TABLE src (news_id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '30000',
+  'fields.news_id.kind' = 'sequence', 'fields.news_id.start' = '1', 'fields.news_id.end' = '30000');
+CREATE TABLE news_summary_sink (symbol STRING, news_id INT, event_time TIMESTAMP(3), summary STRING)
+WITH ('connector' = 'topic', 'topic' = 'n-summary', 'format' = 'json');
+INSERT INTO news_summary_sink
+SELECT 'AAA', news_id, TIMESTAMP '2025-07-01 10:00:00', '{\"label\": \"good\", \"summary\": \"s\"}' FROM src;
+";
+    let live = LiveReport::new(Duration::from_millis(50));
+    let opts = JobOptions {
+        live_report: Some(live.clone()),
+        ..Default::default()
+    };
+    let mut job = Job::build(sql, opts).expect("build the job");
+    let ui = start(
+        UiOptions {
+            port: 0,
+            ..Default::default()
+        },
+        &job.topics(),
+        live,
+    )
+    .unwrap();
+    let mut events = Events::open(ui.addr());
+    assert_eq!(events.next().0, "state");
+    job.run().expect("run the job");
+    let (mut news_events, mut states) = (0u64, Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let (kind, ev) = events.next();
+        match kind.as_str() {
+            "news" => news_events += 1,
+            "state" => states.push(ev),
+            _ => {}
+        }
+        let newest = states.last().map(|s| s["news"][0]["news_id"].clone());
+        if newest == Some(Json::from("30000")) {
+            break;
+        }
+    }
+    assert!(
+        !states.is_empty(),
+        "no state again after falling behind ({news_events} news events)"
+    );
+    assert!(news_events < 30_000, "{news_events} news events: the whole backlog");
+    let last = states.last().unwrap();
+    assert_eq!(last["news"].as_array().unwrap().len(), crate::model::MAX_NEWS);
+    assert_eq!(
+        last["news"][0]["news_id"], "30000",
+        "the state ends with the newest item"
+    );
+    let api = get_json(ui.addr(), "/api/news?limit=1000");
+    assert_eq!(api.as_array().unwrap().len(), crate::model::MAX_NEWS);
+}
