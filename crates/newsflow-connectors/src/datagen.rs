@@ -433,9 +433,12 @@ impl RandomSource {
                         _ => 1.0,
                     });
                     let x = lo + u * (hi - lo);
+                    // Integers: uniform over [min, max], both ends included (as Flink's
+                    // RandomDataGenerator.nextInt/nextLong).
+                    let whole = (lo + (u * (hi - lo + 1.0)).floor()).min(hi);
                     match t {
-                        DataType::Int => Value::Int(x as i32),
-                        DataType::BigInt => Value::BigInt(x as i64),
+                        DataType::Int => Value::Int(whole as i32),
+                        DataType::BigInt => Value::BigInt(whole as i64),
                         DataType::Double => Value::Double(x),
                         DataType::Decimal(p, s) => newsflow_common::Decimal::from_f64(x, *p, *s)
                             .map(Value::Decimal)

@@ -285,6 +285,55 @@ mod tests {
 
     use super::*;
 
+    /// datagen's random integers cover [min, max] with both ends, as Flink's do.
+    #[test]
+    fn datagen_random_integers_include_both_bounds() {
+        let schema = Schema::new(vec![Field::new("i", DataType::Int), Field::new("b", DataType::BigInt)]);
+        let options = Options::new(
+            [
+                ("connector", "datagen"),
+                ("number-of-rows", "4000"),
+                ("fields.i.min", "1"),
+                ("fields.i.max", "6"),
+                ("fields.b.min", "-3"),
+                ("fields.b.max", "3"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        );
+        let spec = TableSpec {
+            name: "t",
+            schema: &schema,
+            options: &options,
+            partition_keys: &[],
+        };
+        let ctx = ConnectorContext {
+            base_dir: std::env::temp_dir(),
+            topics: Default::default(),
+            s3: Default::default(),
+        };
+        let mut source = create_source(&spec, &ctx).unwrap();
+        let mut dead = DeadLetters::new(std::env::temp_dir());
+        let (mut ints, mut bigs) = (BTreeMap::new(), BTreeMap::new());
+        loop {
+            match source.poll(1000, &mut dead).unwrap() {
+                Poll::Data { rows, .. } => {
+                    for r in rows {
+                        *ints.entry(r[0].as_i64().unwrap()).or_insert(0) += 1;
+                        *bigs.entry(r[1].as_i64().unwrap()).or_insert(0) += 1;
+                    }
+                }
+                Poll::Finished => break,
+                _ => {}
+            }
+        }
+        assert_eq!(ints.keys().copied().collect::<Vec<_>>(), (1..=6).collect::<Vec<_>>());
+        assert_eq!(bigs.keys().copied().collect::<Vec<_>>(), (-3..=3).collect::<Vec<_>>());
+        // Roughly uniform: each of six values near 4000 / 6.
+        assert!(ints.values().all(|&n| (500..=840).contains(&n)), "{ints:?}");
+    }
+
     /// Every option key the filesystem connector and its formats accept is either read
     /// (honoured) or refused as not supported yet: none is accepted and then ignored. The
     /// table pins which is which, so a key that stops being read fails here.

@@ -81,7 +81,7 @@ window.newsflowQueries = (function () {
   function draw(q) {
     q.dirty = false;
     const shown = q.rows.slice(-SHOWN_ROWS).reverse();
-    const body = q.card.querySelector("tbody");
+    const body = q.card.querySelector(".query-rows tbody");
     body.replaceChildren(...shown.map(([seq, cells]) => {
       const tr = el("tr");
       tr.dataset.seq = String(seq);

@@ -235,38 +235,26 @@ fn pixels(sel: &str, rgb: (u8, u8, u8)) -> String {
     )
 }
 
-#[test]
-fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_path() {
-    let started = Instant::now();
-    let dir = super::temp_dir("dashboard");
-    // The demo, with the dashboard on a free port; its address is on stderr.
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_newsflow"))
-        .current_dir(&dir)
-        .args([
-            "demo",
-            "--duration",
-            "90",
-            "--speed-up",
-            "900",
-            "--out",
-            "out",
-            "--ui-port",
-            "0",
-        ])
-        .stdout(Stdio::null())
+/// `newsflow ARGS` in `dir`, its stderr kept; the dashboard's address it prints.
+fn newsflow_with_dashboard(dir: &Path, args: &[&str], stdout: Stdio) -> (Killed, String, Arc<Mutex<String>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start newsflow demo");
-    let stderr = demo.stderr.take().unwrap();
-    let demo = Killed(demo);
+        .expect("start newsflow");
+    let stderr = child.stderr.take().unwrap();
     let log = Arc::new(Mutex::new(String::new()));
     let (tx, rx) = std::sync::mpsc::channel();
     {
         let log = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // `run` prints `dashboard: URL`, the demo `Dashboard: URL  (what it shows)`.
                 if let Some(url) = line
                     .strip_prefix("Dashboard: ")
+                    .or_else(|| line.strip_prefix("dashboard: "))
                     .and_then(|r| r.split_whitespace().next())
                 {
                     let _ = tx.send(url.to_string());
@@ -277,14 +265,16 @@ fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_pa
     }
     let url = rx
         .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| panic!("the demo printed no dashboard address: {}", log.lock().unwrap()));
+        .unwrap_or_else(|_| panic!("newsflow printed no dashboard address: {}", log.lock().unwrap()));
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(http_get(&format!("{url}healthz")), (200, "ok\n".to_string()));
+    (Killed(child), url, log)
+}
 
-    // Chromium, headless, in a fresh profile; the DevTools port from its profile directory.
+/// Headless Chromium in a fresh profile under `dir`, and its first page over DevTools.
+fn browser(dir: &Path) -> (Killed, Cdp) {
     let profile = dir.join("chromium-profile");
     std::fs::create_dir_all(&profile).unwrap();
-    let browser_started = Instant::now();
     let browser = Command::new(chromium())
         .args([
             "--headless",
@@ -304,7 +294,7 @@ fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_pa
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
-    let _browser = Killed(browser);
+    let browser = Killed(browser);
     let port_file = profile.join("DevToolsActivePort");
     let deadline = Instant::now() + Duration::from_secs(30);
     let port = loop {
@@ -331,8 +321,176 @@ fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_pa
         .to_string();
     let mut cdp = Cdp::connect(&ws);
     cdp.call("Page.enable", json!({}));
+    (browser, cdp)
+}
+
+/// The page's JavaScript heap in use after a full garbage collection, in bytes.
+fn heap_after_gc(cdp: &mut Cdp) -> f64 {
+    cdp.call("HeapProfiler.collectGarbage", json!({}));
+    cdp.call("Runtime.getHeapUsage", json!({}))["usedSize"]
+        .as_f64()
+        .expect("usedSize")
+}
+
+/// Numbers printed by Flink's print format (`+I[sensor-3, 21.5]`) → the row's cells.
+fn printed_cells(line: &str) -> Vec<String> {
+    line.trim()
+        .strip_prefix("+I[")
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("not a printed row: {line}"))
+        .split(", ")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Two phases in one browser: a plain script's bare SELECT as a live table, then the demo
+/// (news, charts, a click) left open while it sends more news and minute rows than an hour
+/// of the default demo, its memory measured.
+#[test]
+fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_path() {
+    let started = Instant::now();
+    let dir = super::temp_dir("dashboard");
+    let (_browser, mut cdp) = browser(&dir);
+    eprintln!("browser up in {:?}", started.elapsed());
+    live_table_of_a_bare_select(&dir, &mut cdp);
+    demo_news_charts_and_a_long_open_page(&dir, &mut cdp, started);
+}
+
+/// The Studio-notebook case: `SELECT … FROM sensor_data` watched as a table and a bar chart;
+/// after the job ends (`--ui-linger`) the page's newest row is the last one printed.
+fn live_table_of_a_bare_select(dir: &Path, cdp: &mut Cdp) {
+    std::fs::write(
+        dir.join("sensors.sql"),
+        "CREATE TABLE sensor_data (sensor_id INT, temperature DOUBLE) WITH (
+  'connector' = 'datagen', 'rows-per-second' = '200',
+  'fields.sensor_id.min' = '1', 'fields.sensor_id.max' = '6',
+  'fields.temperature.min' = '15', 'fields.temperature.max' = '30');
+SELECT CONCAT('sensor-', CAST(sensor_id AS STRING)) AS sensor, temperature FROM sensor_data;
+",
+    )
+    .unwrap();
+    let out = std::fs::File::create(dir.join("sensors.out")).unwrap();
+    let (_run, url, log) = newsflow_with_dashboard(
+        dir,
+        &[
+            "run",
+            "sensors.sql",
+            "--duration",
+            "12",
+            "--ui-port",
+            "0",
+            "--ui-linger",
+        ],
+        Stdio::from(out),
+    );
     cdp.call("Page.navigate", json!({"url": url}));
-    eprintln!("browser up in {:?}", browser_started.elapsed());
+    // The table fills while the job runs; the news views stay hidden (no news here).
+    let total = cdp.wait_for(
+        "live table rows",
+        "(() => { const q = document.querySelector('#queries .query'); return q ? +q.dataset.total : 0; })()",
+        Duration::from_secs(30),
+    );
+    assert!(total.as_f64().unwrap() > 0.0);
+    assert_eq!(
+        cdp.eval("document.body.classList.contains('no-news') && getComputedStyle(document.querySelector('#news-view')).display === 'none'"),
+        true
+    );
+    assert_eq!(
+        cdp.eval("document.querySelector('#queries .query .query-sql').textContent"),
+        "SELECT CONCAT('sensor-', CAST(sensor_id AS STRING)) AS sensor, temperature FROM sensor_data"
+    );
+    let bars = cdp.wait_for(
+        "bar chart",
+        "+(document.querySelector('#queries .query-chart') || {dataset: {}}).dataset.bars || 0",
+        Duration::from_secs(10),
+    );
+    assert!(
+        (1.0..=6.0).contains(&bars.as_f64().unwrap()),
+        "{bars} bars for six sensors"
+    );
+    let blue = cdp.wait_for(
+        "bar pixels",
+        &pixels("#queries .query-chart", (21, 101, 192)),
+        Duration::from_secs(10),
+    );
+    assert!(blue.as_f64().unwrap() > 100.0, "{blue}");
+    // The end: the job stops after 12 s and the page says so, the dashboard still up.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !log.lock().unwrap().contains("the dashboard stays up") {
+        assert!(
+            Instant::now() < deadline,
+            "the job did not end: {}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cdp.wait_for(
+        "the query marked finished",
+        "(document.querySelector('#queries .query-count') || {}).textContent.includes('finished')",
+        Duration::from_secs(10),
+    );
+    let printed = std::fs::read_to_string(dir.join("sensors.out")).unwrap();
+    let lines: Vec<&str> = printed.lines().filter(|l| l.starts_with("+I[")).collect();
+    assert!(lines.len() > 500, "only {} rows printed", lines.len());
+    let page_total = cdp.eval("+document.querySelector('#queries .query').dataset.total");
+    assert_eq!(
+        page_total.as_u64(),
+        Some(lines.len() as u64),
+        "the page counts every row printed"
+    );
+    // The page's newest rows (newest first) are the last rows printed, in reverse.
+    let shown = cdp.eval(
+        "[...document.querySelectorAll('#queries .query-rows tbody tr')].slice(0, 20).map(tr => [...tr.children].map(td => td.textContent))",
+    );
+    for (k, row) in shown.as_array().unwrap().iter().enumerate() {
+        let want = printed_cells(lines[lines.len() - 1 - k]);
+        assert_eq!(
+            row[0].as_str(),
+            Some(want[0].as_str()),
+            "row {k}: page {shown}, printed last {:?}",
+            &lines[lines.len() - 5..]
+        );
+        let (a, b) = (
+            row[1].as_str().unwrap().parse::<f64>().unwrap(),
+            want[1].parse::<f64>().unwrap(),
+        );
+        assert!(
+            (a - b).abs() < 1e-9,
+            "row {k}: {a} vs {b}: page {shown}, printed last {:?}",
+            &lines[lines.len() - 5..]
+        );
+    }
+    assert_eq!(
+        cdp.eval("document.querySelectorAll('#queries .query-rows tbody tr').length"),
+        100,
+        "the newest 100 rows are shown"
+    );
+    cdp.screenshot("dashboard-query.png", 1.0);
+}
+
+fn demo_news_charts_and_a_long_open_page(dir: &Path, cdp: &mut Cdp, started: Instant) {
+    // The demo at 3000x for 110 s: about 90 hours of market time, more news items and
+    // minute rows than an hour of the default demo (60x) sends.
+    let (demo, url) = {
+        let (k, url, _log) = newsflow_with_dashboard(
+            dir,
+            &[
+                "demo",
+                "--duration",
+                "110",
+                "--speed-up",
+                "3000",
+                "--out",
+                "out",
+                "--ui-port",
+                "0",
+            ],
+            Stdio::null(),
+        );
+        (k, url)
+    };
+    let demo_started = Instant::now();
+    cdp.call("Page.navigate", json!({"url": url}));
 
     // News rows appear, coloured by label, and the live status.
     let rows = cdp.wait_for(
@@ -460,6 +618,45 @@ fn dashboard_in_headless_chromium_shows_news_charts_and_a_clicked_items_price_pa
         first > 0.0 && second > first,
         "rows read did not grow: {first} → {second}"
     );
+
+    // The page left open: its memory after the item caps are reached, and at the end.
+    let wait_until = |t: u64| {
+        let at = demo_started + Duration::from_secs(t);
+        if let Some(d) = at.checked_duration_since(Instant::now()) {
+            std::thread::sleep(d);
+        }
+    };
+    wait_until(60);
+    let heap_mid = heap_after_gc(cdp);
+    let events_mid = cdp.eval("newsflowStats.events").as_f64().unwrap();
+    wait_until(100);
+    let heap_end = heap_after_gc(cdp);
+    let asked = Instant::now();
+    let stats = cdp.eval(
+        "({events: newsflowStats.events, bytes: newsflowStats.bytes, news: document.querySelectorAll('#news-list li').length,
+           nodes: document.getElementsByTagName('*').length, status: document.querySelector('#status').textContent,
+           queryRows: +(document.querySelector('#queries .query') || {dataset: {rows: 0}}).dataset.rows})",
+    );
+    let answer = asked.elapsed();
+    eprintln!(
+        "page after 100 s: {stats}; heap {:.1} MB at 60 s, {:.1} MB at 100 s; {events_mid} events at 60 s; answered in {answer:?}",
+        heap_mid / 1e6,
+        heap_end / 1e6
+    );
+    assert_eq!(stats["status"], "live");
+    assert!(stats["news"].as_u64().unwrap() <= 300, "{stats}");
+    assert!(stats["queryRows"].as_u64().unwrap() <= 500, "{stats}");
+    assert!(stats["nodes"].as_u64().unwrap() < 8000, "DOM nodes: {stats}");
+    assert!(
+        stats["events"].as_f64().unwrap() > events_mid,
+        "no events after 60 s: {stats}"
+    );
+    assert!(
+        heap_end < 64e6 && heap_end < heap_mid * 1.5 + 2e6,
+        "the page's heap grew from {heap_mid} to {heap_end} bytes"
+    );
+    assert!(answer < Duration::from_secs(2), "the page took {answer:?} to answer");
+    cdp.screenshot("dashboard-after-100s.png", 0.6);
     drop(demo);
     eprintln!("dashboard test took {:?}", started.elapsed());
 }
