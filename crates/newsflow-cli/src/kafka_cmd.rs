@@ -123,10 +123,12 @@ fn progress(total: Option<u64>) -> indicatif::ProgressBar {
         None => indicatif::ProgressBar::new_spinner(),
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
-    let style = indicatif::ProgressStyle::with_template(
-        "{spinner} {pos} messages sent ({per_sec}) {elapsed_precise} {wide_bar}",
-    )
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let template = match total {
+        Some(_) => "{spinner} {pos}/{len} messages sent ({per_sec}) {elapsed_precise} {wide_bar} eta {eta}",
+        None => "{spinner} {pos} messages sent ({per_sec}) {elapsed_precise}",
+    };
+    let style =
+        indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }

@@ -21,6 +21,7 @@ mod demo;
 mod eval_cmd;
 mod kafka_cmd;
 mod llm_args;
+mod progress;
 mod table;
 mod ui;
 
@@ -32,7 +33,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use newsflow_runtime::{Job, JobOptions, JobReport};
+use newsflow_runtime::{Job, JobOptions, JobReport, LiveReport};
 
 #[derive(Parser)]
 #[command(
@@ -182,7 +183,14 @@ pub fn print_report(report: &JobReport) {
 fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArgs) -> anyhow::Result<()> {
     let sql = read_sql(file)?;
     let hooks = ui::hooks(ui_args.ui_port, &mut opts);
+    // The progress bar reads the same live reports as the dashboard (or its own).
+    let live = opts
+        .live_report
+        .get_or_insert_with(|| LiveReport::new(progress::INTERVAL))
+        .clone();
     let mut job = Job::build(&sql, opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let prints_rows = job.pipeline_names().any(|n| n.starts_with("SELECT"));
+    let bar = progress::wanted(prints_rows).then(|| progress::start(live));
     let ui = match (hooks, ui_args.ui_port) {
         (Some(hooks), Some(port)) => {
             let name = file
@@ -195,7 +203,9 @@ fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArg
         }
         _ => None,
     };
-    let report = job.run()?;
+    let report = job.run();
+    drop(bar);
+    let report = report?;
     print_report(&report);
     let linger = ui.as_ref().filter(|_| ui_args.ui_linger);
     if report_json {

@@ -8,6 +8,8 @@
 mod dashboard;
 #[path = "pipelines/impact.rs"]
 mod impact;
+#[path = "pipelines/progress.rs"]
+mod progress;
 #[path = "common/rng.rs"]
 mod rng;
 mod support;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use newsflow_common::{DataType, Error, Result, Row, Value};
 use newsflow_generators::{by_name, canonical_option, columns_by_name, options_used_by, GenOptions, Generator};
 
-use crate::{DeadLetters, Poll, Source, TableSpec};
+use crate::{DeadLetters, Poll, Progress, ProgressUnit, Source, TableSpec};
 
 pub fn create(t: &TableSpec) -> Result<Box<dyn Source>> {
     match t.options.get("generator") {
@@ -92,6 +92,7 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
     }
     let gen = by_name(name, &opts).map_err(err)?;
     let bounded = opts.rows.is_some() || opts.days.is_some();
+    let plan = progress_plan(name, &opts);
     Ok(Box::new(GeneratorSource {
         gen,
         mapping,
@@ -102,7 +103,45 @@ fn create_generator(t: &TableSpec, name: &str) -> Result<Box<dyn Source>> {
         bounded,
         done: false,
         emitted: 0,
+        plan,
+        last_time: None,
     }))
+}
+
+/// What a generator's progress is measured against: its row count, else the event time
+/// of the sessions (market generators) or 24-hour days (`sensor`) it was asked for.
+enum ProgressPlan {
+    Unbounded,
+    Rows(u64),
+    /// `[start, end)` spans of event time, in order.
+    Spans(Vec<(i64, i64)>),
+}
+
+/// Progress is only shown up to this many sessions (a longer replay shows none).
+const MAX_PROGRESS_SPANS: u64 = 100_000;
+
+fn progress_plan(name: &str, opts: &GenOptions) -> ProgressPlan {
+    if let Some(rows) = opts.rows {
+        return ProgressPlan::Rows(rows);
+    }
+    let Some(days) = opts.days.filter(|d| *d <= MAX_PROGRESS_SPANS) else {
+        return ProgressPlan::Unbounded;
+    };
+    if name == "sensor" {
+        return match opts.sensor_config() {
+            Ok(c) => ProgressPlan::Spans(vec![(c.start_ms, c.start_ms + days as i64 * 86_400_000)]),
+            Err(_) => ProgressPlan::Unbounded,
+        };
+    }
+    match opts.market_config() {
+        Ok(m) => ProgressPlan::Spans(
+            (0..days)
+                .filter_map(|i| m.session(i))
+                .map(|s| (s.open_ms, s.close_ms))
+                .collect(),
+        ),
+        Err(_) => ProgressPlan::Unbounded,
+    }
 }
 
 fn convertible(from: &DataType, to: &DataType) -> bool {
@@ -138,6 +177,9 @@ pub struct GeneratorSource {
     /// Rows handed out (the position: generators are deterministic, so a restore
     /// regenerates and skips this many).
     emitted: u64,
+    plan: ProgressPlan,
+    /// Event time of the last row handed out.
+    last_time: Option<i64>,
 }
 
 impl Source for GeneratorSource {
@@ -205,6 +247,30 @@ impl Source for GeneratorSource {
         self.started = None;
         Ok(())
     }
+
+    fn progress(&self) -> Option<Progress> {
+        match &self.plan {
+            ProgressPlan::Unbounded => None,
+            ProgressPlan::Rows(total) => Some(Progress {
+                done: if self.done { *total } else { self.emitted.min(*total) },
+                total: *total,
+                unit: ProgressUnit::Rows,
+            }),
+            ProgressPlan::Spans(spans) => {
+                let total: i64 = spans.iter().map(|(a, b)| (b - a).max(0)).sum();
+                let done = match (self.done, self.last_time) {
+                    (true, _) => total,
+                    (false, None) => 0,
+                    (false, Some(t)) => spans.iter().map(|(a, b)| (t.min(*b) - a).max(0)).sum(),
+                };
+                Some(Progress {
+                    done: done as u64,
+                    total: total as u64,
+                    unit: ProgressUnit::EventTimeMs,
+                })
+            }
+        }
+    }
 }
 
 impl GeneratorSource {
@@ -227,6 +293,7 @@ impl GeneratorSource {
         if self.first_event.is_none() {
             self.first_event = Some(r.event_time_ms);
         }
+        self.last_time = Some(r.event_time_ms);
         let mut fields = r.fields;
         Some(
             self.mapping
@@ -354,6 +421,7 @@ fn create_random(t: &TableSpec) -> Result<Box<dyn Source>> {
         fields,
         rate,
         remaining: rows,
+        rows_total: rows,
         state: seed | 1,
         started: None,
         emitted: 0,
@@ -376,6 +444,8 @@ pub struct RandomSource {
     fields: Vec<(DataType, FieldKind)>,
     rate: f64,
     remaining: Option<u64>,
+    /// `'number-of-rows'` (for progress).
+    rows_total: Option<u64>,
     state: u64,
     started: Option<Instant>,
     emitted: u64,
@@ -548,5 +618,14 @@ impl Source for RandomSource {
         self.emitted = 0;
         self.started = None;
         Ok(())
+    }
+
+    fn progress(&self) -> Option<Progress> {
+        let total = self.rows_total?;
+        Some(Progress {
+            done: total - self.remaining.unwrap_or(0).min(total),
+            total,
+            unit: ProgressUnit::Rows,
+        })
     }
 }

@@ -94,6 +94,39 @@ pub trait Source: Send {
     fn seek(&mut self, _position: &serde_json::Value) -> Result<()> {
         Err(Error::config("this source cannot resume from a checkpoint yet"))
     }
+    /// How far a bounded source has got (for progress bars); `None` when it cannot say.
+    fn progress(&self) -> Option<Progress> {
+        None
+    }
+}
+
+/// How far a bounded source has read: `done` of `total`, in `unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    pub unit: ProgressUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressUnit {
+    /// Bytes of files read.
+    Bytes,
+    /// Rows handed out of a row count (`'number-of-rows'`).
+    Rows,
+    /// Milliseconds of event time generated of the sessions or days asked for.
+    EventTimeMs,
+}
+
+impl Progress {
+    /// `done / total` in [0, 1] (1 for an empty total).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        }
+    }
 }
 
 /// What a sink delivers when the job restarts from a checkpoint.

@@ -121,6 +121,20 @@ pub struct JobReport {
     /// Per operator that calls an LLM provider (network providers only).
     pub llm: Vec<LlmStats>,
     pub checkpoints: CheckpointStats,
+    /// Per source: whether it ends by itself and how far it has got.
+    pub sources: Vec<SourceProgress>,
+}
+
+/// A source's progress in a [`JobReport`].
+#[derive(Debug, Clone)]
+pub struct SourceProgress {
+    pub table: String,
+    /// It ends by itself (files, bounded generators).
+    pub bounded: bool,
+    /// It has ended.
+    pub finished: bool,
+    /// How far it has read, when it can say.
+    pub progress: Option<newsflow_connectors::Progress>,
 }
 
 impl JobReport {
@@ -689,6 +703,12 @@ impl Executor {
         }
         for s in &self.sources {
             report.rows_read.push((s.exec.table.clone(), s.exec.rows_read));
+            report.sources.push(SourceProgress {
+                table: s.exec.table.clone(),
+                bounded: s.exec.source.bounded(),
+                finished: s.done,
+                progress: s.exec.source.progress(),
+            });
         }
         for n in self.nodes.iter().filter(|n| n.outputs.is_empty()) {
             // A sink: what reached it in this run, and what it set aside.

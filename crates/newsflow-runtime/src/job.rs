@@ -342,6 +342,11 @@ impl Job {
 
     /// Stop when `f` returns true (checked between batches).
     /// The job's in-process topics, e.g. to tap one with [`Topics::tap`] before it runs.
+    /// The job's pipelines: `INSERT INTO t` and `SELECT (line N)`, in script order.
+    pub fn pipeline_names(&self) -> impl Iterator<Item = &str> {
+        self.plans.iter().map(|(n, _)| n.as_str())
+    }
+
     pub fn topics(&self) -> Topics {
         self.exec.topics.clone()
     }

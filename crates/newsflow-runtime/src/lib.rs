@@ -38,6 +38,6 @@ pub mod job;
 pub mod operators;
 pub mod watermark;
 
-pub use executor::{CheckpointStats, JobReport, LiveReport, LiveSnapshot, LlmStats, OperatorStats};
+pub use executor::{CheckpointStats, JobReport, LiveReport, LiveSnapshot, LlmStats, OperatorStats, SourceProgress};
 pub use job::{Job, JobOptions, QueryInfo, QueryOutput, QueryWatch, CRASHED};
 pub use newsflow_llm::MetricsSnapshot;

@@ -18,7 +18,7 @@ use newsflow_common::{DataType, Error, Result, Row, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::format::Decoder;
-use crate::{DeadLetters, Poll, Source};
+use crate::{DeadLetters, Poll, Progress, ProgressUnit, Source};
 
 struct FilePart {
     path: PathBuf,
@@ -161,6 +161,8 @@ pub struct FileSource {
     batches: Option<Receiver<Batch>>,
     /// Per file: the position after the last batch handed out.
     positions: Vec<FilePosition>,
+    /// The files' sizes when the source was opened (for progress).
+    total_bytes: u64,
     finished: bool,
 }
 pub(super) fn list_files(path: &Path) -> Result<Vec<PathBuf>> {
@@ -200,6 +202,7 @@ pub(super) fn open(
 ) -> Result<Box<dyn Source>> {
     let mut parts = Vec::new();
     let mut positions = Vec::new();
+    let mut total_bytes = 0;
     for f in list_files(path).map_err(|e| Error::config(format!("table `{table}`: {e}")))? {
         let name = f
             .file_name()
@@ -227,6 +230,7 @@ pub(super) fn open(
             v.sort_by_key(|(i, _)| *i);
             v
         };
+        total_bytes += std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
         positions.push(FilePosition {
             file: f.display().to_string(),
             offset: 0,
@@ -251,6 +255,7 @@ pub(super) fn open(
         }),
         batches: None,
         positions,
+        total_bytes,
         finished: false,
     }))
 }
@@ -445,6 +450,19 @@ impl Source for FileSource {
             self.finished = true;
         }
         poll
+    }
+
+    fn progress(&self) -> Option<Progress> {
+        let done: u64 = self.positions.iter().map(|p| p.offset).sum();
+        Some(Progress {
+            done: if self.finished {
+                self.total_bytes
+            } else {
+                done.min(self.total_bytes)
+            },
+            total: self.total_bytes,
+            unit: ProgressUnit::Bytes,
+        })
     }
 
     fn position(&self) -> Result<serde_json::Value> {
