@@ -170,7 +170,7 @@
     const lines = [];
     for (const l of p.llm) {
       const errs = Object.entries(l.errors || {}).map(([k, v]) => `${k} ${v}`).join(", ");
-      lines.push(`LLM ${l.provider} ${l.model}: ${l.in_flight} in flight, ${l.calls} calls, ${l.failed} errors${errs ? " (" + errs + ")" : ""}, ` +
+      lines.push(`LLM ${l.provider} ${l.model}: ${l.in_flight} in flight (limit ${l.in_flight_limit}, peak ${l.in_flight_peak}), ${l.calls} calls, ${l.failed} errors${errs ? " (" + errs + ")" : ""}, ` +
         `latency mean ${fmt(l.latency_mean_ms, 0)} ms max ${fmt(l.latency_max_ms, 0)} ms, cost $${fmt(l.cost_usd, 4)}`);
     }
     if (p.llm.length === 0) lines.push("LLM: none (the offline analyser runs inline)");

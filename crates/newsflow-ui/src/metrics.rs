@@ -69,6 +69,8 @@ pub fn pipeline_json(job: &str, snap: &LiveSnapshot, prev: Option<&LiveSnapshot>
                 "model": m.model,
                 "calls": m.calls,
                 "in_flight": in_flight(m),
+                "in_flight_limit": m.in_flight_limit,
+                "in_flight_peak": m.in_flight_peak,
                 "succeeded": m.succeeded,
                 "failed": m.failed,
                 "errors": m.errors,
@@ -320,6 +322,20 @@ pub fn prometheus(job: &str, r: &JobReport, taken_at: SystemTime, finished: bool
         "gauge",
         "Calls started and not ended.",
         &|m| in_flight(m) as f64,
+    );
+    llm(
+        &mut o,
+        "newsflow_llm_in_flight_limit",
+        "gauge",
+        "The limit on provider calls in flight now (adaptive: it moves with the server's latency).",
+        &|m| m.in_flight_limit as f64,
+    );
+    llm(
+        &mut o,
+        "newsflow_llm_in_flight_peak",
+        "gauge",
+        "Most provider calls in flight at once so far.",
+        &|m| m.in_flight_peak as f64,
     );
     let c = &r.checkpoints;
     o.family("newsflow_checkpoints_total", "counter", "Checkpoints completed.");
