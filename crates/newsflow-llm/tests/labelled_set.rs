@@ -77,6 +77,39 @@
 //!   (0.827 after round one) and 2 (0.840 after round two) it puts the analyser at about
 //!   0.81–0.84 on unseen headlines of this kind, short of the 0.90 goal; the analyser
 //!   before these rounds scored 0.627 on set 1.
+//! * `data/headlines_hard_dev4.jsonl` (144 items: 75 English, 69 Korean; 51 hard, 93 plain)
+//!   was written for the fourth round, after held-out set 3's misses were read, for the
+//!   categories thin elsewhere: plain news without common sentiment words (supply deals,
+//!   orders, approvals, departures, delays, probes, routine corporate events), rumour
+//!   denials, double reversals, negations over joined phrases, unusual index and deal
+//!   phrasings. The rules scored it once: 0.743 (en 0.680, ko 0.812; hard 0.667, plain
+//!   0.785). It is training data for the text model.
+//!
+//! ## Round four: a learned text model
+//!
+//! Three rounds of hand rules each scored 0.90–0.95 on their own development data but
+//! 0.81–0.84 on the next held-out set. The fourth round adds a logistic-regression text
+//! model (`src/offline/model.rs`, `ngrams.rs`, `blend.rs`), trained on every file here
+//! (`src/offline/train.rs`), which fills in a label where the rules find no cue and
+//! overrules weak rule verdicts when it is very sure. Because the model is trained on
+//! these files, every score below is now in-sample (most sets read 1.000). The honest
+//! figures are the leave-one-set-out ones of `train.rs` (`leave_one_set_out`): a model
+//! trained without each held-out set, blended with the rules as they stood when the set
+//! was first measured (`data/heldout_rule_scores.tsv` holds those rules' scores for
+//! sets 1 and 2):
+//!
+//! | held-out set | rules then | rules + model | en | ko | plain | hard |
+//! |---|---|---|---|---|---|---|
+//! | 1 | 0.827 | 0.940 | 0.840 → 0.947 | 0.813 → 0.933 | 1.000 → 0.987 | 0.649 → 0.892 |
+//! | 2 | 0.840 | 0.900 | 0.867 → 0.893 | 0.813 → 0.907 | 0.908 → 0.934 | 0.770 → 0.865 |
+//! | 3 | 0.807 | 0.860 | 0.773 → 0.880 | 0.840 → 0.840 | 0.921 → 0.961 | 0.689 → 0.757 |
+//! | dev4 | 0.743 | 0.812 | 0.680 → 0.787 | 0.812 → 0.841 | 0.785 → 0.871 | 0.667 → 0.706 |
+//!
+//! Over the three held-out sets: 0.824 → 0.900. That is still somewhat optimistic: the
+//! blend's three thresholds were chosen on these runs (chosen on two sets and scored on
+//! the third they give 0.887), and the sets written after held-out set 1 (development
+//! sets 2 and later) followed its categories, which flatters set 1 most. Set 3, scored
+//! with today's rules that never saw it, is the plainest estimate: 0.860.
 
 use std::collections::BTreeMap;
 
@@ -438,6 +471,21 @@ fn heldout_3_set_accuracy() {
     assert!(
         report.all.correct >= 121,
         "held-out set 3: {}/150, below its measured 121",
+        report.all.correct
+    );
+}
+
+/// The fourth round's development set (training data of the text model, so in-sample):
+/// it may not drop below its score when the model was trained, 139 of 144.
+#[test]
+fn hard_dev4_set_accuracy() {
+    let items = load("headlines_hard_dev4.jsonl");
+    assert_eq!(items.len(), 144);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev4.jsonl", &items);
+    assert!(
+        report.all.correct >= 139,
+        "fourth development set: {}/144",
         report.all.correct
     );
 }

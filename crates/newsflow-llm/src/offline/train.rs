@@ -1,0 +1,310 @@
+//! Training of the text model (`model.rs`), its reproduction check and its
+//! leave-one-set-out measurement. Test-only code: the crate ships the weights, not the
+//! trainer.
+//!
+//! The model is trained on every `tests/data/*.jsonl` file (in name order) by
+//! stochastic gradient descent on the softmax loss: [`EPOCHS`] passes in an order fixed
+//! by a seeded xorshift shuffle, learning rate `LEARNING_RATE / (1 + epoch)`, L2 decay
+//! [`L2`], each item's step scaled by `1 / sqrt(features)`. Everything is in `f64`, in a
+//! fixed order, so a run reproduces the committed weights exactly.
+//!
+//! * Write the weights: `cargo test -p newsflow-llm --lib -- --ignored write_model_weights`.
+//! * Leave-one-set-out scores: `cargo test -p newsflow-llm --lib leave_one_set_out --
+//!   --nocapture` (trains without each held-out set, scores the blend on it).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::blend;
+use super::model::{self, Probs};
+use super::ngrams;
+use super::text;
+use super::Label;
+
+const EPOCHS: usize = 15;
+const LEARNING_RATE: f64 = 0.5;
+const L2: f64 = 1e-4;
+const SHUFFLE_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[derive(Deserialize)]
+struct Item {
+    text: String,
+    lang: String,
+    label: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+struct Example {
+    features: Vec<String>,
+    class: usize,
+}
+
+fn class_of(label: &str) -> Option<usize> {
+    match label {
+        "good" => Some(0),
+        "bad" => Some(1),
+        "neutral" => Some(2),
+        _ => None,
+    }
+}
+
+fn data_dir() -> String {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    format!("{dir}/tests/data")
+}
+
+/// Every labelled file, by name: `(file name, items)`.
+fn load_sets() -> Result<Vec<(String, Vec<Item>)>, String> {
+    let dir = data_dir();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("read {dir}: {e}"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    let mut sets = Vec::new();
+    for name in names {
+        let path = format!("{dir}/{name}");
+        let data = std::fs::read_to_string(&path).map_err(|e| format!("read {path}: {e}"))?;
+        let mut items = Vec::new();
+        for line in data.lines().filter(|l| !l.trim().is_empty()) {
+            let item: Item = serde_json::from_str(line).map_err(|e| format!("{name}: bad line {line:?}: {e}"))?;
+            items.push(item);
+        }
+        sets.push((name, items));
+    }
+    Ok(sets)
+}
+
+fn examples<'a>(items: impl Iterator<Item = &'a Item>) -> Result<Vec<Example>, String> {
+    items
+        .map(|i| {
+            let class = class_of(&i.label).ok_or_else(|| format!("unknown label {:?}", i.label))?;
+            Ok(Example {
+                features: ngrams::features(text::clip(&i.text, model::MODEL_TEXT_BYTES)),
+                class,
+            })
+        })
+        .collect()
+}
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Trains on `data` and renders the weight table (the format of `model_weights.tsv`).
+fn train(data: &[Example]) -> String {
+    let mut w: HashMap<&str, [f64; 3]> = HashMap::new();
+    let mut rng = XorShift(SHUFFLE_SEED);
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    for epoch in 0..EPOCHS {
+        rng.shuffle(&mut order);
+        let lr = LEARNING_RATE / (1.0 + epoch as f64);
+        for &idx in &order {
+            let ex = &data[idx];
+            let mut scores = [0.0; 3];
+            for f in &ex.features {
+                if let Some(fw) = w.get(f.as_str()) {
+                    for k in 0..3 {
+                        scores[k] += fw[k];
+                    }
+                }
+            }
+            let p = model::softmax(scores);
+            let scale = 1.0 / (ex.features.len().max(1) as f64).sqrt();
+            for f in &ex.features {
+                let fw = w.entry(f.as_str()).or_insert([0.0; 3]);
+                for k in 0..3 {
+                    let gold = if k == ex.class { 1.0 } else { 0.0 };
+                    fw[k] -= lr * ((p[k] - gold) * scale + L2 * fw[k]);
+                }
+            }
+        }
+    }
+    render(&w)
+}
+
+/// `feature<TAB>good<TAB>bad` in thousandths against neutral, sorted by feature; weights
+/// that round to at most 0.002 either way are left out.
+fn render(w: &HashMap<&str, [f64; 3]>) -> String {
+    let sorted: BTreeMap<&str, [f64; 3]> = w.iter().map(|(k, v)| (*k, *v)).collect();
+    let mut out = String::new();
+    for (f, [g, b, n]) in sorted {
+        let good = ((g - n) * 1000.0).round() as i64;
+        let bad = ((b - n) * 1000.0).round() as i64;
+        if good.abs() > 2 || bad.abs() > 2 {
+            out.push_str(&format!("{f}\t{good}\t{bad}\n"));
+        }
+    }
+    out
+}
+
+fn train_all() -> Result<String, String> {
+    let sets = load_sets()?;
+    let data = examples(sets.iter().flat_map(|(_, items)| items.iter()))?;
+    Ok(train(&data))
+}
+
+/// Scores of the rules as they stood when each earlier held-out set was first measured
+/// (`tests/data/heldout_rule_scores.tsv`): `(file, line index) -> score`.
+fn rule_scores_at_measurement() -> Result<HashMap<(String, usize), f64>, String> {
+    let path = format!("{}/heldout_rule_scores.tsv", data_dir());
+    let data = std::fs::read_to_string(&path).map_err(|e| format!("read {path}: {e}"))?;
+    let mut out = HashMap::new();
+    for line in data.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let parts: Vec<&str> = line.split('\t').collect();
+        let [file, index, score] = parts[..] else {
+            return Err(format!("bad line {line:?}"));
+        };
+        let index: usize = index.parse().map_err(|e| format!("bad index in {line:?}: {e}"))?;
+        let score: f64 = score.parse().map_err(|e| format!("bad score in {line:?}: {e}"))?;
+        out.insert((file.to_string(), index), score);
+    }
+    Ok(out)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    n: usize,
+    correct: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.n += 1;
+        self.correct += usize::from(ok);
+    }
+}
+
+/// Correct items of one held-out set under the blend, by group.
+struct LosoScore {
+    rules: BTreeMap<String, Tally>,
+    blend: BTreeMap<String, Tally>,
+    model: Tally,
+}
+
+fn score_held_out(held: &str, rules_then: &HashMap<(String, usize), f64>) -> Result<LosoScore, String> {
+    let sets = load_sets()?;
+    let train_items = sets
+        .iter()
+        .filter(|(n, _)| n != held)
+        .flat_map(|(_, items)| items.iter());
+    let weights = model::parse_weights(&train(&examples(train_items)?));
+    let (_, items) = sets
+        .iter()
+        .find(|(n, _)| n == held)
+        .ok_or_else(|| format!("no set {held}"))?;
+    let mut score = LosoScore {
+        rules: BTreeMap::new(),
+        blend: BTreeMap::new(),
+        model: Tally::default(),
+    };
+    for (i, item) in items.iter().enumerate() {
+        let gold = match item.label.as_str() {
+            "good" => Label::Good,
+            "bad" => Label::Bad,
+            _ => Label::Neutral,
+        };
+        let rule_score = match rules_then.get(&(held.to_string(), i)) {
+            Some(s) => *s,
+            None => super::rule_analysis(&item.text).1,
+        };
+        let rule = Label::from_score(rule_score);
+        let probs: Probs = model::probabilities_with(
+            &weights,
+            &ngrams::features(text::clip(&item.text, model::MODEL_TEXT_BYTES)),
+        );
+        let blended = blend::blend(rule_score, &probs);
+        let best = (0..3).fold(0, |b, k| if probs[k] > probs[b] { k } else { b });
+        score.model.add(best == class_of(gold.as_str()).unwrap_or(2));
+        let kind = item.kind.clone().unwrap_or_default();
+        for group in ["all".to_string(), item.lang.clone(), kind] {
+            score.rules.entry(group.clone()).or_default().add(rule == gold);
+            score.blend.entry(group).or_default().add(blended == gold);
+        }
+    }
+    Ok(score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_reproduces_committed_weights() {
+        let trained = train_all().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            trained == model::WEIGHTS_TSV,
+            "model_weights.tsv is stale: regenerate it with \
+             `cargo test -p newsflow-llm --lib -- --ignored write_model_weights`"
+        );
+    }
+
+    #[test]
+    #[ignore = "writes src/offline/model_weights.tsv"]
+    fn write_model_weights() {
+        let trained = train_all().unwrap_or_else(|e| panic!("{e}"));
+        let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        let path = format!("{dir}/src/offline/model_weights.tsv");
+        std::fs::write(&path, trained).unwrap_or_else(|e| panic!("write {path}: {e}"));
+    }
+
+    /// Leave-one-set-out: for each held-out set, a model trained on every other file,
+    /// blended with the rules as they stood when that set was first measured (sets 1
+    /// and 2: `heldout_rule_scores.tsv`; set 3 and the fourth development set: today's
+    /// rules, which were not tuned on them). Asserted at the measured counts
+    /// (`EXPECTED`: correct items for the rules then and for the blend).
+    #[test]
+    fn leave_one_set_out() {
+        const EXPECTED: &[(&str, usize, usize)] = &[
+            ("headlines_heldout_1.jsonl", 124, 141),
+            ("headlines_heldout_2.jsonl", 126, 135),
+            ("headlines_heldout_3.jsonl", 121, 129),
+            ("headlines_hard_dev4.jsonl", 107, 117),
+        ];
+        let rules_then = rule_scores_at_measurement().unwrap_or_else(|e| panic!("{e}"));
+        let mut failures = Vec::new();
+        for &(held, rules_correct, blend_correct) in EXPECTED {
+            let s = score_held_out(held, &rules_then).unwrap_or_else(|e| panic!("{e}"));
+            println!("{held}: model alone {}/{}", s.model.correct, s.model.n);
+            for (group, r) in &s.rules {
+                let b = s.blend[group];
+                println!(
+                    "  {group}: rules then {}/{} ({:.3}), blend {}/{} ({:.3})",
+                    r.correct,
+                    r.n,
+                    r.correct as f64 / r.n as f64,
+                    b.correct,
+                    b.n,
+                    b.correct as f64 / b.n as f64
+                );
+            }
+            let (r, b) = (s.rules["all"].correct, s.blend["all"].correct);
+            if r != rules_correct || b < blend_correct {
+                failures.push(format!(
+                    "{held}: rules {r} (want {rules_correct}), blend {b} (want >= {blend_correct})"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}
