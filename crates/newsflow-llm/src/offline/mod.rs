@@ -25,8 +25,8 @@
 //! * `events.rs` — index inclusion/removal and takeover premiums.
 //! * `ngrams.rs` — the text model's features: English word uni/bigrams, Korean char
 //!   2/3-grams.
-//! * `model.rs` — the text model: logistic-regression weights (`model_weights.tsv`,
-//!   compiled in) and class probabilities.
+//! * `model.rs` — the text model: logistic-regression weights (`model_weights.bin`,
+//!   compiled in, looked up by feature hash) and class probabilities.
 //! * `blend.rs` — the final label from the rules' score and the model's probabilities.
 //! * `train.rs` (tests only) — trains the model on `tests/data/*.jsonl`, checks that the
 //!   committed weights are reproduced, and measures it leave-one-set-out.
