@@ -99,6 +99,10 @@
 //!   slightly worse, so the model is not trained on it (`NOT_TRAINED` in
 //!   `src/offline/train.rs`); it is development data for the rules. Rules and model
 //!   together score 0.719 on it.
+//! * `data/headlines_breadth2.jsonl` (168 plain items: 84 English, 84 Korean) is a second
+//!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
+//!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
+//!   0.857); the text model trained without it lifts that to 0.863.
 //!
 //! ## Round four: a learned text model
 //!
@@ -115,26 +119,33 @@
 //!
 //! | held-out set | rules then | rules + model | en | ko | plain | hard |
 //! |---|---|---|---|---|---|---|
-//! | 1 | 0.827 | 0.940 | 0.840 → 0.947 | 0.813 → 0.933 | 1.000 → 0.987 | 0.649 → 0.892 |
-//! | 2 | 0.840 | 0.900 | 0.867 → 0.893 | 0.813 → 0.907 | 0.908 → 0.934 | 0.770 → 0.865 |
-//! | 3 | 0.807 | 0.860 | 0.773 → 0.880 | 0.840 → 0.840 | 0.921 → 0.961 | 0.689 → 0.757 |
-//! | dev4 | 0.743 | 0.812 | 0.680 → 0.787 | 0.812 → 0.841 | 0.785 → 0.871 | 0.667 → 0.706 |
+//! | 1 | 0.827 | 0.953 | 0.840 → 0.960 | 0.813 → 0.947 | 1.000 → 1.000 | 0.649 → 0.905 |
+//! | 2 | 0.840 | 0.913 | 0.867 → 0.907 | 0.813 → 0.920 | 0.908 → 0.961 | 0.770 → 0.865 |
+//! | 3 | 0.807 | 0.873 | 0.773 → 0.880 | 0.840 → 0.867 | 0.921 → 1.000 | 0.689 → 0.743 |
+//! | dev4 | 0.743 | 0.833 | 0.680 → 0.800 | 0.812 → 0.870 | 0.785 → 0.903 | 0.667 → 0.706 |
+//! | breadth | 0.819 | 0.852 | 0.788 → 0.825 | 0.850 → 0.880 | 0.864 → 0.910 | 0.731 → 0.742 |
+//! | hard breadth | 0.682 | 0.734 | 0.697 → 0.737 | 0.667 → 0.731 | 0.825 → 0.925 | 0.645 → 0.684 |
+//! | breadth2 | 0.833 | 0.863 | 0.810 → 0.857 | 0.857 → 0.869 | 0.833 → 0.863 | — |
 //!
-//! Over the three held-out sets: 0.824 → 0.900. That is optimistic: the blend's three
+//! Over the three held-out sets: 0.824 → 0.913 (en 0.827 → 0.916, ko 0.822 → 0.911;
+//! plain 0.943 → 0.987, hard 0.703 → 0.838). That is optimistic: the blend's three
 //! thresholds were chosen on these runs (chosen on two sets and scored on the third they
-//! give 0.887), and the sets written after a held-out set followed its misses by
-//! category, which flatters set 1 most. The stricter run trains only on the files written
-//! before each set (what could have been known when it was measured):
+//! gave 0.887 in the first prototype), and the sets written after a held-out set followed
+//! its misses by category, which flatters set 1 most; the fourth round's own sets were
+//! written after held-out set 3's misses had been read. The stricter run trains only on
+//! the files written before each set (what could have been known when it was measured):
 //!
 //! | held-out set | rules then | rules + model, earlier files only |
 //! |---|---|---|
 //! | 1 (923 training items) | 0.827 | 0.867 |
 //! | 2 | 0.840 | 0.867 |
-//! | 3 | 0.807 | 0.847 |
+//! | 3 | 0.807 | 0.840 |
 //!
-//! 0.824 → 0.860 over the three sets. Set 3, which today's rules never saw, is the
-//! plainest single estimate: 0.847 (earlier files only) to 0.860 (all other files).
-
+//! 0.824 → 0.858 over the three sets. Set 3, which today's rules never saw, is the
+//! plainest single estimate: 0.840 (earlier files only) to 0.873 (all other files). The
+//! model lifts plain news most (set 3: 0.921 → 1.000); hard cases stay the weak spot
+//! (0.743), and the gain from more data of the rules' author's own writing is shrinking
+//! (the second breadth batch moved the held-out sets by one item, down).
 use std::collections::BTreeMap;
 
 use newsflow_llm::{analyze, Label};
@@ -514,8 +525,23 @@ fn breadth_set_accuracy() {
     );
 }
 
+/// The second batch of broad training data (in-sample): it may not drop below its score
+/// when the model was trained on it, 167 of 168.
+#[test]
+fn breadth2_set_accuracy() {
+    let items = load("headlines_breadth2.jsonl");
+    assert_eq!(items.len(), 168);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_breadth2.jsonl", &items);
+    assert!(
+        report.all.correct >= 167,
+        "second breadth set: {}/168, below 167",
+        report.all.correct
+    );
+}
+
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score when it was written, 138 of 192.
+/// model may not drop below their score with the committed model, 141 of 192.
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");
@@ -523,7 +549,7 @@ fn hard_breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 138,
+        report.all.correct >= 141,
         "hard breadth set: {}/192",
         report.all.correct
     );

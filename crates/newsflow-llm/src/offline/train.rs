@@ -191,9 +191,10 @@ fn render(w: &HashMap<&str, [f64; 3]>) -> Result<Vec<u8>, String> {
 
 /// Labelled files the model is not trained on. `headlines_hard_breadth.jsonl` (hard
 /// cases in new phrasings, written by the rules' author) made the leave-one-set-out
-/// scores of the three held-out sets slightly worse (142, 137 and 130 of 150 against
-/// 143, 138 and 132 without it): bag-of-n-grams weights do not carry such compositional
-/// cases from one author's phrasing to another's. It is development data for the rules.
+/// scores of the three held-out sets slightly worse when it was added (142, 137 and 130
+/// of 150 against 143, 138 and 132 without it): bag-of-n-grams weights do not carry such
+/// compositional cases from one author's phrasing to another's. It is development data
+/// for the rules.
 const NOT_TRAINED: &[&str] = &["headlines_hard_breadth.jsonl"];
 
 fn is_trained(file: &str) -> bool {
@@ -345,6 +346,7 @@ mod tests {
         "headlines_hard_dev4.jsonl",
         "headlines_breadth.jsonl",
         "headlines_hard_breadth.jsonl",
+        "headlines_breadth2.jsonl",
     ];
 
     /// Scores each `(held-out set, rules then, blend)` of `expected` with a model trained
@@ -391,11 +393,12 @@ mod tests {
             "leave one set out",
             &[
                 ("headlines_heldout_1.jsonl", 124, 143),
-                ("headlines_heldout_2.jsonl", 126, 138),
-                ("headlines_heldout_3.jsonl", 121, 132),
-                ("headlines_hard_dev4.jsonl", 107, 117),
-                ("headlines_breadth.jsonl", 221, 228),
-                ("headlines_hard_breadth.jsonl", 131, 138),
+                ("headlines_heldout_2.jsonl", 126, 137),
+                ("headlines_heldout_3.jsonl", 121, 131),
+                ("headlines_hard_dev4.jsonl", 107, 120),
+                ("headlines_breadth.jsonl", 221, 230),
+                ("headlines_hard_breadth.jsonl", 131, 141),
+                ("headlines_breadth2.jsonl", 140, 145),
             ],
             |_, _| true,
         );
