@@ -98,7 +98,10 @@
 //!   0.682 (hard 0.645). Training the text model on it made the held-out sets' scores
 //!   slightly worse, so the model is not trained on it (`NOT_TRAINED` in
 //!   `src/offline/train.rs`); it is development data for the rules. Rules and model
-//!   together score 0.719 on it.
+//!   together score 0.719 on it; with the record-level rule written after it
+//!   (`src/offline/levels.rs`: `cash burn hits a record high`, `재고 사상 최고치` are bad)
+//!   and two Korean quantities (`현금 소진`, `손상차손`), the rules score 0.708 and rules
+//!   plus model 0.755 (in-sample for the rules).
 //! * `data/headlines_breadth2.jsonl` (168 plain items: 84 English, 84 Korean) is a second
 //!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
 //!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
@@ -541,7 +544,7 @@ fn breadth2_set_accuracy() {
 }
 
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score with the committed model, 141 of 192.
+/// model may not drop below their score with the committed model, 145 of 192.
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");
@@ -549,7 +552,7 @@ fn hard_breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 141,
+        report.all.correct >= 145,
         "hard breadth set: {}/192",
         report.all.correct
     );

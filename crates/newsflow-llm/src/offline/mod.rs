@@ -23,6 +23,8 @@
 //! * `routine.rs` — routine and flat-market markers and mixed verdicts, which pull toward
 //!   neutral (`scheduled maintenance`, `shares unchanged`, `정기 보수`).
 //! * `events.rs` — index inclusion/removal and takeover premiums.
+//! * `levels.rs` — record levels of a quantity where more is worse (`cash burn hits a
+//!   record high`, `재고 사상 최고치`), which are bad news.
 //! * `ngrams.rs` — the text model's features: English word uni/bigrams, Korean char
 //!   2/3-grams.
 //! * `model.rs` — the text model: logistic-regression weights (`model_weights.bin`,
@@ -40,6 +42,7 @@ mod costs;
 mod events;
 mod expectation;
 mod figures;
+mod levels;
 mod lexicon;
 mod model;
 mod negation;

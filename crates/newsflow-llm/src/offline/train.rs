@@ -371,9 +371,9 @@ mod tests {
                 );
             }
             let (r, b) = (s.rules["all"].correct, s.blend["all"].correct);
-            if r != rules_correct || b < blend_correct {
+            if r < rules_correct || b < blend_correct {
                 failures.push(format!(
-                    "{title}: {held}: rules {r} (want {rules_correct}), blend {b} (want >= {blend_correct})"
+                    "{title}: {held}: rules {r} (want >= {rules_correct}), blend {b} (want >= {blend_correct})"
                 ));
             }
         }
@@ -382,11 +382,14 @@ mod tests {
 
     /// For each held-out set, a model trained without it, blended with the rules as they
     /// stood when the set was first measured (sets 1 and 2: `heldout_rule_scores.tsv`;
-    /// set 3 and the fourth development set: today's rules, which were not tuned on
-    /// them). Two trainings: on every other file (leave-one-set-out), and only on the
-    /// files written before the set (what could have been known when it was measured;
-    /// the stricter figure, since later sets followed earlier sets' misses by category).
-    /// Asserted at the measured counts (correct items for the rules then and the blend).
+    /// set 3 and the fourth round's sets: today's rules, which were not tuned on set 3;
+    /// the fourth round's record-level rule, `levels.rs`, was written after the hard
+    /// breadth set had been scored, so its rules count there has grown from the first
+    /// pass, 131). Two trainings: on every other file (leave-one-set-out), and only on
+    /// the files written before the set (what could have been known when it was
+    /// measured; the stricter figure, since later sets followed earlier sets' misses by
+    /// category). Asserted at the measured counts (correct items for the rules and the
+    /// blend; more is fine).
     #[test]
     fn leave_one_set_out() {
         let mut failures = check(
@@ -396,8 +399,8 @@ mod tests {
                 ("headlines_heldout_2.jsonl", 126, 137),
                 ("headlines_heldout_3.jsonl", 121, 131),
                 ("headlines_hard_dev4.jsonl", 107, 120),
-                ("headlines_breadth.jsonl", 221, 230),
-                ("headlines_hard_breadth.jsonl", 131, 141),
+                ("headlines_breadth.jsonl", 222, 232),
+                ("headlines_hard_breadth.jsonl", 136, 145),
                 ("headlines_breadth2.jsonl", 140, 145),
             ],
             |_, _| true,
