@@ -100,8 +100,13 @@
 //!   `src/offline/train.rs`); it is development data for the rules. Rules and model
 //!   together score 0.719 on it; with the record-level rule written after it
 //!   (`src/offline/levels.rs`: `cash burn hits a record high`, `재고 사상 최고치` are bad)
-//!   and two Korean quantities (`현금 소진`, `손상차손`), the rules score 0.708 and rules
-//!   plus model 0.755 (in-sample for the rules).
+//!   and two Korean quantities (`현금 소진`, `손상차손`), then the double-reversal rule
+//!   (`src/offline/double_reversal.rs`: `judge denies request to dismiss lawsuit`,
+//!   `소송 각하 결정 뒤집어` are bad) with `뒤집어`/`번복`/`파기` as Korean reversals, the
+//!   rules score 0.734 and rules plus model 0.776 (in-sample for the rules). The same two
+//!   rules lift the fourth development set's rules from 0.743 to 0.764; no other set's
+//!   score (rules plus model) changes except the probe set's (0.994 → 0.997: its
+//!   documented double-reversal miss).
 //! * `data/headlines_breadth2.jsonl` (168 plain items: 84 English, 84 Korean) is a second
 //!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
 //!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
@@ -544,7 +549,7 @@ fn breadth2_set_accuracy() {
 }
 
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score with the committed model, 145 of 192.
+/// model may not drop below their score with the committed model, 149 of 192.
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");
@@ -552,7 +557,7 @@ fn hard_breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 145,
+        report.all.correct >= 149,
         "hard breadth set: {}/192",
         report.all.correct
     );

@@ -789,6 +789,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("무산|불발|중단|백지화|좌초|결렬", rev(-0.5)),
     ("철회|취소|해지|반려|거부|반환", rev(-0.4)),
     ("기각|각하|보류|유보", rev(-0.3)),
+    ("뒤집어|뒤집었|뒤집은|뒤집혀|번복|파기", rev(0.0)),
     ("유예", rev(0.0)),
     ("철폐|일축|사실무근", rev(0.3)),
     // rumours of a change of people or policy are routine news, and so is their denial

@@ -8,6 +8,9 @@
 //! * `rules.rs` — the two scans (English tokens, Korean chars) and how matches combine
 //!   into a sentence score (quantities, intensifiers, percentages, concession).
 //! * `scope.rs` — how far negators, reversals and comparisons reach.
+//! * `double_reversal.rs` — a reversal aimed at a proceeding that is itself a reversal
+//!   (`denies request to dismiss lawsuit`, `소송 기각 요청 받아들이지 않아`): both cancel,
+//!   the target stands.
 //! * `negation.rs` — negators (`no longer expects a loss`, `우려 없다`).
 //! * `reversal.rs` — terms that cancel what they attach to (`dismisses lawsuit`,
 //!   `offer withdrawn`, `흑자전환 실패`, `소송 기각`).
@@ -39,6 +42,7 @@ mod blend;
 mod burden;
 mod change;
 mod costs;
+mod double_reversal;
 mod events;
 mod expectation;
 mod figures;

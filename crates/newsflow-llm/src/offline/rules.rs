@@ -52,6 +52,7 @@
 use super::burden;
 use super::change;
 use super::costs;
+use super::double_reversal;
 use super::events;
 use super::expectation;
 use super::figures;
@@ -295,6 +296,7 @@ fn english_score(sentence: &str) -> f64 {
     reversal::english_participles(&toks, &mut hits);
     reversal::english_dual_use(&toks, &mut hits, &scope);
     levels::english(&toks, &mut hits);
+    double_reversal::english(&toks, &mut hits);
 
     let mut percents = Vec::new();
     if !has_hangul {
@@ -411,6 +413,7 @@ fn korean_score(sentence: &str) -> f64 {
     hits.sort_by_key(|h| h.start);
     size_heads(&chars, &mut hits);
     levels::korean(&chars, &mut hits);
+    double_reversal::korean(&chars, &mut hits);
 
     let mut percents = Vec::new();
     for (pos, &c) in chars.iter().enumerate() {

@@ -383,9 +383,9 @@ mod tests {
     /// For each held-out set, a model trained without it, blended with the rules as they
     /// stood when the set was first measured (sets 1 and 2: `heldout_rule_scores.tsv`;
     /// set 3 and the fourth round's sets: today's rules, which were not tuned on set 3;
-    /// the fourth round's record-level rule, `levels.rs`, was written after the hard
-    /// breadth set had been scored, so its rules count there has grown from the first
-    /// pass, 131). Two trainings: on every other file (leave-one-set-out), and only on
+    /// the fourth round's rules, `levels.rs` and `double_reversal.rs`, were written after
+    /// the fourth development set and the hard breadth set had been scored, so the rules'
+    /// counts there have grown from their first passes, 107 and 131). Two trainings: on every other file (leave-one-set-out), and only on
     /// the files written before the set (what could have been known when it was
     /// measured; the stricter figure, since later sets followed earlier sets' misses by
     /// category). Asserted at the measured counts (correct items for the rules and the
@@ -398,9 +398,9 @@ mod tests {
                 ("headlines_heldout_1.jsonl", 124, 143),
                 ("headlines_heldout_2.jsonl", 126, 137),
                 ("headlines_heldout_3.jsonl", 121, 131),
-                ("headlines_hard_dev4.jsonl", 107, 120),
+                ("headlines_hard_dev4.jsonl", 110, 122),
                 ("headlines_breadth.jsonl", 222, 232),
-                ("headlines_hard_breadth.jsonl", 136, 145),
+                ("headlines_hard_breadth.jsonl", 141, 149),
                 ("headlines_breadth2.jsonl", 140, 145),
             ],
             |_, _| true,
