@@ -383,7 +383,8 @@ mod tests {
     /// For each held-out set, a model trained without it, blended with the rules as they
     /// stood when the set was first measured (sets 1 and 2: `heldout_rule_scores.tsv`;
     /// set 3 and the fourth round's sets: today's rules, which were not tuned on set 3;
-    /// the fourth round's rules, `levels.rs` and `double_reversal.rs`, were written after
+    /// the fourth round's rules (`levels.rs`, `double_reversal.rs`, negation through joined
+    /// phrases) were written after
     /// the fourth development set and the hard breadth set had been scored, so the rules'
     /// counts there have grown from their first passes, 107 and 131). Two trainings: on every other file (leave-one-set-out), and only on
     /// the files written before the set (what could have been known when it was
@@ -398,7 +399,7 @@ mod tests {
                 ("headlines_heldout_1.jsonl", 124, 143),
                 ("headlines_heldout_2.jsonl", 126, 137),
                 ("headlines_heldout_3.jsonl", 121, 131),
-                ("headlines_hard_dev4.jsonl", 110, 122),
+                ("headlines_hard_dev4.jsonl", 113, 124),
                 ("headlines_breadth.jsonl", 222, 232),
                 ("headlines_hard_breadth.jsonl", 141, 149),
                 ("headlines_breadth2.jsonl", 140, 145),
