@@ -73,6 +73,17 @@ impl<'a> Weights<'a> {
         ])
     }
 
+    /// Every entry: `(hash, [good, bad])` in thousandths, in hash order.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, [i16; 2])> + '_ {
+        self.entries.chunks_exact(ENTRY).map(|e| {
+            (
+                u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+                [i16::from_le_bytes([e[4], e[5]]), i16::from_le_bytes([e[6], e[7]])],
+            )
+        })
+    }
+
     /// The weights of `feature` for good and bad (against neutral), if it has any.
     pub(crate) fn get(&self, feature: &str) -> Option<[f64; 2]> {
         let hash = fnv1a(feature);
