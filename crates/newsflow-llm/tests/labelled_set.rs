@@ -111,7 +111,10 @@
 //!   closures`) then lift the fourth development set's rules to 0.785 and change no other
 //!   set. More index names and verbs (`selected for Nikkei 225`, `demoted from DAX`,
 //!   `loses its spot in the FTSE 100`, `falls out of MDAX`; taken from held-out set 3's
-//!   misses) change no set's score but set 3's in-sample one.
+//!   misses) change no set's score but set 3's in-sample one. Short interest as a
+//!   quantity where more is worse (`short interest falls`, `공매도 잔고 급감`: good; also
+//!   from a set 3 miss) lifts the rules on the fourth development set to 0.792, the
+//!   breadth set to 0.826 and the hard breadth set to 0.745 (rules plus model 0.781).
 //! * `data/headlines_breadth2.jsonl` (168 plain items: 84 English, 84 Korean) is a second
 //!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
 //!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
@@ -525,7 +528,7 @@ fn heldout_3_set_accuracy() {
 }
 
 /// Broad training data of the text model (in-sample): it may not drop below its score
-/// when the model was trained on it, 261 of 270.
+/// when the model was trained on it, 261 of 270 (262 since the short-interest rule).
 #[test]
 fn breadth_set_accuracy() {
     let items = load("headlines_breadth.jsonl");
@@ -533,8 +536,8 @@ fn breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 261,
-        "breadth set: {}/270, below 261",
+        report.all.correct >= 262,
+        "breadth set: {}/270, below 262",
         report.all.correct
     );
 }
@@ -555,7 +558,7 @@ fn breadth2_set_accuracy() {
 }
 
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score with the committed model, 149 of 192.
+/// model may not drop below their score with the committed model, 150 of 192.
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");
@@ -563,7 +566,7 @@ fn hard_breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 149,
+        report.all.correct >= 150,
         "hard breadth set: {}/192",
         report.all.correct
     );

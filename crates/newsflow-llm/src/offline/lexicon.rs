@@ -592,6 +592,8 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("estimate|estimates", oq()),
     ("cash burn|burn rate", bq(0.2)),
+    // bets against the stock: more is worse for it
+    ("short interest|short position|short positions|short bets|bearish bets", bq(0.2)),
     ("debt", bq(0.1)),
     ("churn", bq(0.2)),
     ("concern|concerns|worry|worries|fear|fears|jitters|uncertainty|pressure|pressures", bq(0.3)),
@@ -875,6 +877,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("비용|원가|재고|연체율", bq(0.0)),
     ("부채", bq(0.1)),
     ("현금 소진|현금소진|손상차손|손상 차손", bq(0.3)),
+    ("공매도 잔고|공매도잔고|공매도 물량|대차잔고", bq(0.2)),
     ("우려", bq(0.4)),
     ("리스크", bq(0.3)),
     // ---- modifiers ------------------------------------------------------------------

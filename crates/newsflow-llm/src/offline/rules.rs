@@ -936,4 +936,12 @@ mod tests {
         assert!(s("크래프톤, 2분기 영업이익 역대 최대") > 0.3);
         assert!(s("영업손실 역대 최대") < -0.3);
     }
+
+    #[test]
+    fn bets_against_a_stock_are_a_quantity_where_more_is_worse() {
+        assert!(s("Short interest in GameStop falls to lowest in two years") > 0.2);
+        assert!(s("Short interest in Tesla jumps to record") < -0.2);
+        assert!(s("HLB 공매도 잔고 한 달 새 40% 급감") > 0.2);
+        assert!(s("공매도 잔고 사상 최대") < -0.2);
+    }
 }

@@ -405,8 +405,8 @@ mod tests {
     /// For each held-out set, a model trained without it, blended with the rules as they
     /// stood when the set was first measured (`heldout_rule_scores.tsv`; the fourth
     /// round's own sets with today's rules, whose fourth-round changes — `levels.rs`,
-    /// `double_reversal.rs`, negation through joined phrases, more index names and verbs
-    /// — were written after those sets had been scored, so their rules' counts have grown
+    /// `double_reversal.rs`, negation through joined phrases, more index names and verbs,
+    /// short interest as a quantity — were written after those sets had been scored, so their rules' counts have grown
     /// from the first passes, 107 and 131 for the fourth development and hard breadth
     /// sets). Two trainings: on every other file (leave-one-set-out), and only on the
     /// files written before the set (what could have been known when it was measured;
@@ -421,9 +421,9 @@ mod tests {
                 ("headlines_heldout_1.jsonl", 124, 143),
                 ("headlines_heldout_2.jsonl", 126, 137),
                 ("headlines_heldout_3.jsonl", 121, 131),
-                ("headlines_hard_dev4.jsonl", 113, 124),
-                ("headlines_breadth.jsonl", 222, 232),
-                ("headlines_hard_breadth.jsonl", 141, 149),
+                ("headlines_hard_dev4.jsonl", 114, 125),
+                ("headlines_breadth.jsonl", 223, 233),
+                ("headlines_hard_breadth.jsonl", 143, 150),
                 ("headlines_breadth2.jsonl", 140, 145),
             ],
             |_, _| true,
