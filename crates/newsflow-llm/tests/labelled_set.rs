@@ -77,7 +77,92 @@
 //!   (0.827 after round one) and 2 (0.840 after round two) it puts the analyser at about
 //!   0.81–0.84 on unseen headlines of this kind, short of the 0.90 goal; the analyser
 //!   before these rounds scored 0.627 on set 1.
-
+//! * `data/headlines_hard_dev4.jsonl` (144 items: 75 English, 69 Korean; 51 hard, 93 plain)
+//!   was written for the fourth round, after held-out set 3's misses were read, for the
+//!   categories thin elsewhere: plain news without common sentiment words (supply deals,
+//!   orders, approvals, departures, delays, probes, routine corporate events), rumour
+//!   denials, double reversals, negations over joined phrases, unusual index and deal
+//!   phrasings. The rules scored it once: 0.743 (en 0.680, ko 0.812; hard 0.667, plain
+//!   0.785). It is training data for the text model.
+//! * `data/headlines_breadth.jsonl` (270 items: 137 English, 133 Korean; 93 hard, 177
+//!   plain) was written for the fourth round as broad training data for the text model:
+//!   everyday good, bad and neutral news across sectors (results, guidance, orders,
+//!   approvals, trials, recalls, suits, fines, strikes, outages, departures, ratings,
+//!   capital raises, routine events) and a share of each hard category, not aimed at any
+//!   set's misses. The rules scored it once: 0.819 (en 0.788, ko 0.850; hard 0.731, plain
+//!   0.864), close to the held-out sets.
+//! * `data/headlines_hard_breadth.jsonl` (192 items: 99 English, 93 Korean; 152 hard, 40
+//!   plain) was written next, by the same hand, mostly hard cases in new phrasings
+//!   (negations, figures against expectations, words of the wrong sign, index and
+//!   takeover events, reversals and double reversals, denials). The rules scored it once:
+//!   0.682 (hard 0.645). Training the text model on it made the held-out sets' scores
+//!   slightly worse, so the model is not trained on it (`NOT_TRAINED` in
+//!   `src/offline/train.rs`); it is development data for the rules. Rules and model
+//!   together score 0.719 on it; with the record-level rule written after it
+//!   (`src/offline/levels.rs`: `cash burn hits a record high`, `재고 사상 최고치` are bad)
+//!   and two Korean quantities (`현금 소진`, `손상차손`), then the double-reversal rule
+//!   (`src/offline/double_reversal.rs`: `judge denies request to dismiss lawsuit`,
+//!   `소송 각하 결정 뒤집어` are bad) with `뒤집어`/`번복`/`파기` as Korean reversals, the
+//!   rules score 0.734 and rules plus model 0.776 (in-sample for the rules). The same two
+//!   rules lift the fourth development set's rules from 0.743 to 0.764; no other set's
+//!   score (rules plus model) changes except the probe set's (0.994 → 0.997: its
+//!   documented double-reversal miss). Negators reaching through joined phrases
+//!   (`src/offline/scope.rs`: `흑자 전환·배당 재개 어려워`, `no layoffs or plant
+//!   closures`) then lift the fourth development set's rules to 0.785 and change no other
+//!   set. More index names and verbs (`selected for Nikkei 225`, `demoted from DAX`,
+//!   `loses its spot in the FTSE 100`, `falls out of MDAX`; taken from held-out set 3's
+//!   misses) change no set's score but set 3's in-sample one. Short interest as a
+//!   quantity where more is worse (`short interest falls`, `공매도 잔고 급감`: good; also
+//!   from a set 3 miss) lifts the rules on the fourth development set to 0.792, the
+//!   breadth set to 0.826 and the hard breadth set to 0.745 (rules plus model 0.781).
+//! * `data/headlines_breadth2.jsonl` (168 plain items: 84 English, 84 Korean) is a second
+//!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
+//!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
+//!   0.857); the text model trained without it lifts that to 0.863.
+//!
+//! ## Round four: a learned text model
+//!
+//! Three rounds of hand rules each scored 0.90–0.95 on their own development data but
+//! 0.81–0.84 on the next held-out set. The fourth round adds a logistic-regression text
+//! model (`src/offline/model.rs`, `ngrams.rs`, `blend.rs`), trained on every file here
+//! (`src/offline/train.rs`), which fills in a label where the rules find no cue and
+//! overrules weak rule verdicts when it is very sure. Because the model is trained on
+//! these files, every score below is now in-sample (most sets read 1.000). The honest
+//! figures are the leave-one-set-out ones of `train.rs` (`leave_one_set_out`): a model
+//! trained without each held-out set, blended with the rules as they stood when the set
+//! was first measured (`data/heldout_rule_scores.tsv` holds those rules' scores, so the
+//! fourth round's rule changes, some made after held-out set 3's misses were read, do
+//! not flatter these figures):
+//!
+//! | held-out set | rules then | rules + model | en | ko | plain | hard |
+//! |---|---|---|---|---|---|---|
+//! | 1 | 0.827 | 0.953 | 0.840 → 0.960 | 0.813 → 0.947 | 1.000 → 1.000 | 0.649 → 0.905 |
+//! | 2 | 0.840 | 0.913 | 0.867 → 0.907 | 0.813 → 0.920 | 0.908 → 0.961 | 0.770 → 0.865 |
+//! | 3 | 0.807 | 0.873 | 0.773 → 0.880 | 0.840 → 0.867 | 0.921 → 1.000 | 0.689 → 0.743 |
+//! | dev4 | 0.743 | 0.833 | 0.680 → 0.800 | 0.812 → 0.870 | 0.785 → 0.903 | 0.667 → 0.706 |
+//! | breadth | 0.819 | 0.852 | 0.788 → 0.825 | 0.850 → 0.880 | 0.864 → 0.910 | 0.731 → 0.742 |
+//! | hard breadth | 0.682 | 0.734 | 0.697 → 0.737 | 0.667 → 0.731 | 0.825 → 0.925 | 0.645 → 0.684 |
+//! | breadth2 | 0.833 | 0.863 | 0.810 → 0.857 | 0.857 → 0.869 | 0.833 → 0.863 | — |
+//!
+//! Over the three held-out sets: 0.824 → 0.913 (en 0.827 → 0.916, ko 0.822 → 0.911;
+//! plain 0.943 → 0.987, hard 0.703 → 0.838). That is optimistic: the blend's three
+//! thresholds were chosen on these runs (chosen on two sets and scored on the third they
+//! gave 0.887 in the first prototype), and the sets written after a held-out set followed
+//! its misses by category, which flatters set 1 most; the fourth round's own sets were
+//! written after held-out set 3's misses had been read. The stricter run trains only on
+//! the files written before each set (what could have been known when it was measured):
+//!
+//! | held-out set | rules then | rules + model, earlier files only |
+//! |---|---|---|
+//! | 1 (923 training items) | 0.827 | 0.867 |
+//! | 2 | 0.840 | 0.867 |
+//! | 3 | 0.807 | 0.840 |
+//!
+//! 0.824 → 0.858 over the three sets. Set 3, which today's rules never saw, is the
+//! plainest single estimate: 0.840 (earlier files only) to 0.873 (all other files). The
+//! model lifts plain news most (set 3: 0.921 → 1.000); hard cases stay the weak spot
+//! (0.743), and the gain from more data of the rules' author's own writing is shrinking
+//! (the second breadth batch moved the held-out sets by one item, down).
 use std::collections::BTreeMap;
 
 use newsflow_llm::{analyze, Label};
@@ -438,6 +523,66 @@ fn heldout_3_set_accuracy() {
     assert!(
         report.all.correct >= 121,
         "held-out set 3: {}/150, below its measured 121",
+        report.all.correct
+    );
+}
+
+/// Broad training data of the text model (in-sample): it may not drop below its score
+/// when the model was trained on it, 261 of 270 (262 since the short-interest rule).
+#[test]
+fn breadth_set_accuracy() {
+    let items = load("headlines_breadth.jsonl");
+    assert_eq!(items.len(), 270);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_breadth.jsonl", &items);
+    assert!(
+        report.all.correct >= 262,
+        "breadth set: {}/270, below 262",
+        report.all.correct
+    );
+}
+
+/// The second batch of broad training data (in-sample): it may not drop below its score
+/// when the model was trained on it, 167 of 168.
+#[test]
+fn breadth2_set_accuracy() {
+    let items = load("headlines_breadth2.jsonl");
+    assert_eq!(items.len(), 168);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_breadth2.jsonl", &items);
+    assert!(
+        report.all.correct >= 167,
+        "second breadth set: {}/168, below 167",
+        report.all.correct
+    );
+}
+
+/// Hard cases in new phrasings, not trained on (see the header): the rules and the text
+/// model may not drop below their score with the committed model, 150 of 192.
+#[test]
+fn hard_breadth_set_accuracy() {
+    let items = load("headlines_hard_breadth.jsonl");
+    assert_eq!(items.len(), 192);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_breadth.jsonl", &items);
+    assert!(
+        report.all.correct >= 150,
+        "hard breadth set: {}/192",
+        report.all.correct
+    );
+}
+
+/// The fourth round's development set (training data of the text model, so in-sample):
+/// it may not drop below its score when the model was trained, 139 of 144.
+#[test]
+fn hard_dev4_set_accuracy() {
+    let items = load("headlines_hard_dev4.jsonl");
+    assert_eq!(items.len(), 144);
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_hard_dev4.jsonl", &items);
+    assert!(
+        report.all.correct >= 139,
+        "fourth development set: {}/144",
         report.all.correct
     );
 }

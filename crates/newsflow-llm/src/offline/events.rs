@@ -2,8 +2,9 @@
 //!
 //! * **Index inclusion and removal.** Joining a major index brings forced buying, leaving
 //!   it forced selling: `to join the S&P 500`, `added to the Nasdaq-100`, `MSCI adds X to
-//!   its index`, `to replace Intel in the Dow` are good; `removed from`, `dropped from`,
-//!   `relegated from the FTSE 100` bad — whatever `added`/`dropped` would mean as moves.
+//!   its index`, `to replace Intel in the Dow`, `selected for Nikkei 225` are good;
+//!   `removed from`, `dropped from`, `relegated from the FTSE 100`, `loses its spot in`,
+//!   `falls out of MDAX` bad — whatever `added`/`dropped` would mean as moves.
 //!   Korean: `코스피200 편입` (term list) and `지수에서 제외`, `지수서 빠져`.
 //! * **Takeover premiums.** The company being bought is paid above its market price: `at
 //!   a 31% premium`, `a premium to its last close`, `take Nordstrom private`, `20%
@@ -53,6 +54,17 @@ const EN_INDEX_IN: &[&str] = &[
     "returns",
     "returned",
     "returning",
+    "select",
+    "selects",
+    "selected",
+    "selection",
+    "pick",
+    "picks",
+    "picked",
+    "choose",
+    "chooses",
+    "chosen",
+    "tapped",
 ];
 const EN_INDEX_OUT: &[&str] = &[
     "remove",
@@ -95,12 +107,20 @@ const EN_INDEX_OUT: &[&str] = &[
     "booted",
     "ousted",
     "replaced",
+    "lose",
+    "loses",
+    "lost",
+    "losing",
+];
+/// Verbs that mean removal only with `out` after them (`falls out of the MDAX`).
+const EN_INDEX_OUT_WITH_OUT: &[&str] = &[
+    "fall", "falls", "fell", "falling", "drop", "drops", "dropped", "crash", "crashes", "crashed",
 ];
 /// Nouns after an index name (`S&P 500 inclusion`).
 const EN_INDEX_NOUN_IN: &[&str] = &["inclusion", "addition", "entry", "debut"];
 const EN_INDEX_NOUN_OUT: &[&str] = &["deletion", "removal", "exit", "exclusion"];
 /// Prepositions that tie a verb to an index (`added to`, `dropped from`).
-const EN_INDEX_PREPOSITIONS: &[&str] = &["to", "into", "from", "in", "of", "out", "off", "back"];
+const EN_INDEX_PREPOSITIONS: &[&str] = &["to", "into", "from", "in", "of", "out", "off", "back", "for"];
 /// Words that end the stretch between a verb and an index (`shares added 2% as the S&P
 /// 500 rose` is no inclusion).
 const EN_INDEX_STOPS: &[&str] = &[
@@ -149,7 +169,9 @@ fn index_name_at(toks: &[Tok], i: usize) -> Option<usize> {
         "nasdaq" | "russell" if is_num(toks, i + 1) => Some(i + 2),
         "ftse" | "stoxx" | "kospi" | "kosdaq" => Some(numbered(i + 1)),
         "hang" if word_at(toks, i + 1) == Some("seng") => Some(i + 2),
-        "dow" | "djia" | "msci" | "nikkei" | "index" | "indices" | "indexes" | "benchmark" => Some(i + 1),
+        "dow" | "djia" | "msci" | "nikkei" | "index" | "indices" | "indexes" | "benchmark" => Some(numbered(i + 1)),
+        "dax" | "mdax" | "sdax" | "tecdax" | "cac" | "ibex" | "aex" | "smi" | "tsx" | "asx" | "topix" | "sensex"
+        | "nifty" => Some(numbered(i + 1)),
         _ => None,
     }
 }
@@ -174,7 +196,14 @@ pub(super) fn english_index(toks: &[Tok], claims: &mut Claims) {
         };
         let clause = toks[m].clause;
         for v in (m.saturating_sub(8)..m).rev() {
-            let Some(value) = word_at(toks, v).and_then(index_verb) else {
+            let out_verb = word_at(toks, v).is_some_and(|w| EN_INDEX_OUT_WITH_OUT.contains(&w))
+                && word_at(toks, v + 1) == Some("out");
+            let value = if out_verb {
+                Some(-INDEX_WEIGHT)
+            } else {
+                word_at(toks, v).and_then(index_verb)
+            };
+            let Some(value) = value else {
                 continue;
             };
             let between: Option<Vec<&str>> = (v + 1..m).map(|k| word_at(toks, k)).collect();
@@ -326,6 +355,17 @@ mod tests {
         // an index in a market report is no inclusion
         assert!(s("Apple shares added 2% as the S&P 500 rose") > 0.0);
         assert!(s("Apple dropped 3% in the S&P 500") < 0.0);
+    }
+
+    #[test]
+    fn more_index_names_and_verbs() {
+        assert!(s("Sanrio selected for Nikkei 225 in annual index review") > 0.5);
+        assert!(s("Zalando demoted from DAX to MDAX in September review") < -0.5);
+        assert!(s("Carnival loses its spot in the FTSE 100 after quarterly reshuffle") < -0.5);
+        assert!(s("Hugo Boss falls out of MDAX in index reshuffle") < -0.5);
+        // moves of a share price next to an index stay moves
+        assert!(s("Shares fell 2% to lead the S&P 500 lower") < 0.0);
+        assert!(s("Siemens shares lead DAX higher") > 0.0);
     }
 
     #[test]

@@ -592,6 +592,8 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
     ),
     ("estimate|estimates", oq()),
     ("cash burn|burn rate", bq(0.2)),
+    // bets against the stock: more is worse for it
+    ("short interest|short position|short positions|short bets|bearish bets", bq(0.2)),
     ("debt", bq(0.1)),
     ("churn", bq(0.2)),
     ("concern|concerns|worry|worries|fear|fears|jitters|uncertainty|pressure|pressures", bq(0.3)),
@@ -789,6 +791,7 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("무산|불발|중단|백지화|좌초|결렬", rev(-0.5)),
     ("철회|취소|해지|반려|거부|반환", rev(-0.4)),
     ("기각|각하|보류|유보", rev(-0.3)),
+    ("뒤집어|뒤집었|뒤집은|뒤집혀|번복|파기", rev(0.0)),
     ("유예", rev(0.0)),
     ("철폐|일축|사실무근", rev(0.3)),
     // rumours of a change of people or policy are routine news, and so is their denial
@@ -873,6 +876,8 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("손실|영업손실|순손실", bq(0.5)),
     ("비용|원가|재고|연체율", bq(0.0)),
     ("부채", bq(0.1)),
+    ("현금 소진|현금소진|손상차손|손상 차손", bq(0.3)),
+    ("공매도 잔고|공매도잔고|공매도 물량|대차잔고", bq(0.2)),
     ("우려", bq(0.4)),
     ("리스크", bq(0.3)),
     // ---- modifiers ------------------------------------------------------------------

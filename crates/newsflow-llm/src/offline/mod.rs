@@ -1,9 +1,16 @@
-//! The offline analyser: lexicon + rules sentiment for Korean and English financial news.
+//! The offline analyser: lexicon + rules sentiment for Korean and English financial news,
+//! checked by a small learned text model.
+//!
+//! [`analyze`] scores each sentence with the rules, sums and squashes the scores, then
+//! lets the text model fill in or overrule the rules' label (`blend.rs`).
 //!
 //! * `lexicon.rs` — term lists with their cues and weights.
 //! * `rules.rs` — the two scans (English tokens, Korean chars) and how matches combine
 //!   into a sentence score (quantities, intensifiers, percentages, concession).
 //! * `scope.rs` — how far negators, reversals and comparisons reach.
+//! * `double_reversal.rs` — a reversal aimed at a proceeding that is itself a reversal
+//!   (`denies request to dismiss lawsuit`, `소송 기각 요청 받아들이지 않아`): both cancel,
+//!   the target stands.
 //! * `negation.rs` — negators (`no longer expects a loss`, `우려 없다`).
 //! * `reversal.rs` — terms that cancel what they attach to (`dismisses lawsuit`,
 //!   `offer withdrawn`, `흑자전환 실패`, `소송 기각`).
@@ -19,23 +26,39 @@
 //! * `routine.rs` — routine and flat-market markers and mixed verdicts, which pull toward
 //!   neutral (`scheduled maintenance`, `shares unchanged`, `정기 보수`).
 //! * `events.rs` — index inclusion/removal and takeover premiums.
+//! * `levels.rs` — record levels of a quantity where more is worse (`cash burn hits a
+//!   record high`, `재고 사상 최고치`), which are bad news.
+//! * `ngrams.rs` — the text model's features: English word uni/bigrams, Korean char
+//!   2/3-grams.
+//! * `model.rs` — the text model: logistic-regression weights (`model_weights.bin`,
+//!   compiled in, looked up by feature hash) and class probabilities.
+//! * `blend.rs` — the final label from the rules' score and the model's probabilities.
+//! * `train.rs` (tests only) — trains the model on `tests/data/*.jsonl`, checks that the
+//!   committed weights are reproduced, and measures it leave-one-set-out.
 //! * [`summary`] — the extractive one-line summary.
 //! * `text.rs` — clipping, sentence splitting and tokenizing.
 
+mod blend;
 mod burden;
 mod change;
 mod costs;
+mod double_reversal;
 mod events;
 mod expectation;
 mod figures;
+mod levels;
 mod lexicon;
+mod model;
 mod negation;
+mod ngrams;
 mod reversal;
 mod routine;
 mod rules;
 mod scope;
 pub mod summary;
 mod text;
+#[cfg(test)]
+mod train;
 
 use serde::Serialize;
 
@@ -125,13 +148,9 @@ pub fn analyze(text: &str) -> Analysis {
     let text = text::clip(text, text::MAX_ANALYSED_BYTES);
     let sentences = text::split_sentences(text);
     let scores: Vec<f64> = sentences.iter().map(|s| rules::score_sentence(s)).collect();
-    let raw: f64 = scores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| if i == 0 { *s } else { s * BODY_WEIGHT })
-        .sum();
-    let score = if raw.is_finite() { (raw * SQUASH).tanh() } else { 0.0 };
-    let label = Label::from_score(score);
+    let rule_score = squash(&scores);
+    let label = blend::blend(rule_score, &model::probabilities(text));
+    let score = score_for(label, rule_score);
     let direction = match label {
         Label::Good => 1.0,
         Label::Bad => -1.0,
@@ -142,6 +161,44 @@ pub fn analyze(text: &str) -> Analysis {
         None => summary::truncate_chars(&summary::one_line(text), summary::MAX_SUMMARY_CHARS),
     };
     Analysis { label, score, summary }
+}
+
+/// The rules' label and score alone, without the text model.
+#[cfg(test)]
+pub(crate) fn rule_analysis(text: &str) -> (Label, f64) {
+    let text = text::clip(text, text::MAX_ANALYSED_BYTES);
+    let scores: Vec<f64> = text::split_sentences(text)
+        .iter()
+        .map(|s| rules::score_sentence(s))
+        .collect();
+    let score = squash(&scores);
+    (Label::from_score(score), score)
+}
+
+/// Sentence scores summed (the first at full weight, the rest at [`BODY_WEIGHT`]) and
+/// squashed into `[-1, 1]`.
+fn squash(scores: &[f64]) -> f64 {
+    let raw: f64 = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| if i == 0 { *s } else { s * BODY_WEIGHT })
+        .sum();
+    if raw.is_finite() {
+        (raw * SQUASH).tanh()
+    } else {
+        0.0
+    }
+}
+
+/// The rules' score, moved into `label`'s band when the text model changed the label
+/// (just inside the band, so the score stays consistent with the label).
+fn score_for(label: Label, rule_score: f64) -> f64 {
+    const INSIDE: f64 = 0.01;
+    match label {
+        Label::Good => rule_score.max(GOOD_THRESHOLD + INSIDE),
+        Label::Bad => rule_score.min(BAD_THRESHOLD - INSIDE),
+        Label::Neutral => rule_score.clamp(BAD_THRESHOLD, GOOD_THRESHOLD),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //!   `not planning further layoffs`.
 //! * Korean negators (`않`, `못`, `없`, `아니`) follow the predicate and flip the noun phrase
 //!   before it: `추가 리콜 우려 없다`, `실적 개선 못해`.
+//! * Both reach through phrases joined by `or`/`nor`, `·`, `및`, `과`/`와`, and flip each
+//!   (`no layoffs or plant closures`, `흑자 전환·배당 재개 어려워`).
 //! * A negated par term takes its negated value (`did not meet expectations`,
 //!   `기대치에 부합하지 못해`).
 //! * A negated harm predicate also cancels its cause: in `tariffs have not hurt margins`
@@ -18,7 +20,7 @@
 
 use super::lexicon::Cue;
 use super::rules::{gap_before, Geometry, Hit, Lang, Values};
-use super::scope::{english_forward, korean_chain, Scope};
+use super::scope::{english_forward, korean_chain_joined, Scope};
 
 /// Value of a negated term relative to the original (flip and damp).
 pub(super) const NEGATION_FACTOR: f64 = -0.6;
@@ -36,7 +38,7 @@ pub(super) fn apply(hits: &[Hit], i: usize, v: &mut Values, g: &Geometry, scope:
     };
     let targets = match g.lang {
         Lang::En => english_forward(hits, i, g.neg_forward, scope),
-        Lang::Ko => korean_chain(hits, i, g, scope),
+        Lang::Ko => korean_chain_joined(hits, i, g, scope),
     };
     let mut flipped = false;
     let mut harm = false;
@@ -198,5 +200,14 @@ mod tests {
         // the delay is what is denied here
         assert!(s("넷마블, 신작 출시 연기 없이 예정대로") > 0.15);
         assert!(s("Carnival says it will not need to raise additional equity this year") > 0.15);
+    }
+
+    #[test]
+    fn negation_reaches_through_joined_phrases() {
+        assert!(s("카카오 \"올해 흑자 전환·배당 재개 어려워\"") < -0.15);
+        assert!(s("Intel: no layoffs or plant closures planned in Ireland") > 0.15);
+        assert!(s("Rivian says it will not hit its delivery or margin targets this year") < -0.15);
+        // a reversal still cancels only the phrase it ends (`감원 및 배당 중단`: both bad)
+        assert!(s("감원 및 배당 중단") < -0.15);
     }
 }

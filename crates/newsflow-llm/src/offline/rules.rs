@@ -32,7 +32,8 @@
 //!    (`목표주가`, `price target`, `loss`; a bare amount counts as more-is-better).
 //! 4. **Intensifiers / diminishers** (`sharply`, `record`, `크게`, `대폭`, `소폭`) multiply the
 //!    next sentiment-bearing term (or the previous one: `fell sharply`); with nothing to
-//!    modify, `record`/`사상 최대` count as mildly good on their own.
+//!    modify, `record`/`사상 최대` count as mildly good on their own. After a quantity
+//!    where more is worse, a record level is an upward move of it (`levels.rs`).
 //! 5. **Reversal, then negation** (`reversal.rs`, `negation.rs`): reversals (`dismisses`,
 //!    `철회`, `실패`) cancel the phrase they attach to, then negators flip what they scope
 //!    over. Evaluations (`improve`, `개선`, `악화`) keep their own sign but take the
@@ -51,9 +52,11 @@
 use super::burden;
 use super::change;
 use super::costs;
+use super::double_reversal;
 use super::events;
 use super::expectation;
 use super::figures;
+use super::levels;
 use super::lexicon::{self, Cue, QtyKind};
 use super::negation;
 use super::reversal;
@@ -292,6 +295,8 @@ fn english_score(sentence: &str) -> f64 {
     let scope = Scope::english(&toks);
     reversal::english_participles(&toks, &mut hits);
     reversal::english_dual_use(&toks, &mut hits, &scope);
+    levels::english(&toks, &mut hits);
+    double_reversal::english(&toks, &mut hits);
 
     let mut percents = Vec::new();
     if !has_hangul {
@@ -407,6 +412,8 @@ fn korean_score(sentence: &str) -> f64 {
     }
     hits.sort_by_key(|h| h.start);
     size_heads(&chars, &mut hits);
+    levels::korean(&chars, &mut hits);
+    double_reversal::korean(&chars, &mut hits);
 
     let mut percents = Vec::new();
     for (pos, &c) in chars.iter().enumerate() {
@@ -928,5 +935,13 @@ mod tests {
         assert!(s("네이버, 1분기 영업이익 사상 최대") > 0.3);
         assert!(s("크래프톤, 2분기 영업이익 역대 최대") > 0.3);
         assert!(s("영업손실 역대 최대") < -0.3);
+    }
+
+    #[test]
+    fn bets_against_a_stock_are_a_quantity_where_more_is_worse() {
+        assert!(s("Short interest in GameStop falls to lowest in two years") > 0.2);
+        assert!(s("Short interest in Tesla jumps to record") < -0.2);
+        assert!(s("HLB 공매도 잔고 한 달 새 40% 급감") > 0.2);
+        assert!(s("공매도 잔고 사상 최대") < -0.2);
     }
 }

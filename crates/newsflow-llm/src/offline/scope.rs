@@ -8,7 +8,8 @@
 //!   `costs rise`. Determiners (`a`, `the`, `its`) are filler.
 //! * Korean stops after a particle or ending that closes a phrase (`부진으로`, `늘었고`,
 //!   `했지만` — but not the noun endings `재고`, `불만`, `피해`), at joining words (`및`,
-//!   `·`, `감원과`). `에` closes a phrase too, except right before the term that reaches
+//!   `·`, `감원과`). Negators reach through joining words (and English `or`/`nor`):
+//!   `유상증자·자산 매각 계획 없다` denies both. `에` closes a phrase too, except right before the term that reaches
 //!   back (`흑자전환에 실패`): that is a soft stop.
 //!
 //! [`korean_chain`] collects the noun phrase before a Korean negator or reversal.
@@ -76,6 +77,9 @@ const KO_STOPS_AFTER: &[(char, &[char])] = &[
     ('라', &['따', '하', '으']),
 ];
 
+/// English joiners a negator reaches through (`no layoffs or plant closures`).
+const EN_OR: &[&str] = &["or", "nor"];
+
 /// Korean words that join two phrases (`감원 및 배당 중단`); `·` does too.
 const KO_JOINERS: &[&str] = &["및", "또는", "그리고", "겸"];
 
@@ -93,6 +97,10 @@ pub(super) struct Scope {
     filler: Vec<bool>,
     /// Korean: a `과`/`와` that ends a word.
     joiner_particle: Vec<bool>,
+    /// Stops that only join two phrases: Korean `·` and `및`, English `or`/`nor`. A
+    /// negator reaches through them (`유상증자·자산 매각 계획 없다`, `no layoffs or plant
+    /// closures`): what is denied is each of the joined things.
+    joiner: Vec<bool>,
 }
 
 impl Scope {
@@ -116,6 +124,10 @@ impl Scope {
                 .map(|t| word(t).is_some_and(|w| EN_FILLER.contains(&w)))
                 .collect(),
             joiner_particle: vec![false; toks.len()],
+            joiner: toks
+                .iter()
+                .map(|t| word(t).is_some_and(|w| EN_OR.contains(&w)))
+                .collect(),
         }
     }
 
@@ -125,6 +137,7 @@ impl Scope {
                 .get(k + 1)
                 .is_none_or(|&n| n.is_whitespace() || is_clause_break(n) || n.is_ascii_punctuation())
         };
+        let mut joiner: Vec<bool> = chars.iter().map(|&c| c == '·').collect();
         let mut stops: Vec<Stop> = (0..chars.len())
             .map(|k| {
                 let c = chars[k];
@@ -154,6 +167,7 @@ impl Scope {
                 .any(|w| ko_match_str(chars, k, w).is_some_and(|end| chars.get(end).is_none_or(|c| c.is_whitespace())));
             if joined {
                 stops[k] = Stop::Hard;
+                joiner[k] = true;
             }
         }
         // `과`/`와` right after a matched term join it to the next phrase (`감원과 배당`);
@@ -165,6 +179,7 @@ impl Scope {
             stops,
             filler: vec![false; chars.len()],
             joiner_particle,
+            joiner,
         }
     }
 
@@ -175,6 +190,17 @@ impl Scope {
             .unwrap_or(&[])
             .iter()
             .all(|s| *s == Stop::None || (soft_ok && *s == Stop::Soft))
+    }
+
+    /// No stop in `start..end` but joiners; soft stops are allowed when `soft_ok`.
+    pub(super) fn open_through_joiners(&self, start: usize, end: usize, soft_ok: bool) -> bool {
+        let lo = start.min(end);
+        let hi = end.min(self.stops.len());
+        (lo..hi).all(|k| match self.stops[k] {
+            Stop::None => true,
+            Stop::Soft => soft_ok,
+            Stop::Hard => self.joiner.get(k).copied().unwrap_or(false),
+        })
     }
 
     /// Korean: the term ending at `end` is joined to the next phrase by `과`/`와`.
@@ -193,14 +219,14 @@ impl Scope {
 }
 
 /// English: the hits after hit `i` that it reaches — same clause, starting within
-/// `max_gap` of its end, no stop in between — up to the next negator.
+/// `max_gap` of its end, no stop but `or`/`nor` in between — up to the next negator.
 pub(super) fn english_forward(hits: &[Hit], i: usize, max_gap: usize, scope: &Scope) -> Vec<usize> {
     let h = &hits[i];
     let mut out = Vec::new();
     for (j, other) in hits.iter().enumerate().skip(i + 1) {
         let reachable = other.clause == h.clause
             && gap_before(h.end, other.start).is_some_and(|d| d <= max_gap)
-            && scope.open(h.end, other.start, false);
+            && scope.open_through_joiners(h.end, other.start, false);
         if !reachable || matches!(other.cue, Cue::Negator { .. }) {
             break;
         }
@@ -213,6 +239,16 @@ pub(super) fn english_forward(hits: &[Hit], i: usize, max_gap: usize, scope: &Sc
 /// each within `chain_gap` chars of the next, spanning at most `chain_span` chars, not
 /// separated by a stop, and not crossing a concessive marker.
 pub(super) fn korean_chain(hits: &[Hit], i: usize, g: &Geometry, scope: &Scope) -> Vec<usize> {
+    chain(hits, i, g, scope, false)
+}
+
+/// [`korean_chain`] that also runs through joined phrases (`·`, `및`, `과`/`와`): what a
+/// negator denies is each of them (`유상증자·자산 매각 계획 없다`).
+pub(super) fn korean_chain_joined(hits: &[Hit], i: usize, g: &Geometry, scope: &Scope) -> Vec<usize> {
+    chain(hits, i, g, scope, true)
+}
+
+fn chain(hits: &[Hit], i: usize, g: &Geometry, scope: &Scope, through_joiners: bool) -> Vec<usize> {
     let h = &hits[i];
     let mut out = Vec::new();
     let mut left = h.start;
@@ -222,11 +258,12 @@ pub(super) fn korean_chain(hits: &[Hit], i: usize, g: &Geometry, scope: &Scope) 
             break;
         };
         let first = out.is_empty();
-        let linked = other.clause == h.clause
-            && gap <= g.chain_gap
-            && h.start - other.start <= g.chain_span
-            && scope.open(other.end, left, first)
-            && !scope.joined_after(other.end);
+        let open = if through_joiners {
+            scope.open_through_joiners(other.end, left, first)
+        } else {
+            scope.open(other.end, left, first) && !scope.joined_after(other.end)
+        };
+        let linked = other.clause == h.clause && gap <= g.chain_gap && h.start - other.start <= g.chain_span && open;
         if !linked || matches!(other.cue, Cue::DiscountPreceding { .. } | Cue::DiscountFollowing(_)) {
             break;
         }
