@@ -183,14 +183,16 @@ pub fn print_report(report: &JobReport) {
 fn run(file: &Path, mut opts: JobOptions, report_json: bool, ui_args: &ui::UiArgs) -> anyhow::Result<()> {
     let sql = read_sql(file)?;
     let hooks = ui::hooks(ui_args.ui_port, &mut opts);
-    // The progress bar reads the same live reports as the dashboard (or its own).
-    let live = opts
-        .live_report
-        .get_or_insert_with(|| LiveReport::new(progress::INTERVAL))
-        .clone();
+    // The progress bar reads the same live reports as the dashboard (or its own, and only
+    // when there is a terminal to draw on).
+    if progress::terminal() {
+        opts.live_report
+            .get_or_insert_with(|| LiveReport::new(progress::INTERVAL));
+    }
+    let live = opts.live_report.clone();
     let mut job = Job::build(&sql, opts).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let prints_rows = job.pipeline_names().any(|n| n.starts_with("SELECT"));
-    let bar = progress::wanted(prints_rows).then(|| progress::start(live));
+    let bar = live.filter(|_| progress::wanted(prints_rows)).map(progress::start);
     let ui = match (hooks, ui_args.ui_port) {
         (Some(hooks), Some(port)) => {
             let name = file

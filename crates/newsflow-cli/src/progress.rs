@@ -17,10 +17,15 @@ pub const INTERVAL: Duration = Duration::from_millis(250);
 /// The bar's length: the fraction done in thousandths.
 const STEPS: u64 = 1000;
 
+/// Whether stderr is a terminal (a bar could be drawn).
+pub fn terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
 /// Whether `run` should draw the bar: stderr is a terminal, and no bare SELECT prints to
 /// the same terminal (its rows would tear the bar).
 pub fn wanted(prints_rows: bool) -> bool {
-    std::io::stderr().is_terminal() && !(prints_rows && std::io::stdout().is_terminal())
+    terminal() && !(prints_rows && std::io::stdout().is_terminal())
 }
 
 /// The fraction done of a job whose sources are all bounded: that of the source furthest
