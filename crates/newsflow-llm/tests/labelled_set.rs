@@ -119,6 +119,17 @@
 //!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
 //!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
 //!   0.857); the text model trained without it lifts that to 0.863.
+//! * `data/headlines_heldout_4.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written by someone who never saw the analyser and measured once after the fourth
+//!   round (rules and text model): 0.780 (plain 0.882, hard 0.676; en 0.787, ko 0.773).
+//!   The third round's analyser (rules only) scored 0.753 on it (plain 0.882, hard
+//!   0.622) and the fourth round's rules alone 0.747, so the text model added +0.027
+//!   where the leave-one-set-out runs below had promised about +0.09. Many of its misses
+//!   were plain, sentiment-free headlines (`Toyota to supply hydrogen fuel-cell systems
+//!   to BMW through 2030`, `셀트리온, 자사주 1000억원 추가 매입 결정`) that the model
+//!   filled in as `bad`. It is now development data for the fifth round (and training
+//!   data for the model); the rules' scores when it was measured are frozen in
+//!   `data/heldout_rule_scores.tsv`.
 //!
 //! ## Round four: a learned text model
 //!
@@ -527,6 +538,23 @@ fn heldout_3_set_accuracy() {
     );
 }
 
+/// Held-out set 4, written by someone who never saw the analyser and measured once after
+/// the fourth round: 117 of 150 (0.780; plain 0.882, hard 0.676; en 0.787, ko 0.773). It
+/// is now development data (and training data of the text model); it may not drop below
+/// its measured score.
+#[test]
+fn heldout_4_set_accuracy() {
+    let items = load("headlines_heldout_4.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_heldout_4.jsonl", &items);
+    assert_eq!(report.all.n, 150);
+    assert!(
+        report.all.correct >= 117,
+        "held-out set 4: {}/150, below its measured 117",
+        report.all.correct
+    );
+}
+
 /// Broad training data of the text model (in-sample): it may not drop below its score
 /// when the model was trained on it, 261 of 270 (262 since the short-interest rule).
 #[test]
@@ -558,7 +586,8 @@ fn breadth2_set_accuracy() {
 }
 
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score with the committed model, 150 of 192.
+/// model may not drop below their score with the committed model, 150 of 192 (146 once
+/// held-out set 4 joined the training data).
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");
@@ -566,7 +595,7 @@ fn hard_breadth_set_accuracy() {
     assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
     let report = evaluate("headlines_hard_breadth.jsonl", &items);
     assert!(
-        report.all.correct >= 150,
+        report.all.correct >= 146,
         "hard breadth set: {}/192",
         report.all.correct
     );

@@ -369,6 +369,7 @@ mod tests {
         "headlines_breadth.jsonl",
         "headlines_hard_breadth.jsonl",
         "headlines_breadth2.jsonl",
+        "headlines_heldout_4.jsonl",
     ];
 
     /// Scores each `(held-out set, rules then, blend)` of `expected` with a model trained
@@ -411,19 +412,22 @@ mod tests {
     /// sets). Two trainings: on every other file (leave-one-set-out), and only on the
     /// files written before the set (what could have been known when it was measured;
     /// the stricter figure, since later sets followed earlier sets' misses by category).
-    /// Asserted at the measured counts (correct items for the rules and the blend; more
-    /// is fine).
+    /// Held-out set 4 is scored with the rules at the start of the fifth round (112 of
+    /// 150). Asserted at the measured counts (correct items for the rules and the blend;
+    /// more is fine); adding set 4 to the training data lowered the breadth set from 233
+    /// to 232 and the hard breadth set from 150 to 146.
     #[test]
     fn leave_one_set_out() {
         let mut failures = check(
             "leave one set out",
             &[
                 ("headlines_heldout_1.jsonl", 124, 143),
-                ("headlines_heldout_2.jsonl", 126, 137),
+                ("headlines_heldout_2.jsonl", 126, 139),
                 ("headlines_heldout_3.jsonl", 121, 131),
-                ("headlines_hard_dev4.jsonl", 114, 125),
-                ("headlines_breadth.jsonl", 223, 233),
-                ("headlines_hard_breadth.jsonl", 143, 150),
+                ("headlines_heldout_4.jsonl", 112, 117),
+                ("headlines_hard_dev4.jsonl", 114, 126),
+                ("headlines_breadth.jsonl", 223, 232),
+                ("headlines_hard_breadth.jsonl", 143, 146),
                 ("headlines_breadth2.jsonl", 140, 145),
             ],
             |_, _| true,
@@ -435,6 +439,7 @@ mod tests {
                 ("headlines_heldout_1.jsonl", 124, 130),
                 ("headlines_heldout_2.jsonl", 126, 130),
                 ("headlines_heldout_3.jsonl", 121, 126),
+                ("headlines_heldout_4.jsonl", 112, 117),
             ],
             |held, file| position(file) < position(held),
         ));
