@@ -330,6 +330,21 @@ mod tests {
     }
 
     #[test]
+    fn supply_deals_and_added_buybacks_are_good_rules() {
+        for t in [
+            "Panasonic to supply battery cells to Lucid through 2028",
+            "Corning signs supply agreement with Apple",
+            "포스코퓨처엠, 자사주 500억원 추가 매입",
+        ] {
+            assert_eq!(rule_analysis(t).0, Label::Good, "{t}");
+        }
+        assert_eq!(
+            rule_analysis("Arm CEO to deliver keynote at Computex").0,
+            Label::Neutral
+        );
+    }
+
+    #[test]
     fn is_deterministic() {
         let t = "엔비디아, 데이터센터 매출 급증에 주가 8% 급등. Nvidia beats estimates.";
         assert_eq!(analyze(t), analyze(t));
