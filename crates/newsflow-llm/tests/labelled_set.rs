@@ -119,6 +119,17 @@
 //!   batch of broad training data in wire and Korean market-column styles (`[특징주]`),
 //!   again not aimed at any set's misses. The rules scored it once: 0.833 (en 0.810, ko
 //!   0.857); the text model trained without it lifts that to 0.863.
+//! * `data/headlines_heldout_4.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written by someone who never saw the analyser and measured once after the fourth
+//!   round (rules and text model): 0.780 (plain 0.882, hard 0.676; en 0.787, ko 0.773).
+//!   The third round's analyser (rules only) scored 0.753 on it (plain 0.882, hard
+//!   0.622) and the fourth round's rules alone 0.747, so the text model added +0.027
+//!   where the leave-one-set-out runs below had promised about +0.09. Many of its misses
+//!   were plain, sentiment-free headlines (`Toyota to supply hydrogen fuel-cell systems
+//!   to BMW through 2030`, `셀트리온, 자사주 1000억원 추가 매입 결정`) that the model
+//!   filled in as `bad`. It is now development data for the fifth round (and training
+//!   data for the model); the rules' scores when it was measured are frozen in
+//!   `data/heldout_rule_scores.tsv`.
 //!
 //! ## Round four: a learned text model
 //!
@@ -163,6 +174,48 @@
 //! model lifts plain news most (set 3: 0.921 → 1.000); hard cases stay the weak spot
 //! (0.743), and the gain from more data of the rules' author's own writing is shrinking
 //! (the second breadth batch moved the held-out sets by one item, down).
+//!
+//! ## Round five: names and numbers out of the text model
+//!
+//! Held-out set 4 (0.780 measured, against the 0.87–0.95 the table above had promised)
+//! showed the model filling in plain headlines the rules called neutral with `bad` by
+//! the company they named (`Toyota`, `BMW`, `Siemens`, `현대차`, `셀트리온`) and by the
+//! shape of a number (`w0000`: Korean `1000억원`, `6000원`, or a year). The trainer now
+//! leaves out names (English words the training items never write in lower case;
+//! Korean n-grams mostly seen in a headline's short subject) and numbers without `%`
+//! (`src/offline/train.rs`), so they weigh nothing. Leave-one-set-out, with set 4 in the
+//! training data of the other runs and each set scored with the rules as they stood when
+//! it was measured:
+//!
+//! | held-out set | rules then | before | after | en | ko | plain | hard |
+//! |---|---|---|---|---|---|---|---|
+//! | 1 | 0.827 | 0.953 | 0.940 | 0.960 → 0.933 | 0.947 → 0.947 | 1.000 → 1.000 | 0.905 → 0.878 |
+//! | 2 | 0.840 | 0.927 | 0.933 | 0.907 → 0.933 | 0.947 → 0.933 | 0.987 → 0.987 | 0.865 → 0.878 |
+//! | 3 | 0.807 | 0.873 | 0.880 | 0.880 → 0.880 | 0.867 → 0.880 | 1.000 → 0.987 | 0.743 → 0.770 |
+//! | 4 | 0.747 | 0.780 | 0.820 | 0.787 → 0.840 | 0.773 → 0.800 | 0.882 → 0.908 | 0.676 → 0.730 |
+//! | dev4 | 0.792 | 0.875 | 0.875 | | | | |
+//! | breadth | 0.826 | 0.859 | 0.859 | | | | |
+//! | hard breadth | 0.745 | 0.760 | 0.781 | | | | |
+//! | breadth2 | 0.833 | 0.863 | 0.899 | | | | |
+//!
+//! 530 → 536 of 600 over the four held-out sets. The change was chosen after reading set
+//! 4's misses and its settings (subject length, counts) on these four runs, so set 4's
+//! 0.820 is partly in-sample and the four-set gain of one item in a hundred is within
+//! what such settings move by; held-out set 5 is the real measure. Trained only on the
+//! files written before each set: 0.873, 0.880, 0.853 and 0.820 (before: 0.867, 0.867,
+//! 0.840, 0.780). The blend's thresholds are unchanged: raising the fill-in threshold or
+//! the overrule threshold, or stronger L2 decay, moved the four sets by at most ±2 items
+//! together. Two lexicon entries followed: supply deals written as the supplier's
+//! plan (`X to supply fuel-cell systems to Y`, `supply agreement`; not `to deliver`,
+//! which also delivers keynotes) and `추가 매입` (`자사주 1000억원 추가 매입`, where the
+//! amount splits `자사주 매입`). They lift the rules alone on the fourth development set
+//! from 114 to 115, the hard breadth set from 143 to 144, the second breadth set from 140
+//! to 142 and held-out set 4 (in-sample) from 112 to 114, and change no other set; the
+//! blends' leave-one-set-out counts do not change (the model already filled these in). Still missed in set 4: rumour denials (`Peloton denies report it is exploring
+//! a sale`, `한샘, 매각설 부인`), reversals within a day (`gives up post-earnings jump,
+//! closes down 6%`), results merely matching forecasts, small recalls, and the model still
+//! overruling rule verdicts it is sure of (`현대차, 기말배당 주당 6000원으로 확대`: bad at
+//! 0.99 from `배당`-and-`확대` n-grams).
 use std::collections::BTreeMap;
 
 use newsflow_llm::{analyze, Label};
@@ -527,6 +580,23 @@ fn heldout_3_set_accuracy() {
     );
 }
 
+/// Held-out set 4, written by someone who never saw the analyser and measured once after
+/// the fourth round: 117 of 150 (0.780; plain 0.882, hard 0.676; en 0.787, ko 0.773). It
+/// is now development data (and training data of the text model, so its score here is
+/// in-sample); it may not drop below its measured score.
+#[test]
+fn heldout_4_set_accuracy() {
+    let items = load("headlines_heldout_4.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_heldout_4.jsonl", &items);
+    assert_eq!(report.all.n, 150);
+    assert!(
+        report.all.correct >= 117,
+        "held-out set 4: {}/150, below its measured 117",
+        report.all.correct
+    );
+}
+
 /// Broad training data of the text model (in-sample): it may not drop below its score
 /// when the model was trained on it, 261 of 270 (262 since the short-interest rule).
 #[test]
@@ -558,7 +628,9 @@ fn breadth2_set_accuracy() {
 }
 
 /// Hard cases in new phrasings, not trained on (see the header): the rules and the text
-/// model may not drop below their score with the committed model, 150 of 192.
+/// model may not drop below their score with the committed model, 150 of 192 (146 once
+/// held-out set 4 joined the training data, 150 again with names and bare numbers left
+/// out of training).
 #[test]
 fn hard_breadth_set_accuracy() {
     let items = load("headlines_hard_breadth.jsonl");

@@ -360,6 +360,12 @@ pub(crate) static ENGLISH: &[(&str, Cue)] = &[
         "begins shipping|starts shipping|begins supplying|starts supplying|begins production|starts production|begins mass production|starts mass production",
         p(0.4),
     ),
+    // a supply deal, written as the supplier's plan (`X to supply fuel-cell systems to Y
+    // through 2030`); not `to deliver`, which also delivers keynotes
+    (
+        "to supply|will supply|agrees to supply|agreed to supply|supply deal|supply agreement|supply contract|delivery deal|delivery contract",
+        p(0.4),
+    ),
     ("recovery|recover|recovers|recovered|rebound|rebounds|rebounded|rebounding", p(0.5)),
     ("upside|tailwind|tailwinds|momentum", p(0.4)),
     ("boom|booming", p(0.5)),
@@ -703,6 +709,9 @@ pub(crate) static KOREAN: &[(&str, Cue)] = &[
     ("완료", assent(0.2)),
     ("획득|확보|선정|유치", p(0.3)),
     ("자사주 매입|자사주 소각|자사주 취득", p(0.7)),
+    // more of the company's own shares bought (`자사주 1000억원 추가 매입`: the amount
+    // splits `자사주 매입`)
+    ("추가 매입", p(0.4)),
     ("주주환원|주주 환원", p(0.5)),
     ("성공", assent(0.4)),
     ("청약 흥행|흥행 성공", assent(0.6)),

