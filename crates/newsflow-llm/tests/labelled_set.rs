@@ -130,6 +130,14 @@
 //!   filled in as `bad`. It is now development data for the fifth round (and training
 //!   data for the model); the rules' scores when it was measured are frozen in
 //!   `data/heldout_rule_scores.tsv`.
+//! * `data/headlines_heldout_5.jsonl` (150 items: 75 English, 75 Korean, half hard) was
+//!   written with set 4, by the same writer, who never saw the analyser, and kept unseen
+//!   until the fifth round ended; measured once then: 0.780 (plain 0.961, hard 0.595; en
+//!   0.760, ko 0.800). The fourth round's analyser also scored 0.780 on it and the third
+//!   round's (rules only) 0.720: the text model adds about six points on unseen sets of
+//!   this writer, round five nothing measurable. With sets 1–4 this puts the offline
+//!   analyser at 0.78–0.84 on unseen headlines, short of the 0.90 goal; the hard half
+//!   (0.60–0.77) is what holds it back. Not trained on; it may not drop below 117.
 //!
 //! ## Round four: a learned text model
 //!
@@ -593,6 +601,22 @@ fn heldout_4_set_accuracy() {
     assert!(
         report.all.correct >= 117,
         "held-out set 4: {}/150, below its measured 117",
+        report.all.correct
+    );
+}
+
+/// Held-out set 5, kept unseen until the fifth round ended and measured once then: 117 of
+/// 150 (0.780; plain 0.961, hard 0.595; en 0.760, ko 0.800). Not training data; it may
+/// not drop below its measured score.
+#[test]
+fn heldout_5_set_accuracy() {
+    let items = load("headlines_heldout_5.jsonl");
+    assert!(items.iter().all(|i| i.kind.is_some() && i.category.is_some()));
+    let report = evaluate("headlines_heldout_5.jsonl", &items);
+    assert_eq!(report.all.n, 150);
+    assert!(
+        report.all.correct >= 117,
+        "held-out set 5: {}/150, below its measured 117",
         report.all.correct
     );
 }

@@ -322,8 +322,9 @@ fn render(w: &HashMap<&str, [f64; 3]>) -> Result<Vec<u8>, String> {
 /// scores of the three held-out sets slightly worse when it was added (142, 137 and 130
 /// of 150 against 143, 138 and 132 without it): bag-of-n-grams weights do not carry such
 /// compositional cases from one author's phrasing to another's. It is development data
-/// for the rules.
-const NOT_TRAINED: &[&str] = &["headlines_hard_breadth.jsonl"];
+/// for the rules. `headlines_heldout_5.jsonl` was measured once after round five and is
+/// kept as an untrained regression set (training on it would make its score in-sample).
+const NOT_TRAINED: &[&str] = &["headlines_hard_breadth.jsonl", "headlines_heldout_5.jsonl"];
 
 fn is_trained(file: &str) -> bool {
     !NOT_TRAINED.contains(&file)
