@@ -704,3 +704,32 @@ fn hard_probe_set_accuracy() {
 fn manifest_dir() -> String {
     std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())
 }
+
+/// Speed of the offline analyser (rules and text model) over every labelled headline, five
+/// passes: `cargo test -p newsflow-llm --release --test labelled_set -- --ignored
+/// --nocapture analyser_speed` (BENCHMARKS.md). Asserts nothing about time.
+#[test]
+#[ignore]
+fn analyser_speed() {
+    let dir = format!("{}/tests/data", manifest_dir());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("list {dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    let texts: Vec<String> = names.iter().flat_map(|n| load(n)).map(|i| i.text).collect();
+    let start = std::time::Instant::now();
+    let mut labels = 0usize;
+    for _ in 0..5 {
+        for t in &texts {
+            labels += usize::from(analyze(t).label != Label::Neutral);
+        }
+    }
+    let per = start.elapsed().as_secs_f64() * 1e6 / (5 * texts.len()) as f64;
+    println!(
+        "offline analyser: {} headlines x 5 in {:.2?}: {per:.1} µs per headline ({labels} non-neutral labels)",
+        texts.len(),
+        start.elapsed()
+    );
+}
