@@ -959,7 +959,10 @@ fn kafka_to_file_survives_sigkill_with_checkpoints() {
         let mut child = spawn_run(&chaos, attempt);
         // Kill at a random moment once this attempt has checkpointed reading further than
         // where it started (so every attempt makes progress and kills land mid-stream).
-        let delay = Duration::from_millis(rng.range(0, 2000));
+        // The moment falls within a share of the undisturbed run's time small enough that
+        // the wanted kills come before the input ends, however fast this machine is now.
+        let window_ms = (ref_time.as_millis() as u64 / (2 * kills_wanted)).clamp(50, 2000);
+        let delay = Duration::from_millis(rng.range(0, window_ms));
         let mut kill_at: Option<Instant> = None;
         let status = loop {
             if let Some(s) = child.try_wait().unwrap() {
