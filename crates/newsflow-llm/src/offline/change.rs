@@ -11,7 +11,7 @@
 use super::costs;
 use super::lexicon::Cue;
 use super::rules::{ko_match_str, Claims, FromTo, Hit, Values};
-use super::text::{Tok, TokKind};
+use super::text::{word_at, Tok, TokKind};
 
 /// Weight of a `from X to Y` change.
 const FROM_TO_WEIGHT: f64 = 0.5;
@@ -64,13 +64,6 @@ const KO_RATINGS: &[(&str, i8)] = &[
 
 /// Currency and unit words after a Korean amount.
 const KO_UNITS: &[&str] = &["달러", "원", "엔", "위안", "유로", "포인트", "%"];
-
-fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
-    match &toks.get(i)?.kind {
-        TokKind::Word(w) => Some(w.as_str()),
-        TokKind::Num { .. } => None,
-    }
-}
 
 fn direction(from: f64, to: f64) -> Option<f64> {
     if to > from {

@@ -15,7 +15,7 @@
 
 use super::lexicon::Cue;
 use super::rules::{ko_match_str, Claims, Hit};
-use super::text::{Tok, TokKind};
+use super::text::{is_num, word_at, Tok, TokKind};
 
 /// Value of an index inclusion (positive) or removal (negative).
 const INDEX_WEIGHT: f64 = 0.8;
@@ -144,17 +144,6 @@ const KO_INDEX_IN: &[&str] = &["편입", "입성", "합류", "진입", "포함"]
 const KO_INDEX_OUT: &[&str] = &["제외", "빠져", "빠졌", "빠지", "빠진", "빠짐", "퇴출", "탈락", "편출"];
 /// How far after an index name a Korean inclusion/removal word may be.
 const KO_INDEX_REACH: usize = 10;
-
-fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
-    match &toks.get(i)?.kind {
-        TokKind::Word(w) => Some(w.as_str()),
-        TokKind::Num { .. } => None,
-    }
-}
-
-fn is_num(toks: &[Tok], i: usize) -> bool {
-    matches!(toks.get(i).map(|t| &t.kind), Some(TokKind::Num { .. }))
-}
 
 /// An index name at token `i` (`S&P 500`, `Nasdaq-100`, `Dow`, `FTSE 100`, `MSCI`,
 /// `index`); returns the index after it.

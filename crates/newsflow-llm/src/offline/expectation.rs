@@ -29,7 +29,7 @@
 use super::change::amount_at;
 use super::lexicon::{Cue, QtyKind, Subject};
 use super::rules::{gap_before, ko_match_str, Claims, Geometry, Hit, Values};
-use super::text::{Tok, TokKind};
+use super::text::{is_num, word_at, Tok};
 
 /// Value of a comparison with expectations.
 const COMPARE_WEIGHT: f64 = 0.8;
@@ -335,17 +335,6 @@ const KO_BETTER: &[&str] = &[
 const KO_WORSE: &[&str] = &[
     "나빠", "나빴", "나쁜", "나쁘", "부진", "악화", "저조", "못해", "못했", "못한",
 ];
-
-fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
-    match &toks.get(i)?.kind {
-        TokKind::Word(w) => Some(w.as_str()),
-        TokKind::Num { .. } => None,
-    }
-}
-
-fn is_num(toks: &[Tok], i: usize) -> bool {
-    matches!(toks.get(i).map(|t| &t.kind), Some(TokKind::Num { .. }))
-}
 
 /// The expectation word after `than` at `than`, skipping up to six filler tokens.
 fn expectation_after_than(toks: &[Tok], than: usize) -> Option<usize> {

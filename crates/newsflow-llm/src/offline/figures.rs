@@ -33,7 +33,7 @@
 use super::change::{amount_at, ko_amount_at};
 use super::lexicon::{Cue, Subject};
 use super::rules::{ko_match_str, Claims, Hit};
-use super::text::{Tok, TokKind};
+use super::text::{is_num, word_at, Tok, TokKind};
 
 /// Value of a figure judged against an expected figure.
 const FIGURE_VERDICT: f64 = 0.9;
@@ -256,17 +256,6 @@ const EN_BETWEEN: &[&str] = &[
 /// Markers of a prior-period figure right before it (`a year earlier`, `last year`
 /// are read after the figure).
 const EN_PRIOR_AFTER: &[&[&str]] = &[&["a", "year", "earlier"], &["a", "year", "ago"], &["last", "year"]];
-
-fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
-    match &toks.get(i)?.kind {
-        TokKind::Word(w) => Some(w.as_str()),
-        TokKind::Num { .. } => None,
-    }
-}
-
-fn is_num(toks: &[Tok], i: usize) -> bool {
-    matches!(toks.get(i).map(|t| &t.kind), Some(TokKind::Num { .. }))
-}
 
 /// One figure of the sentence: where it starts and ends (exclusive), its value and
 /// whether it is a percentage.

@@ -153,6 +153,19 @@ pub(crate) struct Tok {
     pub clause: usize,
 }
 
+/// The word at token `i` (`None` for a number or past the end).
+pub(crate) fn word_at(toks: &[Tok], i: usize) -> Option<&str> {
+    match &toks.get(i)?.kind {
+        TokKind::Word(w) => Some(w.as_str()),
+        TokKind::Num { .. } => None,
+    }
+}
+
+/// Whether token `i` is a number.
+pub(crate) fn is_num(toks: &[Tok], i: usize) -> bool {
+    matches!(toks.get(i).map(|t| &t.kind), Some(TokKind::Num { .. }))
+}
+
 /// Tokenizes the ASCII-word part of a sentence. Non-ASCII characters (Hangul, emoji, …)
 /// separate tokens; clause punctuation bumps the clause number.
 pub(crate) fn tokenize_en(s: &str) -> Vec<Tok> {
